@@ -1,0 +1,45 @@
+"""Dense optical flow between two frames (OpenCV contrib)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from . import PaintflowError
+
+METHODS = ("deepflow", "dis", "farneback")
+
+
+def _gray(rgb: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+
+
+def compute_flow(first: np.ndarray, second: np.ndarray, method: str = "deepflow") -> np.ndarray:
+    """Flow w with first(x) ≈ second(x + w(x)), as float32 (H, W, 2) in pixels."""
+    a, b = _gray(first), _gray(second)
+    if method == "deepflow":
+        return cv2.optflow.createOptFlow_DeepFlow().calc(a, b, None)
+    if method == "dis":
+        dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+        dis.setFinestScale(0)
+        return dis.calc(a, b, None)
+    if method == "farneback":
+        return cv2.calcOpticalFlowFarneback(a, b, None, 0.5, 3, 15, 3, 5, 1.2, 0)
+    raise PaintflowError(f"unknown flow method {method!r}; choose one of {', '.join(METHODS)}")
+
+
+def endpoint_error(flow: np.ndarray, truth: np.ndarray, valid: np.ndarray | None = None) -> float:
+    """Mean end-point error, optionally over a boolean mask of valid pixels."""
+    err = np.linalg.norm(flow - truth, axis=2)
+    return float(err[valid].mean() if valid is not None else err.mean())
+
+
+def flow_to_rgb(flow: np.ndarray, max_magnitude: float | None = None) -> np.ndarray:
+    """Colour-wheel visualisation: hue = direction, saturation = magnitude."""
+    mag, ang = cv2.cartToPolar(flow[..., 0], flow[..., 1])
+    scale = max_magnitude or max(float(np.percentile(mag, 99)), 1e-6)
+    hsv = np.zeros(flow.shape[:2] + (3,), np.uint8)
+    hsv[..., 0] = (ang * 90 / np.pi).astype(np.uint8)
+    hsv[..., 1] = np.clip(mag / scale * 255, 0, 255).astype(np.uint8)
+    hsv[..., 2] = 255
+    return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)

@@ -1,0 +1,44 @@
+"""Gatys et al. (2016) style/content losses, total variation and the temporal
+loss of Ruder et al. (2016), written from the papers' formulas."""
+
+from __future__ import annotations
+
+import torch
+
+
+def gram(features: torch.Tensor) -> torch.Tensor:
+    """Normalised Gram matrix F Fᵀ / (C·H·W) of activations (1, C, H, W)."""
+    _, c, h, w = features.shape
+    f = features.reshape(c, h * w)
+    return f @ f.t() / (c * h * w)
+
+
+def relative_mse(value: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """mean((value − target)²) / mean(target²).
+
+    VGG activations differ by orders of magnitude between layers; dividing by the
+    target's energy makes every layer's loss start near 1, so the weights in
+    config are relative and transfer between resolutions and weight files.
+    """
+    return torch.mean((value - target) ** 2) / (torch.mean(target**2) + 1e-12)
+
+
+def content_loss(features: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    return relative_mse(features, target)
+
+
+def style_loss(features: dict, targets: dict, weights: dict) -> torch.Tensor:
+    """Σ_l w_l · relative_mse(G(F_l), A_l) over the style layers."""
+    return sum(weights[name] * relative_mse(gram(features[name]), targets[name]) for name in targets)
+
+
+def tv_loss(image: torch.Tensor) -> torch.Tensor:
+    """Squared total variation of an image (N, C, H, W) in [0, 1]."""
+    dx = image[..., :, 1:] - image[..., :, :-1]
+    dy = image[..., 1:, :] - image[..., :-1, :]
+    return torch.mean(dx**2) + torch.mean(dy**2)
+
+
+def temporal_loss(image: torch.Tensor, warped_prev: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """mean(c · (x − warp(x_{t−1}))²) over all pixels and channels; c in [0, 1]."""
+    return torch.mean(mask * (image - warped_prev) ** 2)

@@ -1,0 +1,170 @@
+"""Video probing, frame extraction and encoding with imageio-ffmpeg."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import imageio_ffmpeg
+import numpy as np
+
+from . import PaintflowError
+from .files import atomic_path, write_rgb
+
+
+def ffmpeg() -> str:
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def frame_filter(width: int, height: int, fps: float | None, start: float = 0.0,
+                 duration: float | None = None) -> str:
+    """The ffmpeg filter chain shared by the probe and the extraction.
+
+    The time range is cut with the ``trim`` filter on a full sequential decode,
+    not with input seeking: seeking into some real files (cockatoo.mp4 among
+    them) starts decoding at a non-key frame and yields damaged frames.
+    """
+    chain = []
+    if start or duration:
+        bounds = [f"start={start}"] if start else []
+        bounds += [f"duration={duration}"] if duration else []
+        chain += [f"trim={':'.join(bounds)}", "setpts=PTS-STARTPTS"]
+    if fps:
+        chain.append(f"fps={fps}")
+    chain.append(f"scale={width}:{height}:flags=area")
+    return ",".join(chain)
+
+
+def trim_args(start: float, duration: float | None) -> list[str]:
+    """Input options selecting a time range of an audio stream."""
+    args = ["-ss", f"{start}"] if start else []
+    if duration:
+        args += ["-t", f"{duration}"]
+    return args
+
+
+def read_meta(path) -> dict:
+    """Container metadata (fps, size, duration, audio codec); clear error if unreadable."""
+    path = Path(path)
+    if not path.is_file():
+        raise PaintflowError(f"video file not found: {path}")
+    try:
+        gen = imageio_ffmpeg.read_frames(str(path))
+        meta = next(gen)
+        gen.close()
+    except (OSError, RuntimeError, StopIteration) as err:
+        raise PaintflowError(f"not a readable video: {path} ({str(err).strip().splitlines()[-1]})") from err
+    if not meta.get("fps") or not meta.get("size"):
+        raise PaintflowError(f"not a readable video (no video stream): {path}")
+    return meta
+
+
+def output_size(source_size, width: int | None, height: int | None) -> tuple[int, int]:
+    """Processing size keeping the aspect ratio, rounded to even numbers (H.264 needs them)."""
+    sw, sh = source_size
+    if width and height:
+        w, h = width, height
+    elif width:
+        w, h = width, width * sh / sw
+    elif height:
+        w, h = height * sw / sh, height
+    else:
+        w, h = sw, sh
+    return max(2, int(round(w / 2)) * 2), max(2, int(round(h / 2)) * 2)
+
+
+def probe(path, width=None, height=None, fps=None, start=0.0, duration=None) -> dict:
+    """Exact frame count and geometry of the frames that extraction will produce.
+
+    Runs the same trim + filter chain as :func:`extract_frames` into ffmpeg's
+    null muxer (decoding, no encoding or writing) and reads its frame counter.
+    """
+    meta = read_meta(path)
+    size = output_size(meta["size"], width, height)
+    cmd = [ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-stats", "-i", str(path),
+           "-map", "0:v:0", "-vf", frame_filter(*size, fps, start, duration), "-f", "null", "-"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    counts = re.findall(r"frame=\s*(\d+)", proc.stderr)
+    errors = [line for line in proc.stderr.replace("\r", "\n").splitlines() if line and "frame=" not in line]
+    if proc.returncode != 0 or not counts or errors:
+        # a damaged stream would silently lose frames (or render glitches for days): stop here
+        first = errors[0] if errors else "no frames decoded"
+        raise PaintflowError(f"not a readable video (corrupt or truncated): {path} (ffmpeg: {first.strip()})")
+    n = int(counts[-1])
+    if n == 0:
+        raise PaintflowError(f"video has no frames in the selected range: {path} (start={start}, duration={duration})")
+    return {
+        "frames": n,
+        "fps": float(fps or meta["fps"]),
+        "width": size[0],
+        "height": size[1],
+        "source_fps": float(meta["fps"]),
+        "source_size": list(meta["size"]),
+        "start": float(start or 0.0),
+        "duration": n / float(fps or meta["fps"]),
+        "has_audio": bool(meta.get("audio_codec")),
+        "request": {"fps": fps, "start": start, "duration": duration},
+    }
+
+
+def extract_frames(path, outputs: list, info: dict) -> None:
+    """Decode the video into ``outputs`` (one PNG path per frame, in order), atomically."""
+    size, req = (info["width"], info["height"]), info["request"]
+    gen = imageio_ffmpeg.read_frames(
+        str(path),
+        output_params=["-map", "0:v:0", "-vf", frame_filter(*size, req["fps"], req["start"], req["duration"])],
+    )
+    next(gen)
+    n = 0
+    for raw in gen:
+        if n >= len(outputs):
+            break
+        frame = np.frombuffer(raw, np.uint8).reshape(size[1], size[0], 3)
+        write_rgb(outputs[n], frame)
+        n += 1
+    gen.close()
+    if n != len(outputs):
+        raise PaintflowError(f"{path}: decoded {n} frames, expected {len(outputs)} (did the file change?)")
+
+
+def encode(frames: list, output, fps: float, crf: int = 18, audio_source=None, audio_start=0.0,
+           audio_duration=None) -> None:
+    """Encode PNG frames to H.264 mp4; mux the source's audio (trimmed to the range) when given."""
+    from .files import read_rgb
+
+    first = read_rgb(frames[0])
+    h, w = first.shape[:2]
+    with atomic_path(output) as tmp:
+        video_only = Path(str(tmp) + ".video.mp4")
+        writer = imageio_ffmpeg.write_frames(
+            str(video_only), (w, h), fps=fps, codec="libx264", pix_fmt_out="yuv420p", quality=None,
+            macro_block_size=2, output_params=["-crf", str(crf)],
+        )
+        writer.send(None)
+        for path in frames:
+            writer.send(np.ascontiguousarray(read_rgb(path)))
+        writer.close()
+        if audio_source:
+            cmd = [ffmpeg(), "-hide_banner", "-nostdin", "-y", "-i", str(video_only),
+                   *trim_args(audio_start, audio_duration), "-i", str(audio_source),
+                   "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac", "-shortest", str(tmp)]
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+            video_only.unlink()
+            if proc.returncode != 0:
+                raise PaintflowError(f"muxing audio from {audio_source} failed: {proc.stderr[-500:]}")
+        else:
+            video_only.replace(tmp)
+
+
+def stream_info(path) -> dict:
+    """Frame count, fps and whether an audio stream is present (for checks and tests)."""
+    meta = read_meta(path)
+    n, _ = imageio_ffmpeg.count_frames_and_secs(str(path))
+    return {"frames": n, "fps": meta["fps"], "size": tuple(meta["size"]), "has_audio": bool(meta.get("audio_codec"))}
+
+
+def write_info(path, info: dict) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(info, indent=2) + "\n")

@@ -1,0 +1,41 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import imageio_ffmpeg
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("PAINTFLOW_SHARED", REPO.parent / "shared")) / "data"
+
+
+def shared(*parts) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.fail(f"test data missing: {path} (../shared must sit beside the repository)")
+    return path
+
+
+def make_clip(out: Path, audio: bool, seconds: float = 0.8, start: float = 5.0, size: str = "160x90") -> Path:
+    """A short real clip cut from cockatoo.mp4, with a 440 Hz tone as its audio track if asked."""
+    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+           "-ss", str(start), "-t", str(seconds), "-i", str(shared("video", "cockatoo.mp4"))]
+    if audio:
+        cmd += ["-f", "lavfi", "-t", str(seconds), "-i", "sine=frequency=440:sample_rate=16000",
+                "-map", "0:v:0", "-map", "1:a:0", "-c:a", "aac"]
+    else:
+        cmd += ["-map", "0:v:0"]
+    cmd += ["-s", size, "-c:v", "libx264", "-pix_fmt", "yuv420p", str(out)]
+    subprocess.run(cmd, check=True)
+    return out
+
+
+def run_snakemake(workdir: Path, *args, check=True) -> subprocess.CompletedProcess:
+    """Run the workflow on ``workdir/config.yaml`` with the CLI, as a user would."""
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(workdir),
+           "--configfile", str(workdir / "config.yaml"), "--cores", "2", *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
+    return proc

@@ -1,0 +1,81 @@
+"""Bad input fails fast — before any job — with a message naming the file or key,
+and deletes nothing already rendered."""
+import pytest
+import yaml
+
+from conftest import make_clip, run_snakemake, shared
+
+
+@pytest.fixture
+def workdir(tmp_path):
+    clip = make_clip(tmp_path / "clip.mp4", audio=False, seconds=0.3)
+    cfg = {
+        "videos": {"clip": {"path": str(clip), "width": 64}},
+        "renders": {"r": {"video": "clip", "style": str(shared("style", "great_wave.jpg"))}},
+    }
+    # something already rendered that must survive a failing invocation
+    done = tmp_path / "results/renders/r/stylized/000001.png"
+    done.parent.mkdir(parents=True)
+    done.write_bytes(b"rendered")
+    return tmp_path, cfg, done
+
+
+def fails_with(workdir, cfg, *needles):
+    wd, _, done = workdir
+    (wd / "config.yaml").write_text(yaml.safe_dump(cfg))
+    proc = run_snakemake(wd, check=False)  # a real run, not a dry run: nothing may start
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    for needle in needles:
+        assert needle in out, f"{needle!r} not in:\n{out[-3000:]}"
+    assert done.read_bytes() == b"rendered"
+    assert not (wd / "results/videos/clip/frames").exists(), "no job may have run"
+    return out
+
+
+def test_missing_video(workdir, tmp_path):
+    _, cfg, _ = workdir
+    cfg["videos"]["clip"]["path"] = str(tmp_path / "no_such_video.mp4")
+    fails_with(workdir, cfg, "videos.clip.path", "video file not found", "no_such_video.mp4")
+
+
+def test_corrupt_video(workdir, tmp_path):
+    _, cfg, _ = workdir
+    bad = tmp_path / "corrupt.mp4"
+    bad.write_bytes((tmp_path / "clip.mp4").read_bytes()[:3000])  # truncated real file
+    cfg["videos"]["clip"]["path"] = str(bad)
+    fails_with(workdir, cfg, "videos.clip.path", "corrupt.mp4")
+
+
+def test_missing_style(workdir, tmp_path):
+    _, cfg, _ = workdir
+    cfg["renders"]["r"]["style"] = str(tmp_path / "no_such_style.jpg")
+    fails_with(workdir, cfg, "renders.r.style", "style image not found", "no_such_style.jpg")
+
+
+def test_style_that_is_not_an_image(workdir, tmp_path):
+    _, cfg, _ = workdir
+    fake = tmp_path / "style.jpg"
+    fake.write_text("this is not a picture")
+    cfg["renders"]["r"]["style"] = str(fake)
+    fails_with(workdir, cfg, "renders.r.style", "not a readable image", "style.jpg")
+
+
+@pytest.mark.parametrize("where", ["top", "stylize", "video"])
+def test_unknown_config_key(workdir, where):
+    _, cfg, _ = workdir
+    target = {"top": cfg, "stylize": cfg.setdefault("stylize", {}), "video": cfg["videos"]["clip"]}[where]
+    target["style_wieght"] = 5
+    fails_with(workdir, cfg, "style_wieght")
+
+
+def test_out_of_range_value(workdir):
+    _, cfg, _ = workdir
+    cfg["stylize"] = {"iterations": 0}
+    fails_with(workdir, cfg, "iterations", "0")
+
+
+def test_render_of_unknown_video(workdir):
+    _, cfg, _ = workdir
+    cfg["renders"]["r"]["video"] = "nope"
+    fails_with(workdir, cfg, "renders.r.video", "nope")

@@ -1,0 +1,79 @@
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from paintflow import losses, vgg
+from paintflow.files import read_rgb
+from paintflow.stylize import StyleSettings, initial_image, resize_style, style_targets, stylize_frame, to_tensor
+from conftest import shared
+
+
+@pytest.fixture(scope="module")
+def setup():
+    torch.set_num_threads(2)
+    net = vgg.VGGFeatures(vgg.convert("auto"))
+    content = cv2.resize(read_rgb(shared("content", "chelsea.png")), (96, 64), interpolation=cv2.INTER_AREA)
+    settings = StyleSettings(first_frame_iterations=30, iterations=10)
+    style = resize_style(read_rgb(shared("style", "starry_night.jpg")), content.shape, settings.style_scale)
+    return net, content, settings, style_targets(net, style, settings, "cpu")
+
+
+def style_score(net, image, targets, settings):
+    with torch.no_grad():
+        feats = net(to_tensor(image, "cpu"), settings.style_layers)
+        return float(losses.style_loss(feats, targets, {n: 1.0 for n in settings.style_layers}))
+
+
+def test_stylization_moves_towards_the_style_and_is_deterministic(setup):
+    net, content, settings, targets = setup
+    out = stylize_frame(net, targets, content, settings, device="cpu")
+    assert out.shape == content.shape and out.dtype == np.uint8
+    assert style_score(net, out, targets, settings) < 0.5 * style_score(net, content, targets, settings)
+    again = stylize_frame(net, targets, content, settings, device="cpu")
+    assert np.array_equal(out, again)
+
+
+def test_temporal_loss_pulls_towards_the_warped_previous_frame(setup):
+    net, content, settings, targets = setup
+    prev = stylize_frame(net, targets, content, settings, device="cpu")
+    flow = np.zeros(content.shape[:2] + (2,), np.float32)
+    mask = np.ones(content.shape[:2], np.float32)
+    strong = StyleSettings(first_frame_iterations=30, iterations=10, temporal_weight=1e4)
+    weak = StyleSettings(first_frame_iterations=30, iterations=10, temporal_weight=0.0)
+    d = {}
+    for name, s in [("strong", strong), ("weak", weak)]:
+        out = stylize_frame(net, targets, content, s, prev_stylized=prev, flow_back=flow, mask=mask,
+                            frame_index=2, device="cpu")
+        d[name] = np.abs(out.astype(float) - prev).mean()
+    assert d["strong"] < d["weak"]
+
+
+def test_disoccluded_pixels_start_from_content_not_grey():
+    content = np.full((20, 30, 3), 200, np.uint8)
+    prev = np.full((20, 30, 3), 50, np.uint8)
+    flow = np.zeros((20, 30, 2), np.float32)
+    mask = np.ones((20, 30), np.float32)
+    mask[:, :10] = 0  # disoccluded
+    init, warped = initial_image(content, prev, flow, mask, StyleSettings(), 2)
+    assert np.allclose(init[:, :10], 200 / 255) and np.allclose(init[:, 12:], 50 / 255)
+
+
+def test_noise_init_is_seeded():
+    content = np.zeros((8, 8, 3), np.uint8)
+    s = StyleSettings(init="noise", seed=3)
+    a, _ = initial_image(content, None, None, None, s, 1)
+    b, _ = initial_image(content, None, None, None, s, 1)
+    assert np.array_equal(a, b) and a.std() > 0.1
+
+
+def test_settings_from_config_ignore_workflow_only_keys():
+    s = StyleSettings.from_config({"style_weight": 3.0, "device": "cpu", "style_layers": ["relu1_1"]})
+    assert s.style_weight == 3.0 and s.style_layers == ("relu1_1",)
+
+
+def test_gram_is_normalised_and_symmetric():
+    f = torch.rand(1, 4, 5, 6)
+    g = losses.gram(f)
+    assert torch.allclose(g, g.t()) and torch.allclose(g[0, 0], (f[0, 0] ** 2).sum() / (4 * 5 * 6))
+    assert float(losses.temporal_loss(f, f, torch.ones(1, 1, 5, 6))) == 0.0

@@ -1,0 +1,73 @@
+import cv2
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+import torch
+
+from paintflow import PaintflowError, vgg
+from paintflow.files import read_rgb
+from conftest import shared
+
+
+@pytest.fixture(scope="module")
+def converted():
+    return vgg.convert("auto")
+
+
+def onnx_activation(image_bgr_caffe: np.ndarray, tensor_name: str) -> np.ndarray:
+    model = onnx.load(str(vgg.default_onnx_path()))
+    model.graph.output.append(onnx.helper.make_tensor_value_info(tensor_name, onnx.TensorProto.FLOAT, None))
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return sess.run([tensor_name], {"input": image_bgr_caffe[None].astype(np.float32)})[0]
+
+
+@pytest.mark.parametrize("ours,theirs", [("relu1_2", "block1_conv2_1"), ("relu3_3", "block3_conv3_1"),
+                                         ("relu5_3", "block5_conv3_1")])
+def test_torch_features_equal_onnxruntime(converted, ours, theirs):
+    rgb = cv2.resize(read_rgb(shared("content", "astronaut.png")), (240, 240), interpolation=cv2.INTER_AREA)
+    rgb = rgb.astype(np.float32) / 255
+    caffe = rgb[..., ::-1] * 255 - np.array(vgg.CAFFE_MEAN_BGR, np.float32)
+    reference = onnx_activation(caffe, f"functional_1/{theirs}/Relu:0")
+    net = vgg.VGGFeatures(converted)
+    with torch.no_grad():
+        feats = net(torch.from_numpy(rgb).permute(2, 0, 1)[None].contiguous(), [ours])[ours].numpy()
+    assert feats.shape == reference.shape
+    scale = np.abs(reference).max()
+    assert scale > 1
+    assert np.abs(feats - reference).max() < 1e-4 * scale
+
+
+def test_conversion_shapes(converted):
+    assert converted["depth"] == 16 and converted["preprocess"] == "caffe"
+    shapes = [tuple(w.shape) for w, _ in converted["convs"]]
+    assert shapes[0] == (64, 3, 3, 3) and shapes[-1] == (512, 512, 3, 3) and len(shapes) == 13
+
+
+def test_torchvision_state_dict_is_read_in_layer_order(tmp_path, converted):
+    # torchvision's vgg16 layout: features.<index>.weight with ReLU/pool indices in between
+    conv_indices = [0, 2, 5, 7, 10, 12, 14, 17, 19, 21, 24, 26, 28]
+    state = {}
+    for i, (w, b) in zip(conv_indices, converted["convs"]):
+        state[f"features.{i}.weight"], state[f"features.{i}.bias"] = w, b
+    state["classifier.0.weight"] = torch.zeros(4, 4)
+    path = tmp_path / "vgg16-397923af.pth"
+    torch.save(state, path)
+    loaded = vgg.convert(str(path))
+    assert loaded["depth"] == 16 and loaded["preprocess"] == "torchvision"
+    for (w1, b1), (w2, b2) in zip(loaded["convs"], converted["convs"]):
+        assert torch.equal(w1, w2) and torch.equal(b1, b2)
+
+
+def test_cached_weights_round_trip(tmp_path, converted):
+    path = tmp_path / "vgg.pt"
+    vgg.save(converted, path)
+    x = torch.rand(1, 3, 32, 48)
+    a = vgg.VGGFeatures(converted)(x, ["relu4_2"])["relu4_2"]
+    b = vgg.load(path)(x, ["relu4_2"])["relu4_2"]
+    assert torch.equal(a, b)
+
+
+def test_missing_weights_file_is_a_clear_error(tmp_path):
+    with pytest.raises(PaintflowError, match="file not found"):
+        vgg.convert(str(tmp_path / "nope.pth"))

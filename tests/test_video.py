@@ -1,0 +1,56 @@
+import pytest
+
+from paintflow import PaintflowError
+from paintflow.video import encode, extract_frames, output_size, probe, stream_info
+from conftest import make_clip, shared
+
+
+def test_output_size_keeps_aspect_and_is_even():
+    assert output_size((1280, 720), 96, None) == (96, 54)
+    assert output_size((1280, 720), None, 100) == (178, 100)
+    assert output_size((1280, 720), None, None) == (1280, 720)
+
+
+def test_probe_counts_exact_frames_after_resampling_and_trim():
+    info = probe(shared("video", "cockatoo.mp4"), width=96, fps=10, start=5, duration=0.8)
+    assert (info["frames"], info["width"], info["height"], info["fps"]) == (8, 96, 54, 10.0)
+    assert info["has_audio"]
+    assert probe(shared("video", "cockatoo.mp4"))["frames"] == 280
+
+
+def test_extract_and_encode_round_trip_with_audio(tmp_path):
+    clip = make_clip(tmp_path / "clip.mp4", audio=True)
+    info = probe(clip, width=64)
+    frames = [tmp_path / "f" / f"{i:06d}.png" for i in range(1, info["frames"] + 1)]
+    extract_frames(clip, frames, info)
+    assert all(f.is_file() for f in frames)
+    out = tmp_path / "out.mp4"
+    encode(frames, out, info["fps"], audio_source=clip, audio_start=0, audio_duration=info["duration"])
+    got = stream_info(out)
+    assert got["frames"] == info["frames"] and got["fps"] == info["fps"] and got["has_audio"]
+    assert not list(tmp_path.glob(".*tmp*"))  # atomic writes leave nothing behind
+
+
+def test_unreadable_video_is_a_clear_error(tmp_path):
+    bad = tmp_path / "corrupt.mp4"
+    bad.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"garbage" * 100)
+    with pytest.raises(PaintflowError, match="corrupt.mp4"):
+        probe(bad)
+    with pytest.raises(PaintflowError, match="not found"):
+        probe(tmp_path / "missing.mp4")
+
+
+def test_truncated_video_is_rejected_not_silently_shortened(tmp_path):
+    clip = make_clip(tmp_path / "clip.mp4", audio=False, seconds=2.0)
+    data = clip.read_bytes()
+    # moov first (faststart) so ffmpeg can open it, then cut the media data
+    fast = tmp_path / "fast.mp4"
+    import subprocess
+
+    import imageio_ffmpeg
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-i", str(clip), "-c", "copy",
+                    "-movflags", "+faststart", str(fast)], check=True)
+    cut = tmp_path / "truncated.mp4"
+    cut.write_bytes(fast.read_bytes()[: int(len(data) * 0.6)])
+    with pytest.raises(PaintflowError, match="truncated.mp4"):
+        probe(cut)

@@ -1,0 +1,111 @@
+"""End to end through the Snakemake CLI on tiny real clips."""
+import json
+
+import numpy as np
+import pytest
+import yaml
+
+from paintflow.files import read_flow, read_gray, read_rgb
+from paintflow.masks import from_png
+from paintflow.metrics import warping_error
+from paintflow.video import stream_info
+from conftest import make_clip, run_snakemake, shared
+
+FRAMES = 8
+
+
+def write_config(workdir, video, renders, flow_keep=True, stylize=None):
+    cfg = {
+        "videos": {"clip": {"path": str(video), "width": 96, "fps": 10}},
+        "renders": renders,
+        "flow": {"method": "deepflow", "keep": flow_keep},
+        "stylize": {"iterations": 20, "first_frame_iterations": 40, **(stylize or {})},
+    }
+    (workdir / "config.yaml").write_text(yaml.safe_dump(cfg))
+
+
+@pytest.fixture(scope="module")
+def render(tmp_path_factory):
+    """One run with two renders of the same clip: temporal and independent per-frame."""
+    wd = tmp_path_factory.mktemp("render")
+    clip = make_clip(wd / "clip.mp4", audio=True, seconds=FRAMES / 10)
+    style = str(shared("style", "starry_night.jpg"))
+    write_config(wd, clip, {
+        "temporal": {"video": "clip", "style": style},
+        "independent": {"video": "clip", "style": style, "stylize": {"temporal": False}},
+    })
+    proc = run_snakemake(wd)
+    return wd, proc
+
+
+def test_every_per_frame_target_exists(render):
+    wd, _ = render
+    r = wd / "results"
+    for t in range(1, FRAMES + 1):
+        assert (r / "videos/clip/frames" / f"{t:06d}.png").is_file()
+        for name in ("temporal", "independent"):
+            assert (r / "renders" / name / "stylized" / f"{t:06d}.png").is_file()
+    for t in range(1, FRAMES):
+        for d in ("fwd", "bwd"):
+            assert (r / "videos/clip/flow" / d / f"{t:06d}.f16.npz").is_file()
+    for t in range(2, FRAMES + 1):
+        assert (r / "videos/clip/masks" / f"{t:06d}.png").is_file()
+    info = json.loads((r / "videos/clip/frames/info.json").read_text())
+    assert info["frames"] == FRAMES and (info["width"], info["height"]) == (96, 54)
+
+
+def test_video_has_frames_fps_and_audio(render):
+    wd, _ = render
+    for name in ("temporal", "independent"):
+        got = stream_info(wd / "results/renders" / name / f"{name}.mp4")
+        assert got["frames"] == FRAMES and got["fps"] == 10 and got["size"] == (96, 54)
+        assert got["has_audio"], "the source's audio must be muxed into the render"
+
+
+def test_two_renders_share_frames_and_flow(render):
+    wd, _ = render
+    # each flow / mask target was computed once, not once per render
+    assert len(list((wd / "benchmarks/flow/clip").glob("*.tsv"))) == 2 * (FRAMES - 1)
+    assert len(list((wd / "benchmarks/masks/clip").glob("*.tsv"))) == FRAMES - 1
+    # every rule wrote a log and a benchmark
+    for rule in ("frames", "flow", "masks", "model", "stylize", "encode"):
+        assert list((wd / "logs" / rule).rglob("*.log")), rule
+        assert list((wd / "benchmarks" / rule).rglob("*.tsv")), rule
+
+
+def test_temporal_loss_lowers_the_warping_error(render):
+    wd, _ = render
+    r = wd / "results"
+    errors = {}
+    for name in ("temporal", "independent"):
+        e = []
+        for t in range(2, FRAMES + 1):
+            e.append(warping_error(
+                read_rgb(r / "renders" / name / "stylized" / f"{t - 1:06d}.png"),
+                read_rgb(r / "renders" / name / "stylized" / f"{t:06d}.png"),
+                read_flow(r / "videos/clip/flow/bwd" / f"{t - 1:06d}.f16.npz"),
+                from_png(read_gray(r / "videos/clip/masks" / f"{t:06d}.png")),
+            ))
+        errors[name] = float(np.mean(e))
+    print(f"warping error: temporal {errors['temporal']:.5f}, independent {errors['independent']:.5f}")
+    assert errors["temporal"] < 0.5 * errors["independent"]
+
+
+def test_finished_render_is_up_to_date(render):
+    wd, _ = render
+    proc = run_snakemake(wd, "-n")
+    assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+def test_flow_is_dropped_when_not_kept_and_silent_source_gives_silent_video(tmp_path):
+    clip = make_clip(tmp_path / "silent.mp4", audio=False, seconds=0.4)
+    write_config(tmp_path, clip, {"r": {"video": "clip", "style": str(shared("style", "the_scream.jpg"))}},
+                 flow_keep=False, stylize={"iterations": 3, "first_frame_iterations": 5})
+    run_snakemake(tmp_path)
+    r = tmp_path / "results"
+    assert not list((r / "videos/clip/flow").rglob("*.npz")), "temp() flow must be removed after use"
+    assert len(list((r / "videos/clip/masks").glob("*.png"))) == 3
+    got = stream_info(r / "renders/r/r.mp4")
+    assert got["frames"] == 4 and not got["has_audio"]
+    # temp flow being gone does not make the finished render out of date
+    assert "Nothing to be done" in (lambda p: p.stdout + p.stderr)(run_snakemake(tmp_path, "-n"))
