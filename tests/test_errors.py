@@ -42,7 +42,8 @@ def test_missing_video(workdir, tmp_path):
 def test_corrupt_video(workdir, tmp_path):
     _, cfg, _ = workdir
     bad = tmp_path / "corrupt.mp4"
-    bad.write_bytes((tmp_path / "clip.mp4").read_bytes()[:3000])  # truncated real file
+    data = (tmp_path / "clip.mp4").read_bytes()
+    bad.write_bytes(data[: len(data) // 2])  # a real file cut in half
     cfg["videos"]["clip"]["path"] = str(bad)
     fails_with(workdir, cfg, "videos.clip.path", "corrupt.mp4")
 
