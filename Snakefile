@@ -14,6 +14,7 @@ include: "rules/flow.smk"
 include: "rules/masks.smk"
 include: "rules/model.smk"
 include: "rules/stylize.smk"
+include: "rules/upscale.smk"
 include: "rules/encode.smk"
 
 

@@ -63,6 +63,20 @@ def stylized_path(render, t):
     return render_dir(render) / "stylized" / f"{frame_id(t)}.png"
 
 
+def upscaled_path(render, t):
+    return render_dir(render) / "upscaled" / f"{frame_id(t)}.png"
+
+
+def final_frame_path(render, t):
+    """The frame that goes into the video: upscaled when upscaling is on."""
+    return upscaled_path(render, t) if config["upscale"]["scale"] > 1 else stylized_path(render, t)
+
+
+def waifu2x_model():
+    u = config["upscale"]
+    return RESULTS / "models" / f"waifu2x_{u['model']}_noise{u['noise']}_x{u['scale']}.pt"
+
+
 def render_video(render):
     return render_dir(render) / f"{render}.mp4"
 
@@ -134,7 +148,7 @@ def encode_inputs(wildcards):
     r = RENDERS[wildcards.render]
     return {
         # ascending order keeps Snakemake's recursion shallow on long t−1 chains
-        "frames": [stylized_path(r.name, t) for t in range(1, VIDEOS[r.video].frames + 1)],
+        "frames": [final_frame_path(r.name, t) for t in range(1, VIDEOS[r.video].frames + 1)],
         "info": video_info(r.video),
         "source": VIDEOS[r.video].path,
     }

@@ -14,8 +14,9 @@ from conftest import make_clip, run_snakemake, shared
 FRAMES = 8
 
 
-def write_config(workdir, video, renders, flow_keep=True, stylize=None):
+def write_config(workdir, video, renders, flow_keep=True, stylize=None, upscale=None):
     cfg = {
+        "upscale": upscale or {},
         "videos": {"clip": {"path": str(video), "width": 96, "fps": 10}},
         "renders": renders,
         "flow": {"method": "deepflow", "keep": flow_keep},
@@ -54,11 +55,14 @@ def test_every_per_frame_target_exists(render):
     assert info["frames"] == FRAMES and (info["width"], info["height"]) == (96, 54)
 
 
-def test_video_has_frames_fps_and_audio(render):
+def test_video_is_upscaled_with_frames_fps_and_audio(render):
     wd, _ = render
     for name in ("temporal", "independent"):
+        for t in range(1, FRAMES + 1):
+            assert read_rgb(wd / "results/renders" / name / "upscaled" / f"{t:06d}.png").shape == (108, 192, 3)
         got = stream_info(wd / "results/renders" / name / f"{name}.mp4")
-        assert got["frames"] == FRAMES and got["fps"] == 10 and got["size"] == (96, 54)
+        # waifu2x 2x is on by default: the video is twice the stylized 96x54
+        assert got["frames"] == FRAMES and got["fps"] == 10 and got["size"] == (192, 108)
         assert got["has_audio"], "the source's audio must be muxed into the render"
 
 
@@ -97,15 +101,16 @@ def test_finished_render_is_up_to_date(render):
     assert "Nothing to be done" in proc.stdout + proc.stderr
 
 
-def test_flow_is_dropped_when_not_kept_and_silent_source_gives_silent_video(tmp_path):
+def test_flow_dropped_silent_source_and_no_upscaling(tmp_path):
     clip = make_clip(tmp_path / "silent.mp4", audio=False, seconds=0.4)
     write_config(tmp_path, clip, {"r": {"video": "clip", "style": str(shared("style", "the_scream.jpg"))}},
-                 flow_keep=False, stylize={"iterations": 3, "first_frame_iterations": 5})
+                 flow_keep=False, stylize={"iterations": 3, "first_frame_iterations": 5}, upscale={"scale": 1})
     run_snakemake(tmp_path)
     r = tmp_path / "results"
     assert not list((r / "videos/clip/flow").rglob("*.npz")), "temp() flow must be removed after use"
     assert len(list((r / "videos/clip/masks").glob("*.png"))) == 3
     got = stream_info(r / "renders/r/r.mp4")
     assert got["frames"] == 4 and not got["has_audio"]
+    assert got["size"] == (96, 54) and not (r / "renders/r/upscaled").exists()  # upscaling off
     # temp flow being gone does not make the finished render out of date
     assert "Nothing to be done" in (lambda p: p.stdout + p.stderr)(run_snakemake(tmp_path, "-n"))
