@@ -21,14 +21,26 @@ def atomic_path(path):
     never a half-written ``path``.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}{path.suffix}")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         yield tmp
         os.replace(tmp, path)
+    except OSError as err:  # ENOSPC and friends: name the file, leave no partial file
+        raise PaintflowError(f"could not write {path}: {err.strerror or err}") from err
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def _write_encoded(path, image: np.ndarray) -> None:
+    """Encode in memory, then write the bytes: Python's file I/O reports a full disk."""
+    path = Path(path)
+    ok, buf = cv2.imencode(path.suffix, image)
+    if not ok:
+        raise PaintflowError(f"could not encode image for {path}")
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        fh.write(buf.tobytes())
 
 
 def read_rgb(path) -> np.ndarray:
@@ -44,9 +56,7 @@ def read_rgb(path) -> np.ndarray:
 
 def write_rgb(path, rgb: np.ndarray) -> None:
     """Write an RGB uint8 array atomically (format from the extension)."""
-    with atomic_path(path) as tmp:
-        if not cv2.imwrite(str(tmp), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)):
-            raise PaintflowError(f"could not write image {path}")
+    _write_encoded(path, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
 
 
 def read_gray(path) -> np.ndarray:
@@ -57,9 +67,7 @@ def read_gray(path) -> np.ndarray:
 
 
 def write_gray(path, gray: np.ndarray) -> None:
-    with atomic_path(path) as tmp:
-        if not cv2.imwrite(str(tmp), gray):
-            raise PaintflowError(f"could not write image {path}")
+    _write_encoded(path, gray)
 
 
 # --- optical flow files -------------------------------------------------------
@@ -70,9 +78,10 @@ def write_gray(path, gray: np.ndarray) -> None:
 def write_flow(path, flow: np.ndarray) -> None:
     path = Path(path)
     with atomic_path(path) as tmp:
-        if path.name.endswith(".flo"):
-            if not cv2.writeOpticalFlow(str(tmp), flow.astype(np.float32)):
-                raise PaintflowError(f"could not write flow {path}")
+        if path.name.endswith(".flo"):  # Middlebury: "PIEH", width, height, then float32 u,v
+            h, w = flow.shape[:2]
+            with open(tmp, "wb") as fh:
+                fh.write(b"PIEH" + np.array([w, h], "<i4").tobytes() + flow.astype("<f4").tobytes())
         elif path.name.endswith(".npz"):
             with open(tmp, "wb") as fh:
                 np.savez_compressed(fh, flow=flow.astype(np.float16))

@@ -1,4 +1,11 @@
-# Shared helpers: config validation, the render plan, paths and input functions.
+# Shared helpers: config validation, the render plan, chunks, paths.
+#
+# Work is cut into chunks of `execution.chunk_frames` frames: each chunk is one
+# job (one process, one model load) whose outputs are the chunk's per-frame
+# files, so every frame stays its own target. Chunk rules are generated per
+# video/render and chunk: a rule with a handful of explicit outputs keeps
+# Snakemake's producer lookup linear (one rule with 16,000 outputs made the
+# dry run quadratic: 264 s at 16,000 frames).
 import os
 import sys
 from pathlib import Path
@@ -14,45 +21,66 @@ sys.path.insert(0, workflow.basedir)
 
 from paintflow import PaintflowError
 from paintflow import plan
+from paintflow.chunks import chunk_ranges, pair_range
 
 validate(config, schema="../schemas/config.schema.yaml")
 
 RESULTS = Path(config["results"])
 try:
     VIDEOS, RENDERS = plan.build(config, RESULTS)
+    if config["execution"]["check_disk"]:
+        plan.check_disk(RESULTS, sum(plan.estimate_disk(config, VIDEOS, RENDERS).values()))
 except PaintflowError as err:
     raise WorkflowError(f"paintflow: {err}") from None
 
 FLOW_EXT = plan.FLOW_EXT[config["flow"]["format"]]
+CHUNK = config["execution"]["chunk_frames"]
+GPUS = config["execution"]["gpus_per_job"]
+RESUME = RESULTS / ".resume"
 
 
 wildcard_constraints:
-    video="[A-Za-z0-9_-]+",
-    render="[A-Za-z0-9_-]+",
-    t=r"\d{6}",
-    direction="fwd|bwd",
+    render="[A-Za-z0-9_]+",
 
 
 def frame_id(t):
     return f"{int(t):06d}"
 
 
+def chunks(video):
+    """[(index, range of 1-based frames)] of a video."""
+    return list(enumerate(chunk_ranges(VIDEOS[video].frames, CHUNK)))
+
+
+def pairs(video, frames):
+    """Frame pairs (t, t+1) owned by a chunk."""
+    return pair_range(frames, VIDEOS[video].frames)
+
+
+def video_dir(video):
+    return RESULTS / "videos" / video
+
+
+def video_info(video):
+    return video_dir(video) / "frames" / "info.json"
+
+
+def staging_dir(video):
+    return video_dir(video) / "frames" / "staging"
+
+
 def frame_path(video, t):
-    return RESULTS / "videos" / video / "frames" / f"{frame_id(t)}.png"
-
-
-def frame_ids(video):
-    return [frame_id(t) for t in range(1, VIDEOS[video].frames + 1)]
+    return video_dir(video) / "frames" / f"{frame_id(t)}.png"
 
 
 def flow_path(video, direction, t):
     """fwd/t: flow t→t+1; bwd/t: flow t+1→t (both belong to the pair t, t+1)."""
-    return RESULTS / "videos" / video / "flow" / direction / f"{frame_id(t)}.{FLOW_EXT}"
+    return video_dir(video) / "flow" / direction / f"{frame_id(t)}.{FLOW_EXT}"
 
 
 def mask_path(video, t):
     """Reliability of warping frame t−1 onto frame t."""
-    return RESULTS / "videos" / video / "masks" / f"{frame_id(t)}.png"
+    return video_dir(video) / "masks" / f"{frame_id(t)}.png"
 
 
 def render_dir(render):
@@ -77,6 +105,14 @@ def waifu2x_model():
     return RESULTS / "models" / f"waifu2x_{u['model']}_noise{u['noise']}_x{u['scale']}.pt"
 
 
+def vgg_model():
+    return RESULTS / "models" / "vgg.pt"
+
+
+def style_targets_path(render):
+    return render_dir(render) / "style_targets.pt"
+
+
 def render_video(render):
     return render_dir(render) / f"{render}.mp4"
 
@@ -90,58 +126,27 @@ def all_outputs():
 
 
 def maybe_temp(path):
-    return path if config["flow"]["keep"] else temp(path)
+    return str(path) if config["flow"]["keep"] else temp(str(path))
 
 
-# --- input functions ------------------------------------------------------------
+def log_path(stage, owner, chunk):
+    return f"logs/{stage}/{owner}/chunk{chunk:04d}.log"
 
 
-def flow_inputs(wildcards):
-    t = int(wildcards.t)
-    return {
-        "first": frame_path(wildcards.video, t),
-        "second": frame_path(wildcards.video, t + 1),
-    }
+def bench_path(stage, owner, chunk):
+    return f"benchmarks/{stage}/{owner}/chunk{chunk:04d}.tsv"
 
 
-def mask_inputs(wildcards):
-    t = int(wildcards.t)
-    return {
-        "flow": flow_path(wildcards.video, "bwd", t - 1),
-        "flow_back": flow_path(wildcards.video, "fwd", t - 1),
-    }
+# --- input functions of the wildcard rules ---------------------------------------
 
 
 def render_settings(wildcards):
     return RENDERS[wildcards.render].stylize
 
 
-def video_info(video):
-    return RESULTS / "videos" / video / "frames" / "info.json"
-
-
 def style_target_inputs(wildcards):
     r = RENDERS[wildcards.render]
-    return {
-        "model": RESULTS / "models" / "vgg.pt",
-        "style": r.style,
-        "info": video_info(r.video),
-    }
-
-
-def stylize_inputs(wildcards):
-    r = RENDERS[wildcards.render]
-    t = int(wildcards.t)
-    inputs = {
-        "content": frame_path(r.video, t),
-        **style_target_inputs(wildcards),
-        "targets": render_dir(r.name) / "style_targets.pt",
-    }
-    if is_temporal(r.name) and t > 1:
-        inputs["prev"] = stylized_path(r.name, t - 1)
-        inputs["flow"] = flow_path(r.video, "bwd", t - 1)
-        inputs["mask"] = mask_path(r.video, t)
-    return inputs
+    return {"model": vgg_model(), "style": r.style, "info": video_info(r.video)}
 
 
 def encode_inputs(wildcards):

@@ -18,5 +18,6 @@ rule encode:
     threads: 1
     resources:
         mem_mb=2000,
+        runtime=120,
     script:
         "../workflow_scripts/encode.py"

@@ -1,27 +1,49 @@
-# Decode each video into numbered PNG frames. The frame count comes from a probe
-# at parse time (cached in results/videos/<video>/probe.json), so the DAG is a
-# fixed list of per-frame targets — no checkpoint needed, even for 16,000 frames.
+# Decode each video once into a staging folder, then publish each chunk's frames
+# as per-frame targets (hard links: no extra disk). The frame count comes from a
+# probe at parse time (cached in results/videos/<video>/probe.json).
 
-for _video in VIDEOS.values():
+for _v in VIDEOS.values():
 
     rule:
         name:
-            f"frames_{_video.name}"
+            f"extract_{_v.name}"
         input:
-            video=_video.path,
+            video=_v.path,
         output:
-            frames=[frame_path(_video.name, t) for t in range(1, _video.frames + 1)],
-            info=video_info(_video.name),
+            info=video_info(_v.name),
         params:
-            info=_video.info,
+            info=_v.info,
+            staging=str(staging_dir(_v.name)),
         log:
-            f"logs/frames/{_video.name}.log",
+            f"logs/frames/{_v.name}/extract.log",
         benchmark:
-            f"benchmarks/frames/{_video.name}.tsv"
+            f"benchmarks/frames/{_v.name}/extract.tsv"
         conda:
             "../envs/video.yaml"
         threads: 1
         resources:
             mem_mb=1000,
+            runtime=60,
         script:
             "../workflow_scripts/extract_frames.py"
+
+    for _c, _ts in chunks(_v.name):
+
+        rule:
+            name:
+                f"frames_{_v.name}_{_c:04d}"
+            input:
+                info=video_info(_v.name),
+            output:
+                frames=[str(frame_path(_v.name, t)) for t in _ts],
+            params:
+                staging=str(staging_dir(_v.name)),
+            log:
+                log_path("frames", _v.name, _c),
+            localrule: True
+            threads: 1
+            resources:
+                mem_mb=200,
+                runtime=5,
+            script:
+                "../workflow_scripts/publish_frames.py"

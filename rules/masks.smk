@@ -1,21 +1,35 @@
-# Consistency mask of frame t (t ≥ 2): where warping frame t−1 onto t is reliable.
+# Consistency masks: the chunk owning pair (t, t+1) writes the mask of frame
+# t+1 (reliability of warping frame t onto t+1), so flow and mask chunks of the
+# same index form one self-contained group.
 
+for _v in VIDEOS.values():
+    for _c, _ts in chunks(_v.name):
+        _ps = pairs(_v.name, _ts)
+        if not _ps:
+            continue
 
-rule mask:
-    input:
-        unpack(mask_inputs),
-    output:
-        mask=str(RESULTS / "videos" / "{video}" / "masks" / "{t}.png"),
-    params:
-        settings=config["masks"],
-    log:
-        "logs/masks/{video}/{t}.log",
-    benchmark:
-        "benchmarks/masks/{video}/{t}.tsv"
-    conda:
-        "../envs/flow.yaml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-    script:
-        "../workflow_scripts/mask.py"
+        rule:
+            name:
+                f"masks_{_v.name}_{_c:04d}"
+            input:
+                fwd=[str(flow_path(_v.name, "fwd", t)) for t in _ps],
+                bwd=[str(flow_path(_v.name, "bwd", t)) for t in _ps],
+            output:
+                masks=[str(mask_path(_v.name, t + 1)) for t in _ps],
+            params:
+                settings=config["masks"],
+                resume=str(RESUME),
+            log:
+                log_path("masks", _v.name, _c),
+            benchmark:
+                bench_path("masks", _v.name, _c)
+            group:
+                f"prep_{_v.name}_{_c:04d}"
+            conda:
+                "../envs/flow.yaml"
+            threads: 1
+            resources:
+                mem_mb=1000,
+                runtime=60,
+            script:
+                "../workflow_scripts/mask.py"

@@ -4,7 +4,7 @@
 
 rule vgg_weights:
     output:
-        model=RESULTS / "models" / "vgg.pt",
+        model=vgg_model(),
     params:
         weights=config["model"]["weights"],
     log:
@@ -16,6 +16,7 @@ rule vgg_weights:
     threads: 1
     resources:
         mem_mb=2000,
+        runtime=10,
     script:
         "../workflow_scripts/vgg_weights.py"
 
@@ -37,5 +38,6 @@ rule style_targets:
     threads: 2
     resources:
         mem_mb=4000,
+        runtime=10,
     script:
         "../workflow_scripts/style_targets.py"

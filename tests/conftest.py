@@ -39,3 +39,43 @@ def run_snakemake(workdir: Path, *args, check=True) -> subprocess.CompletedProce
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
     return proc
+
+
+SLURM_SCRIPTS = SHARED.parent / "slurm"
+
+
+def _start_cluster():
+    start = subprocess.run(["bash", str(SLURM_SCRIPTS / "start-slurm.sh")], capture_output=True, text=True)
+    return start.returncode, (start.stdout + start.stderr).strip().splitlines()[-5:]
+
+
+@pytest.fixture(scope="session")
+def slurm_cluster():
+    """The single-node test cluster of ../shared/slurm, started once and stopped after the session."""
+    import shutil
+
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        pytest.skip("the test SLURM cluster needs root and apt-get to install slurm (not available here)")
+    rc, tail = _start_cluster()
+    if rc != 0:
+        if any("apt" in line or "install" in line or "Unable to locate" in line for line in tail):
+            pytest.skip("slurm could not be installed here: " + " | ".join(tail))
+        raise AssertionError("start-slurm.sh failed:\n" + "\n".join(tail))
+    yield
+    subprocess.run(["bash", str(SLURM_SCRIPTS / "stop-slurm.sh")], capture_output=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _controller_for_installed_slurm(request):
+    """With slurm-client installed but no controller, the SLURM executor plugin's import waits
+    ~9 s on `scontrol show config` in *every* Snakemake call: where slurm is already installed,
+    keep the test cluster up for the whole session."""
+    import shutil
+
+    if shutil.which("sinfo") and shutil.which("slurmctld") and os.geteuid() == 0:
+        request.getfixturevalue("slurm_cluster")
+
+
+def pytest_collection_modifyitems(items):
+    """Run the SLURM test last: on a fresh machine it installs slurm (see the fixture above)."""
+    items.sort(key=lambda item: "test_slurm" in item.nodeid)

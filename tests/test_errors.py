@@ -80,3 +80,65 @@ def test_render_of_unknown_video(workdir):
     _, cfg, _ = workdir
     cfg["renders"]["r"]["video"] = "nope"
     fails_with(workdir, cfg, "renders.r.video", "nope")
+
+
+def test_time_range_without_frames(workdir):
+    _, cfg, _ = workdir
+    cfg["videos"]["clip"]["start"] = 60.0
+    fails_with(workdir, cfg, "videos.clip.path", "no frames in the selected range")
+
+
+def test_file_without_video_stream(workdir, tmp_path):
+    import subprocess
+
+    import imageio_ffmpeg
+    _, cfg, _ = workdir
+    audio = tmp_path / "only_audio.mp4"
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-t", "1", "-i",
+                    "sine=frequency=440", "-c:a", "aac", str(audio)], check=True)
+    cfg["videos"]["clip"]["path"] = str(audio)
+    fails_with(workdir, cfg, "videos.clip.path", "only_audio.mp4")
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 2 MB file system mounted where the render writes its results."""
+    import subprocess
+
+    results = tmp_path / "results"
+    results.mkdir(exist_ok=True)
+    mount = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(results)], capture_output=True,
+                           text=True)
+    if mount.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root): {mount.stderr.strip()}")
+    yield results
+    subprocess.run(["umount", "-l", str(results)])
+
+
+def test_full_disk_is_refused_before_any_job(workdir, tiny_disk):
+    wd, cfg, _ = workdir
+    earlier = tiny_disk / "renders/old/stylized/000001.png"
+    earlier.parent.mkdir(parents=True)
+    earlier.write_bytes(b"rendered")
+    (wd / "config.yaml").write_text(yaml.safe_dump(cfg))
+    proc = run_snakemake(wd, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "not enough free disk" in out and str(tiny_disk) in out
+    assert earlier.read_bytes() == b"rendered"
+    assert not (tiny_disk / "videos/clip/frames").exists()
+
+
+def test_disk_filling_up_mid_write_names_the_file_and_keeps_what_exists(tiny_disk):
+    import numpy as np
+
+    from paintflow import PaintflowError
+    from paintflow.files import read_rgb, write_rgb
+
+    done = tiny_disk / "frames/000001.png"
+    write_rgb(done, np.zeros((10, 10, 3), np.uint8))
+    noise = np.random.default_rng(0).integers(0, 255, (1000, 1000, 3), dtype=np.uint8)  # ~3 MB as PNG
+    with pytest.raises(PaintflowError, match=r"could not write .*000002.png: No space left on device"):
+        write_rgb(tiny_disk / "frames/000002.png", noise)
+    assert read_rgb(done).shape == (10, 10, 3)
+    assert sorted(p.name for p in (tiny_disk / "frames").iterdir()) == ["000001.png"]  # no partial file

@@ -16,6 +16,7 @@ FRAMES = 8
 
 def write_config(workdir, video, renders, flow_keep=True, stylize=None, upscale=None):
     cfg = {
+        "execution": {"chunk_frames": 4},  # 8 frames = 2 chunks: exercises the chunk boundaries
         "upscale": upscale or {},
         "videos": {"clip": {"path": str(video), "width": 96, "fps": 10}},
         "renders": renders,
@@ -68,13 +69,18 @@ def test_video_is_upscaled_with_frames_fps_and_audio(render):
 
 def test_two_renders_share_frames_and_flow(render):
     wd, _ = render
-    # each flow / mask target was computed once, not once per render
-    assert len(list((wd / "benchmarks/flow/clip").glob("*.tsv"))) == 2 * (FRAMES - 1)
-    assert len(list((wd / "benchmarks/masks/clip").glob("*.tsv"))) == FRAMES - 1
+    # frames, flow and masks belong to the video: one job per chunk, not one per render
+    assert len(list((wd / "benchmarks/flow/clip").glob("chunk*.tsv"))) == 2
+    assert len(list((wd / "benchmarks/masks/clip").glob("chunk*.tsv"))) == 2
+    for name in ("temporal", "independent"):
+        assert len(list((wd / "benchmarks/stylize" / name).glob("chunk*.tsv"))) == 2
     # every rule wrote a log and a benchmark
-    for rule in ("frames", "flow", "masks", "model", "stylize", "encode"):
+    for rule in ("frames", "flow", "masks", "model", "stylize", "upscale", "encode"):
         assert list((wd / "logs" / rule).rglob("*.log")), rule
         assert list((wd / "benchmarks" / rule).rglob("*.tsv")), rule
+    # finished chunks leave no resume cache behind, and frames are hard links into staging
+    assert not list((wd / "results/.resume").glob("*/*"))
+    assert (wd / "results/videos/clip/frames/000005.png").stat().st_nlink == 2
 
 
 def test_temporal_loss_lowers_the_warping_error(render):

@@ -1,10 +1,10 @@
 """Rule encode: stylized frames → H.264 mp4 with the source's audio."""
 import json
 
-from paintflow.runlog import setup
+from paintflow.smk import setup_log
 from paintflow.video import encode
 
-log = setup(snakemake.log[0])
+log = setup_log(snakemake)
 info = json.loads(open(snakemake.input.info).read())
 with_audio = snakemake.params.audio and info["has_audio"]
 encode(

@@ -1,9 +1,11 @@
-"""Rule frames_<video>: decode the video into numbered PNGs and write info.json."""
-from paintflow.runlog import setup
-from paintflow.video import extract_frames, write_info
+"""Rule extract_<video>: decode all frames into the staging folder, then write info.json."""
+from pathlib import Path
 
-log = setup(snakemake.log[0])
+from paintflow.jobs import extract, write_json
+from paintflow.smk import setup_log
+
+log = setup_log(snakemake)
 info = snakemake.params.info
 log.info("extracting %d frames of %s at %dx%d", info["frames"], snakemake.input.video, info["width"], info["height"])
-extract_frames(snakemake.input.video, list(snakemake.output.frames), info)
-write_info(snakemake.output.info, info)
+extract(snakemake.input.video, Path(snakemake.params.staging), info)
+write_json(snakemake.output.info, info)  # last: marks the staging folder complete

@@ -1,14 +1,13 @@
-"""Rule flow: optical flow for one frame pair in one direction."""
+"""Rule flow_<video>_<chunk>: forward and backward flow of the chunk's frame pairs."""
 import cv2
 
-from paintflow.files import read_rgb, write_flow
-from paintflow.flow import compute_flow
-from paintflow.runlog import setup
+from paintflow.jobs import flow_chunk
+from paintflow.smk import resume_cache, setup_log
 
-log = setup(snakemake.log[0])
-cv2.setNumThreads(snakemake.threads)
-first, second = read_rgb(snakemake.input.first), read_rgb(snakemake.input.second)
-if snakemake.wildcards.direction == "bwd":
-    first, second = second, first
-write_flow(snakemake.output.flow, compute_flow(first, second, snakemake.params.method))
-log.info("%s flow %s written", snakemake.params.method, snakemake.output.flow)
+setup_log(snakemake)
+cv2.setNumThreads(1)  # parallel over pairs instead
+pairs = snakemake.params.pairs
+frames = dict(zip(range(pairs[0], pairs[-1] + 2), snakemake.input.frames))
+flow_chunk(frames, pairs, list(snakemake.output.fwd), list(snakemake.output.bwd), snakemake.params.method,
+           snakemake.threads, cache := resume_cache(snakemake))
+cache.clear()

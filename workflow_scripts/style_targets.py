@@ -5,10 +5,10 @@ import torch
 
 from paintflow import vgg
 from paintflow.files import atomic_path, read_rgb
-from paintflow.runlog import setup
+from paintflow.smk import setup_log
 from paintflow.stylize import StyleSettings, pick_device, resize_style, style_targets
 
-log = setup(snakemake.log[0])
+log = setup_log(snakemake)
 torch.set_num_threads(snakemake.threads)
 settings = StyleSettings.from_config(snakemake.params.settings)
 device = pick_device(snakemake.params.settings.get("device", "auto"))

@@ -1,34 +1,35 @@
-"""Rule stylize: one frame, optionally tied to the stylized previous frame."""
+"""Rule stylize_<render>_<chunk>: stylize the chunk's frames in order."""
 import time
 
-import torch
+from paintflow.smk import process_age, resume_cache, setup_log
 
-from paintflow import vgg
-from paintflow.files import read_flow, read_gray, read_rgb, write_rgb
-from paintflow.masks import from_png
-from paintflow.runlog import setup
-from paintflow.stylize import StyleSettings, pick_device, stylize_frame
+age_at_script, script_start = process_age(), time.perf_counter()  # interpreter + preamble so far
 
-log = setup(snakemake.log[0])
-start = time.perf_counter()
+import torch  # noqa: E402
+
+from paintflow.jobs import stylize_chunk  # noqa: E402
+
+log = setup_log(snakemake)
 torch.set_num_threads(snakemake.threads)
-inp = snakemake.input
-settings = StyleSettings.from_config(snakemake.params.settings)
-device = pick_device(snakemake.params.settings.get("device", "auto"))
-net = vgg.load(inp.model, snakemake.params.pooling).to(device)
-targets = {k: v.to(device) for k, v in torch.load(inp.targets, weights_only=True).items()}
-t = int(snakemake.wildcards.t)
-temporal = "prev" in inp.keys()
-ready = time.perf_counter()
+inp, p = snakemake.input, snakemake.params
+frames = p.frames
+cache = resume_cache(snakemake)
 
-stylized = stylize_frame(
-    net, targets, read_rgb(inp.content), settings,
-    prev_stylized=read_rgb(inp.prev) if temporal else None,
-    flow_back=read_flow(inp.flow) if temporal else None,
-    mask=from_png(read_gray(inp.mask)) if temporal else None,
-    frame_index=t, device=device,
-    progress=lambda i, n, loss: log.info("frame %d iteration %d/%d loss %.4g", t, i, n, loss) if i % 10 == 0 else None,
+
+def progress(t, i, n, loss):
+    if i % 10 == 0 or i == n:
+        log.info("frame %d (%d/%d of chunk) iteration %d/%d loss %.4g", t, frames.index(t) + 1, len(frames), i, n, loss)
+
+
+timings = stylize_chunk(
+    frames, list(inp.content), list(snakemake.output.frames),
+    prev=inp.prev[0] if inp.prev else None,
+    flows=dict(zip(p.temporal_frames, inp.flows)), masks=dict(zip(p.temporal_frames, inp.masks)),
+    model_path=inp.model, targets_path=inp.targets, settings_cfg=p.settings, pooling=p.pooling,
+    cache=cache, progress=progress,
 )
-write_rgb(snakemake.output.frame, stylized)
-done = time.perf_counter()
-log.info("frame %d on %s: set-up %.2f s, optimisation %.2f s", t, device, ready - start, done - ready)
+cache.clear()
+overhead = age_at_script + (timings["first_start"] - script_start) if timings["first_start"] else 0.0
+log.info("chunk done: %d frames stylized, %d restored; overhead (process start to first iteration) %.2f s "
+         "= %.2f s per stylized frame; optimisation %.2f s", timings["frames"], timings["restored"], overhead,
+         overhead / max(timings["frames"], 1), timings["optimise_s"])

@@ -1,8 +1,8 @@
 """Rule waifu2x_weights: convert the shipped ncnn waifu2x model(s) once."""
-from paintflow.runlog import setup
+from paintflow.smk import setup_log
 from paintflow.upscale import pipeline, save_pipeline
 
-log = setup(snakemake.log[0])
+log = setup_log(snakemake)
 p = snakemake.params
 models = pipeline(p.model, p.noise, p.scale)
 save_pipeline(models, snakemake.output.model)

@@ -1,0 +1,58 @@
+"""Time Snakemake's dry run (parse + DAG) for a long render.
+
+    python bench/dag_scale.py --frames 16000 [--chunk 50]
+
+Makes a synthetic video of that many frames (64x36, 50 fps), a config with one
+render, and times `snakemake -n` twice: first run (probes the video) and a
+second one (probe cached). Prints seconds, peak memory and the job count.
+"""
+
+import argparse
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import imageio_ffmpeg
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+STYLE = REPO.parent / "shared" / "data" / "style" / "starry_night.jpg"
+
+
+def dry_run(workdir: Path) -> tuple[float, float, int]:
+    cmd = ["/usr/bin/time", "-f", "TIME %e %M", sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"),
+           "--directory", str(workdir), "--configfile", str(workdir / "config.yaml"), "--cores", "2", "-n"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(proc.stderr[-3000:])
+    secs, kb = re.findall(r"TIME ([\d.]+) (\d+)", proc.stderr)[-1]
+    total = re.search(r"^total\s+(\d+)", proc.stdout, re.M)
+    return float(secs), int(kb) / 1024, int(total.group(1)) if total else -1
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--frames", type=int, default=16000)
+    ap.add_argument("--chunk", type=int, default=50)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        wd = Path(tmp)
+        video = wd / "long.mp4"
+        subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i",
+                        "testsrc=size=64x36:rate=50", "-frames:v", str(args.frames), "-c:v", "libx264",
+                        "-pix_fmt", "yuv420p", str(video)], check=True)
+        (wd / "config.yaml").write_text(yaml.safe_dump({
+            "videos": {"long": {"path": str(video)}},
+            "renders": {"r": {"video": "long", "style": str(STYLE)}},
+            "execution": {"chunk_frames": args.chunk},
+        }))
+        for label in ("first dry run (probes the video)", "second dry run (probe cached)"):
+            secs, mb, jobs = dry_run(wd)
+            print(f"{args.frames} frames, chunks of {args.chunk}: {label}: {secs:.1f} s, "
+                  f"{mb:.0f} MB peak, {jobs} jobs")
+
+
+if __name__ == "__main__":
+    main()

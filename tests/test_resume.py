@@ -1,0 +1,78 @@
+"""A render killed (SIGKILL, whole process group) at random points and resumed with the
+documented command gives byte-identical frames to an uninterrupted render."""
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import yaml
+
+from paintflow.video import stream_info
+from conftest import REPO, make_clip, shared
+
+PROFILE = REPO / "profiles" / "workstation"
+
+
+def snakemake(wd, *args):
+    return [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(wd),
+            "--configfile", str(wd / "config.yaml"), *args]
+
+
+def setup(wd, clip):
+    wd.mkdir()
+    cfg = {
+        "videos": {"clip": {"path": str(clip), "width": 64, "fps": 10}},
+        "renders": {"r": {"video": "clip", "style": str(shared("style", "composition_vii.jpg"))}},
+        "execution": {"chunk_frames": 3},
+        "flow": {"keep": True},
+        "stylize": {"iterations": 8, "first_frame_iterations": 16},
+    }
+    (wd / "config.yaml").write_text(yaml.safe_dump(cfg))
+
+
+def render_files(wd):
+    root = wd / "results"
+    return {str(p.relative_to(root)): p.read_bytes()
+            for sub in ("videos/clip/frames", "videos/clip/flow/fwd", "videos/clip/flow/bwd", "videos/clip/masks",
+                        "renders/r/stylized", "renders/r/upscaled")
+            for p in sorted((root / sub).glob("[0-9]*.*"))}
+
+
+def test_killed_and_resumed_render_is_byte_identical(tmp_path):
+    clip = make_clip(tmp_path / "clip.mp4", audio=True, seconds=0.8)
+    reference, resumed = tmp_path / "reference", tmp_path / "resumed"
+    setup(reference, clip)
+    setup(resumed, clip)
+    t0 = time.monotonic()
+    subprocess.run(snakemake(reference, "--profile", str(PROFILE), "--cores", "2"), check=True,
+                   capture_output=True)
+    full = time.monotonic() - t0
+
+    rng = random.Random(20261123)
+    kills = []
+    for attempt in range(12):
+        # the documented resume command: unlock, then the same profile run
+        subprocess.run(snakemake(resumed, "--unlock"), check=True, capture_output=True)
+        proc = subprocess.Popen(snakemake(resumed, "--profile", str(PROFILE), "--cores", "2"),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        delay = rng.uniform(0.1, 0.3) * full if attempt < 4 else None
+        try:
+            proc.wait(timeout=delay)
+            assert proc.returncode == 0, f"resumed run failed (attempt {attempt})"
+            break
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            kills.append(round(delay, 1))
+    print(f"uninterrupted render {full:.1f} s; killed after {kills} s")
+    assert len(kills) >= 3, "the test must really interrupt the render"
+
+    ref, got = render_files(reference), render_files(resumed)
+    assert len(ref) == 8 + 2 * 7 + 7 + 8 + 8
+    assert got.keys() == ref.keys()
+    different = [name for name in ref if ref[name] != got[name]]
+    assert not different, f"frames differ after resume: {different}"
+    assert stream_info(resumed / "results/renders/r/r.mp4")["frames"] == 8
+    assert not list((resumed / "results").rglob(".*.tmp-*")), "no half-written file may remain"

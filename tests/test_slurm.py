@@ -1,0 +1,34 @@
+"""A tiny render through `--profile profiles/slurm` on a real single-node SLURM cluster
+(../shared/slurm/start-slurm.sh), started and stopped by the `slurm_cluster` fixture."""
+import subprocess
+import sys
+
+import yaml
+
+from paintflow.video import stream_info
+from conftest import REPO, make_clip, shared
+
+
+def test_render_through_the_slurm_profile(slurm_cluster, tmp_path):
+    clip = make_clip(tmp_path / "clip.mp4", audio=True, seconds=0.6)
+    cfg = {
+        "videos": {"clip": {"path": str(clip), "width": 64, "fps": 10}},
+        "renders": {"r": {"video": "clip", "style": str(shared("style", "great_wave.jpg"))}},
+        "execution": {"chunk_frames": 3, "gpus_per_job": 0},  # the test cluster has no GPU
+        "stylize": {"iterations": 4, "first_frame_iterations": 8},
+    }
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(tmp_path),
+           "--configfile", str(tmp_path / "config.yaml"), "--profile", str(REPO / "profiles" / "slurm"),
+           # this cluster: no accounting database, partition "debug", 2 CPUs, fast polling
+           "--slurm-status-command", "squeue", "--default-resources", "slurm_partition=debug",
+           "--max-threads", "2", "--latency-wait", "5",
+           "--slurm-init-seconds-before-status-checks", "1", "--seconds-between-status-checks", "1"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-5000:]
+    log = proc.stdout + proc.stderr
+    assert "Job" in log and "submitted" in log.lower(), "jobs must have gone through sbatch"
+    got = stream_info(tmp_path / "results/renders/r/r.mp4")
+    assert got["frames"] == 6 and got["size"] == (128, 72) and got["has_audio"]
+    # flow and masks of a chunk went to the cluster as one group job
+    assert "prep_clip_0000" in log
