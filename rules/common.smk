@@ -26,6 +26,7 @@ from paintflow.chunks import chunk_ranges, pair_range
 validate(config, schema="../schemas/config.schema.yaml")
 
 RESULTS = Path(config["results"])
+R = str(RESULTS)  # paths are built as strings: pathlib cost seconds of parse time at 16,000 frames
 try:
     VIDEOS, RENDERS = plan.build(config, RESULTS)
     if config["execution"]["check_disk"]:
@@ -36,15 +37,11 @@ except PaintflowError as err:
 FLOW_EXT = plan.FLOW_EXT[config["flow"]["format"]]
 CHUNK = config["execution"]["chunk_frames"]
 GPUS = config["execution"]["gpus_per_job"]
-RESUME = RESULTS / ".resume"
+RESUME = f"{R}/.resume"
 
 
 wildcard_constraints:
     render="[A-Za-z0-9_]+",
-
-
-def frame_id(t):
-    return f"{int(t):06d}"
 
 
 def chunks(video):
@@ -58,41 +55,41 @@ def pairs(video, frames):
 
 
 def video_dir(video):
-    return RESULTS / "videos" / video
+    return f"{R}/videos/{video}"
 
 
 def video_info(video):
-    return video_dir(video) / "frames" / "info.json"
+    return f"{R}/videos/{video}/frames/info.json"
 
 
 def staging_dir(video):
-    return video_dir(video) / "frames" / "staging"
+    return f"{R}/videos/{video}/frames/staging"
 
 
 def frame_path(video, t):
-    return video_dir(video) / "frames" / f"{frame_id(t)}.png"
+    return f"{R}/videos/{video}/frames/{int(t):06d}.png"
 
 
 def flow_path(video, direction, t):
     """fwd/t: flow t→t+1; bwd/t: flow t+1→t (both belong to the pair t, t+1)."""
-    return video_dir(video) / "flow" / direction / f"{frame_id(t)}.{FLOW_EXT}"
+    return f"{R}/videos/{video}/flow/{direction}/{int(t):06d}.{FLOW_EXT}"
 
 
 def mask_path(video, t):
     """Reliability of warping frame t−1 onto frame t."""
-    return video_dir(video) / "masks" / f"{frame_id(t)}.png"
+    return f"{R}/videos/{video}/masks/{int(t):06d}.png"
 
 
 def render_dir(render):
-    return RESULTS / "renders" / render
+    return f"{R}/renders/{render}"
 
 
 def stylized_path(render, t):
-    return render_dir(render) / "stylized" / f"{frame_id(t)}.png"
+    return f"{R}/renders/{render}/stylized/{int(t):06d}.png"
 
 
 def upscaled_path(render, t):
-    return render_dir(render) / "upscaled" / f"{frame_id(t)}.png"
+    return f"{R}/renders/{render}/upscaled/{int(t):06d}.png"
 
 
 def final_frame_path(render, t):
@@ -102,19 +99,19 @@ def final_frame_path(render, t):
 
 def waifu2x_model():
     u = config["upscale"]
-    return RESULTS / "models" / f"waifu2x_{u['model']}_noise{u['noise']}_x{u['scale']}.pt"
+    return f"{R}/models/waifu2x_{u['model']}_noise{u['noise']}_x{u['scale']}.pt"
 
 
 def vgg_model():
-    return RESULTS / "models" / "vgg.pt"
+    return f"{R}/models/vgg.pt"
 
 
 def style_targets_path(render):
-    return render_dir(render) / "style_targets.pt"
+    return f"{R}/renders/{render}/style_targets.pt"
 
 
 def render_video(render):
-    return render_dir(render) / f"{render}.mp4"
+    return f"{R}/renders/{render}/{render}.mp4"
 
 
 def is_temporal(render):
@@ -126,7 +123,7 @@ def all_outputs():
 
 
 def maybe_temp(path):
-    return str(path) if config["flow"]["keep"] else temp(str(path))
+    return path if config["flow"]["keep"] else temp(path)
 
 
 def log_path(stage, owner, chunk):

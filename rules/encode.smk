@@ -5,7 +5,7 @@ rule encode:
     input:
         unpack(encode_inputs),
     output:
-        video=str(RESULTS / "renders" / "{render}" / "{render}.mp4"),
+        video=f"{R}/renders/{{render}}/{{render}}.mp4",
     params:
         crf=config["encode"]["crf"],
         audio=config["encode"]["audio"],

@@ -11,14 +11,14 @@ for _v in VIDEOS.values():
             name:
                 f"flow_{_v.name}_{_c:04d}"
             input:
-                frames=[str(frame_path(_v.name, t)) for t in range(_ps.start, _ps.stop + 1)],
+                frames=[frame_path(_v.name, t) for t in range(_ps.start, _ps.stop + 1)],
             output:
                 fwd=[maybe_temp(flow_path(_v.name, "fwd", t)) for t in _ps],
                 bwd=[maybe_temp(flow_path(_v.name, "bwd", t)) for t in _ps],
             params:
                 method=config["flow"]["method"],
                 pairs=list(_ps),
-                resume=str(RESUME),
+                resume=RESUME,
             log:
                 log_path("flow", _v.name, _c),
             benchmark:

@@ -13,7 +13,7 @@ for _v in VIDEOS.values():
             info=video_info(_v.name),
         params:
             info=_v.info,
-            staging=str(staging_dir(_v.name)),
+            staging=staging_dir(_v.name),
         log:
             f"logs/frames/{_v.name}/extract.log",
         benchmark:
@@ -35,9 +35,9 @@ for _v in VIDEOS.values():
             input:
                 info=video_info(_v.name),
             output:
-                frames=[str(frame_path(_v.name, t)) for t in _ts],
+                frames=[frame_path(_v.name, t) for t in _ts],
             params:
-                staging=str(staging_dir(_v.name)),
+                staging=staging_dir(_v.name),
             log:
                 log_path("frames", _v.name, _c),
             localrule: True

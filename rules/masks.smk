@@ -12,13 +12,13 @@ for _v in VIDEOS.values():
             name:
                 f"masks_{_v.name}_{_c:04d}"
             input:
-                fwd=[str(flow_path(_v.name, "fwd", t)) for t in _ps],
-                bwd=[str(flow_path(_v.name, "bwd", t)) for t in _ps],
+                fwd=[flow_path(_v.name, "fwd", t) for t in _ps],
+                bwd=[flow_path(_v.name, "bwd", t) for t in _ps],
             output:
-                masks=[str(mask_path(_v.name, t + 1)) for t in _ps],
+                masks=[mask_path(_v.name, t + 1) for t in _ps],
             params:
                 settings=config["masks"],
-                resume=str(RESUME),
+                resume=RESUME,
             log:
                 log_path("masks", _v.name, _c),
             benchmark:

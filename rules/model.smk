@@ -25,7 +25,7 @@ rule style_targets:
     input:
         unpack(style_target_inputs),
     output:
-        targets=str(RESULTS / "renders" / "{render}" / "style_targets.pt"),
+        targets=f"{R}/renders/{{render}}/style_targets.pt",
     params:
         settings=render_settings,
         pooling=config["model"]["pooling"],

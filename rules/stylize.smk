@@ -12,20 +12,20 @@ for _r in RENDERS.values():
             name:
                 f"stylize_{_r.name}_{_c:04d}"
             input:
-                content=[str(frame_path(_r.video, t)) for t in _ts],
-                prev=[str(stylized_path(_r.name, _ts.start - 1))] if _temporal and _c > 0 else [],
-                flows=[str(flow_path(_r.video, "bwd", t - 1)) for t in _tt],
-                masks=[str(mask_path(_r.video, t)) for t in _tt],
+                content=[frame_path(_r.video, t) for t in _ts],
+                prev=[stylized_path(_r.name, _ts.start - 1)] if _temporal and _c > 0 else [],
+                flows=[flow_path(_r.video, "bwd", t - 1) for t in _tt],
+                masks=[mask_path(_r.video, t) for t in _tt],
                 targets=style_targets_path(_r.name),
                 model=vgg_model(),
             output:
-                frames=[str(stylized_path(_r.name, t)) for t in _ts],
+                frames=[stylized_path(_r.name, t) for t in _ts],
             params:
                 frames=list(_ts),
                 temporal_frames=_tt,
                 settings=_r.stylize,
                 pooling=config["model"]["pooling"],
-                resume=str(RESUME),
+                resume=RESUME,
             log:
                 log_path("stylize", _r.name, _c),
             benchmark:

@@ -30,15 +30,15 @@ if config["upscale"]["scale"] > 1:
                 name:
                     f"upscale_{_r.name}_{_c:04d}"
                 input:
-                    frames=[str(stylized_path(_r.name, t)) for t in _ts],
+                    frames=[stylized_path(_r.name, t) for t in _ts],
                     model=waifu2x_model(),
                 output:
-                    frames=[str(upscaled_path(_r.name, t)) for t in _ts],
+                    frames=[upscaled_path(_r.name, t) for t in _ts],
                 params:
                     tile=config["upscale"]["tile"],
                     half=config["upscale"]["half"],
                     device=config["upscale"]["device"],
-                    resume=str(RESUME),
+                    resume=RESUME,
                 log:
                     log_path("upscale", _r.name, _c),
                 benchmark:
