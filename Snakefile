@@ -8,6 +8,9 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
+report: "report/workflow.rst"
+
+
 include: "rules/common.smk"
 include: "rules/frames.smk"
 include: "rules/flow.smk"
@@ -16,6 +19,7 @@ include: "rules/model.smk"
 include: "rules/stylize.smk"
 include: "rules/upscale.smk"
 include: "rules/encode.smk"
+include: "rules/report.smk"
 
 
 rule all:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 from pathlib import Path
 
@@ -10,6 +11,14 @@ import cv2
 import numpy as np
 
 from . import PaintflowError
+
+
+def package_dir(package: str, missing: str) -> Path:
+    """Folder of an installed package that ships data files; ``missing`` says what to install."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise PaintflowError(missing)
+    return Path(list(spec.submodule_search_locations)[0])
 
 
 @contextlib.contextmanager

@@ -14,7 +14,7 @@ import os
 from . import PaintflowError
 from .chunks import ResumeCache, link_or_copy
 from .files import atomic_path, read_flow, read_gray, read_rgb, write_flow, write_gray, write_rgb
-from .flow import compute_flow
+from .flow import compute_flow, flow_to_rgb
 from .masks import consistency_mask, from_png, to_png
 
 log = logging.getLogger("paintflow")
@@ -67,15 +67,25 @@ def flow_chunk(frames: dict, pairs, fwd: list, bwd: list, method: str, threads: 
         list(pool.map(lambda it: one(*it), enumerate(pairs)))
 
 
-def mask_chunk(fwd: list, bwd: list, outputs: list, settings: dict, cache: ResumeCache) -> None:
-    """Mask of frame t+1 from the pair (t, t+1): w = bwd (t+1→t), ŵ = fwd (t→t+1)."""
+def mask_chunk(fwd: list, bwd: list, outputs: list, settings: dict, cache: ResumeCache,
+               flowviz: dict | None = None) -> None:
+    """Mask of frame t+1 from the pair (t, t+1): w = bwd (t+1→t), ŵ = fwd (t→t+1).
+
+    ``flowviz`` maps frames t+1 to a picture of their flow to draw (for the report).
+    """
+    flowviz = flowviz or {}
     for f, b, out in zip(fwd, bwd, outputs):
-        if cache.restore(out):
+        t = int(Path(out).stem)
+        if cache.restore(out) and (t not in flowviz or cache.restore(flowviz[t])):
             continue
         with frame_context("consistency mask", Path(out).name):
-            mask = consistency_mask(read_flow(b), read_flow(f), **settings)
+            w = read_flow(b)
+            mask = consistency_mask(w, read_flow(f), **settings)
             write_gray(out, to_png(mask))
             cache.keep(out)
+            if t in flowviz:
+                write_rgb(flowviz[t], flow_to_rgb(w))
+                cache.keep(flowviz[t])
         log.info("mask %s: %.1f %% reliable", Path(out).name, 100 * (mask > 0.5).mean())
 
 

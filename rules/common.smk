@@ -22,6 +22,7 @@ sys.path.insert(0, workflow.basedir)
 from paintflow import PaintflowError
 from paintflow import plan
 from paintflow.chunks import chunk_ranges, pair_range
+from paintflow.figures import sample_frames
 
 validate(config, schema="../schemas/config.schema.yaml")
 
@@ -38,6 +39,7 @@ FLOW_EXT = plan.FLOW_EXT[config["flow"]["format"]]
 CHUNK = config["execution"]["chunk_frames"]
 GPUS = config["execution"]["gpus_per_job"]
 RESUME = f"{R}/.resume"
+SAMPLES = {v: sample_frames(info.frames) for v, info in VIDEOS.items()}  # frames shown in the report
 
 
 wildcard_constraints:
@@ -80,6 +82,11 @@ def mask_path(video, t):
     return f"{R}/videos/{video}/masks/{int(t):06d}.png"
 
 
+def flowviz_path(video, t):
+    """Colour-wheel picture of the flow t→t−1 (for the report's sampled frames)."""
+    return f"{R}/videos/{video}/flowviz/{int(t):06d}.png"
+
+
 def render_dir(render):
     return f"{R}/renders/{render}"
 
@@ -119,7 +126,9 @@ def is_temporal(render):
 
 
 def all_outputs():
-    return [render_video(r) for r in RENDERS]
+    return [render_video(r) for r in RENDERS] + [
+        f"{R}/renders/{r}/report/stages.png" for r in RENDERS
+    ]
 
 
 def maybe_temp(path):
@@ -153,4 +162,28 @@ def encode_inputs(wildcards):
         "frames": [final_frame_path(r.name, t) for t in range(1, VIDEOS[r.video].frames + 1)],
         "info": video_info(r.video),
         "source": VIDEOS[r.video].path,
+    }
+
+
+def report_samples(wildcards):
+    return SAMPLES[RENDERS[wildcards.render].video]
+
+
+def sheet_frames(wildcards):
+    n = VIDEOS[RENDERS[wildcards.render].video].frames
+    return sorted({round(1 + i * (n - 1) / 11) for i in range(min(12, n))})
+
+
+def report_inputs(wildcards):
+    """The finished video (so every benchmark exists), and the sampled frames of every stage."""
+    r = RENDERS[wildcards.render]
+    samples = report_samples(wildcards)
+    return {
+        "video": render_video(r.name),
+        "sources": [frame_path(r.video, t) for t in samples],
+        "flows": [flowviz_path(r.video, t) for t in samples],
+        "masks": [mask_path(r.video, t) for t in samples],
+        "stylized": [stylized_path(r.name, t) for t in samples],
+        "final": [final_frame_path(r.name, t) for t in samples],
+        "sheet": [final_frame_path(r.name, t) for t in sheet_frames(wildcards)],
     }

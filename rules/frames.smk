@@ -40,6 +40,8 @@ for _v in VIDEOS.values():
                 staging=staging_dir(_v.name),
             log:
                 log_path("frames", _v.name, _c),
+            benchmark:
+                bench_path("frames", _v.name, _c)
             localrule: True
             threads: 1
             resources:

@@ -16,8 +16,11 @@ for _v in VIDEOS.values():
                 bwd=[flow_path(_v.name, "bwd", t) for t in _ps],
             output:
                 masks=[mask_path(_v.name, t + 1) for t in _ps],
+                # the report's flow pictures: drawn here, while the (temp) flow exists
+                flowviz=[flowviz_path(_v.name, t + 1) for t in _ps if t + 1 in SAMPLES[_v.name]],
             params:
                 settings=config["masks"],
+                flowviz_frames=[t + 1 for t in _ps if t + 1 in SAMPLES[_v.name]],
                 resume=RESUME,
             log:
                 log_path("masks", _v.name, _c),

@@ -18,15 +18,20 @@ def shared(*parts) -> Path:
 
 
 def make_clip(out: Path, audio: bool, seconds: float = 0.8, start: float = 5.0, size: str = "160x90") -> Path:
-    """A short real clip cut from cockatoo.mp4, with a 440 Hz tone as its audio track if asked."""
+    """A short real clip cut from cockatoo.mp4, with a 440 Hz tone as its audio track if asked.
+
+    The cut seeks after decoding (-ss after -i): seeking in the input lands on non-key
+    frames of cockatoo.mp4 and gives damaged (green) frames.
+    """
     cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
-           "-ss", str(start), "-t", str(seconds), "-i", str(shared("video", "cockatoo.mp4"))]
+           "-i", str(shared("video", "cockatoo.mp4"))]
     if audio:
-        cmd += ["-f", "lavfi", "-t", str(seconds), "-i", "sine=frequency=440:sample_rate=16000",
+        cmd += ["-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=16000:duration={start + seconds}",
                 "-map", "0:v:0", "-map", "1:a:0", "-c:a", "aac"]
     else:
         cmd += ["-map", "0:v:0"]
-    cmd += ["-s", size, "-c:v", "libx264", "-pix_fmt", "yuv420p", str(out)]
+    # output options: -ss/-t here cut the decoded streams
+    cmd += ["-ss", str(start), "-t", str(seconds), "-s", size, "-c:v", "libx264", "-pix_fmt", "yuv420p", str(out)]
     subprocess.run(cmd, check=True)
     return out
 

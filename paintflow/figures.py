@@ -1,0 +1,86 @@
+"""Pictures for the render report (Pillow): sampled stages side by side, contact sheet, timing chart."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+BG = (24, 24, 28)
+FG = (235, 235, 235)
+
+
+def _font(size: int):
+    try:
+        return ImageFont.load_default(size)
+    except TypeError:  # Pillow < 10.1
+        return ImageFont.load_default()
+
+
+def _fit(rgb: np.ndarray, height: int) -> Image.Image:
+    img = Image.fromarray(rgb if rgb.ndim == 3 else np.stack([rgb] * 3, axis=-1))
+    return img.resize((max(1, round(img.width * height / img.height)), height), Image.LANCZOS)
+
+
+def stage_strip(rows: list[tuple[str, list[np.ndarray]]], titles: list[str], height: int = 180) -> Image.Image:
+    """One row per sampled frame: its images side by side, column titles on top, the frame on the left."""
+    font, pad, label_w, head = _font(16), 6, 90, 28
+    fitted = [[_fit(img, height) for img in images] for _, images in rows]
+    widths = [max(row[i].width for row in fitted) for i in range(len(titles))]
+    sheet = Image.new("RGB", (label_w + sum(widths) + pad * len(widths), head + len(rows) * (height + pad)), BG)
+    draw = ImageDraw.Draw(sheet)
+    x = label_w
+    for title, w in zip(titles, widths):
+        draw.text((x + 4, 6), title, fill=FG, font=font)
+        x += w + pad
+    for r, ((label, _), row) in enumerate(zip(rows, fitted)):
+        y = head + r * (height + pad)
+        draw.text((6, y + height // 2 - 8), label, fill=FG, font=font)
+        x = label_w
+        for img, w in zip(row, widths):
+            sheet.paste(img, (x, y))
+            x += w + pad
+    return sheet
+
+
+def contact_sheet(frames: list[tuple[str, np.ndarray]], columns: int = 6, width: int = 1440) -> Image.Image:
+    """Thumbnails of evenly spaced frames, each with its frame number."""
+    font, pad = _font(14), 4
+    cols = min(columns, len(frames))
+    tw = (width - pad * (cols + 1)) // cols
+    th = round(tw * frames[0][1].shape[0] / frames[0][1].shape[1])
+    rows = -(-len(frames) // cols)
+    sheet = Image.new("RGB", (width, rows * (th + pad) + pad), BG)
+    draw = ImageDraw.Draw(sheet)
+    for i, (label, rgb) in enumerate(frames):
+        x, y = pad + (i % cols) * (tw + pad), pad + (i // cols) * (th + pad)
+        sheet.paste(Image.fromarray(rgb).resize((tw, th), Image.LANCZOS), (x, y))
+        draw.rectangle((x, y, x + 8 * len(label) + 8, y + 18), fill=BG)
+        draw.text((x + 4, y + 2), label, fill=FG, font=font)
+    return sheet
+
+
+def timing_chart(stages: list[tuple[str, float, int]], title: str, width: int = 900) -> Image.Image:
+    """Horizontal bars: total job seconds per stage, with the number of jobs."""
+    font, small = _font(18), _font(15)
+    bar_h, left, top = 30, 170, 50
+    height = top + len(stages) * (bar_h + 10) + 40
+    img = Image.new("RGB", (width, height), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    draw.text((10, 12), title, fill=(0, 0, 0), font=font)
+    longest = max((s for _, s, _ in stages), default=1.0) or 1.0
+    span = width - left - 170
+    for i, (name, seconds, jobs) in enumerate(stages):
+        y = top + i * (bar_h + 10)
+        draw.text((10, y + 6), name, fill=(0, 0, 0), font=small)
+        w = max(2, round(span * seconds / longest))
+        draw.rectangle((left, y, left + w, y + bar_h), fill=(70, 110, 190))
+        draw.text((left + w + 8, y + 6), f"{seconds:.1f} s  ({jobs} job{'s' if jobs != 1 else ''})",
+                  fill=(0, 0, 0), font=small)
+    return img
+
+
+def sample_frames(n_frames: int, count: int = 4) -> list[int]:
+    """Evenly spaced frames 2…N (frame 1 has no flow or mask)."""
+    if n_frames < 2:
+        return [1]
+    return sorted({int(round(x)) for x in np.linspace(2, n_frames, min(count, n_frames - 1))})

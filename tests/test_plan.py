@@ -1,0 +1,101 @@
+"""Planning a render's cost (calibrated, then measured) and watching its progress."""
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+import yaml
+
+from paintflow.progress import format_progress, render_progress
+from conftest import REPO, make_clip, run_snakemake, shared
+
+
+def paintflow(*args, cwd):
+    proc = subprocess.run([sys.executable, "-m", "paintflow", *args], cwd=cwd, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory):
+    wd = tmp_path_factory.mktemp("plan")
+    clip = make_clip(wd / "clip.mp4", audio=True, seconds=0.8)
+    (wd / "config.yaml").write_text(yaml.safe_dump({
+        "videos": {"clip": {"path": str(clip), "width": 64, "fps": 10}},
+        "renders": {"r": {"video": "clip", "style": str(shared("style", "starry_night.jpg"))}},
+        "execution": {"chunk_frames": 4},
+        "stylize": {"iterations": 10, "first_frame_iterations": 20},
+    }))
+    out = paintflow("plan", "--cores", "2", "--gpus", "1", "--json", "plan.json", cwd=wd)
+    return wd, out, json.loads((wd / "plan.json").read_text())
+
+
+def test_plan_before_anything_ran_calibrates_and_says_so(planned):
+    wd, out, plan = planned
+    assert plan["calibrated"]["frames"] == 3
+    assert "calibrated: nothing was measured" in out
+    stages = {s["stage"]: s for s in plan["stages"]}
+    assert stages["stylize"]["jobs_to_do"] == 2 and stages["stylize"]["jobs_done"] == 0
+    assert stages["stylize"]["basis"].startswith("calibration: first 3 frames")
+    assert plan["remaining_s"] > 0 and plan["gpu_h"] > 0 and plan["cpu_h"] > 0 and plan["wall_s"] > 0
+    assert "GB" in out and "wall-clock estimate with 2 cores and 1 GPU(s)" in out
+
+
+def test_prediction_is_within_50_percent_of_the_real_render(planned):
+    wd, _, plan = planned
+    run_snakemake(wd)
+    actual = sum(pd.read_csv(t, sep="\t")["s"].iloc[-1] for t in (wd / "benchmarks").rglob("*.tsv"))
+    ratio = plan["remaining_s"] / actual
+    print(f"predicted {plan['remaining_s']:.1f} s of job time, actual {actual:.1f} s, ratio {ratio:.2f}")
+    assert 0.5 <= ratio <= 1.5
+
+    # afterwards the plan rests on the measurements and nothing is left
+    after = paintflow("plan", "--cores", "2", "--json", "after.json", cwd=wd)
+    again = json.loads((wd / "after.json").read_text())
+    assert again["calibrated"] is None and again["remaining_s"] == 0
+    assert all(s["jobs_to_do"] == 0 for s in again["stages"])
+    assert {s["stage"]: s for s in again["stages"]}["stylize"]["basis"] == "measured: 2 jobs"
+    assert "measured, 8 files" in after
+    status = paintflow("status", cwd=wd)
+    assert "8/8 frames stylized (100.0 %)" in status and "video ready" in status
+
+
+def test_progress_rate_and_eta(tmp_path):
+    from types import SimpleNamespace
+
+    folder = tmp_path / "results/renders/r/stylized"
+    folder.mkdir(parents=True)
+    now = 1_800_000_000.0
+    for t in range(1, 11):  # 10 frames, one every 36 s: 100 frames/h
+        f = folder / f"{t:06d}.png"
+        f.write_bytes(b"x")
+        os.utime(f, (now - 360 + 36 * t, now - 360 + 36 * t))
+    videos = {"v": SimpleNamespace(frames=110)}
+    renders = {"r": SimpleNamespace(video="v")}
+    [row] = render_progress(tmp_path, {"results": "results"}, videos, renders, now=now)
+    assert row["done"] == 10 and row["total"] == 110
+    assert row["frames_per_hour"] == pytest.approx(100)
+    assert row["eta_s"] == pytest.approx(3600)
+    text = format_progress([row], now=now)
+    assert "10/110 frames stylized (9.1 %)" in text and "100 frames/h" in text and "ETA 1.0 h" in text
+
+
+def test_report_has_the_pictures_and_the_timing_plot(planned):
+    from PIL import Image
+
+    wd, _, _ = planned
+    if not (wd / "results/renders/r/r.mp4").is_file():
+        run_snakemake(wd)
+    folder = wd / "results/renders/r/report"
+    stages, sheet, timing = (Image.open(folder / n) for n in ("stages.png", "contact_sheet.png", "timing.png"))
+    assert stages.height > 3 * 100 and stages.width > 5 * 64  # sampled frames x 5 stages
+    assert sheet.width == 1440 and timing.width == 900
+    assert (folder / "config.yaml").read_text().count("chunk_frames") == 1
+    run_snakemake(wd, "--report", str(wd / "report.html"))
+    html = (wd / "report.html").read_text(errors="ignore")
+    for name in ("stages.png", "contact_sheet.png", "timing.png", "config.yaml"):
+        assert name in html, name
+    assert len(html) > 200_000  # the pictures are embedded
