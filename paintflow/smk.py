@@ -30,7 +30,6 @@ def resume_cache(smk) -> ResumeCache:
 def process_age() -> float:
     """Seconds since this process started (Linux /proc; 0.0 where unavailable)."""
     import os
-    import time
 
     try:
         with open("/proc/self/stat") as fh:

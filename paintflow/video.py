@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 from pathlib import Path
@@ -163,8 +162,3 @@ def stream_info(path) -> dict:
     meta = read_meta(path)
     n, _ = imageio_ffmpeg.count_frames_and_secs(str(path))
     return {"frames": n, "fps": meta["fps"], "size": tuple(meta["size"]), "has_audio": bool(meta.get("audio_codec"))}
-
-
-def write_info(path, info: dict) -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(info, indent=2) + "\n")

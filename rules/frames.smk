@@ -43,6 +43,8 @@ for _v in VIDEOS.values():
             benchmark:
                 bench_path("frames", _v.name, _c)
             localrule: True
+            conda:
+                "../envs/video.yaml"
             threads: 1
             resources:
                 mem_mb=200,

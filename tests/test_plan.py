@@ -3,14 +3,13 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import pandas as pd
 import pytest
 import yaml
 
 from paintflow.progress import format_progress, render_progress
-from conftest import REPO, make_clip, run_snakemake, shared
+from conftest import make_clip, run_snakemake, shared
 
 
 def paintflow(*args, cwd):

@@ -1,6 +1,5 @@
 """Rule report_figures: pictures and figures of one render for `snakemake --report`."""
 import json
-import shutil
 
 import yaml
 
