@@ -61,13 +61,23 @@ def slurm_cluster():
 
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
         pytest.skip("the test SLURM cluster needs root and apt-get to install slurm (not available here)")
+    already_running = _controller_running()
     rc, tail = _start_cluster()
     if rc != 0:
         if any("apt" in line or "install" in line or "Unable to locate" in line for line in tail):
             pytest.skip("slurm could not be installed here: " + " | ".join(tail))
         raise AssertionError("start-slurm.sh failed:\n" + "\n".join(tail))
     yield
-    subprocess.run(["bash", str(SLURM_SCRIPTS / "stop-slurm.sh")], capture_output=True)
+    if not already_running:  # stop only what this session started (another run may be using it)
+        subprocess.run(["bash", str(SLURM_SCRIPTS / "stop-slurm.sh")], capture_output=True)
+
+
+def _controller_running() -> bool:
+    pidfile = Path("/run/slurm/slurmctld.pid")
+    try:
+        return Path(f"/proc/{int(pidfile.read_text())}").is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 @pytest.fixture(scope="session", autouse=True)
