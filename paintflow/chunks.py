@@ -48,28 +48,25 @@ class ResumeCache:
         slot = self._slot(output)
         if not slot.is_file():
             return False
-        output = Path(output)
-        output.parent.mkdir(parents=True, exist_ok=True)
-        tmp = output.with_name(f".{output.name}.restore-{os.getpid()}")
-        link_or_copy(slot, tmp)
-        os.replace(tmp, output)
+        link_into(slot, Path(output))
         return True
 
     def keep(self, output) -> None:
         """Remember a finished (atomically written) output."""
-        self.dir.mkdir(parents=True, exist_ok=True)
-        slot = self._slot(output)
-        tmp = slot.with_name(f".{slot.name}.tmp-{os.getpid()}")
-        link_or_copy(Path(output), tmp)
-        os.replace(tmp, slot)
+        link_into(Path(output), self._slot(output))
 
     def clear(self) -> None:
         """The job finished: its outputs are now Snakemake's, the cache is not needed."""
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def link_or_copy(src: Path, dst: Path) -> None:
+def link_into(src: Path, dst: Path) -> None:
+    """Make ``dst`` the same file as ``src`` atomically: a hard link (no extra disk),
+    or a copy on file systems without hard links, renamed into place."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f".{dst.name}.link-{os.getpid()}")
     try:
-        os.link(src, dst)  # no extra disk
+        os.link(src, tmp)
     except OSError:
-        shutil.copy2(src, dst)  # file systems without hard links
+        shutil.copy2(src, tmp)
+    os.replace(tmp, dst)

@@ -9,10 +9,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import os
-
 from . import PaintflowError
-from .chunks import ResumeCache, link_or_copy
+from .chunks import ResumeCache, link_into
 from .files import atomic_path, read_flow, read_gray, read_rgb, write_flow, write_gray, write_rgb
 from .flow import compute_flow, flow_to_rgb
 from .masks import consistency_mask, from_png, to_png
@@ -45,10 +43,7 @@ def publish(staging: Path, outputs: list) -> None:
         if not src.is_file():
             raise PaintflowError(f"staged frame {src} is missing; re-extract with "
                                  f"`snakemake --forcerun extract_<video>`")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-        link_or_copy(src, tmp)
-        os.replace(tmp, out)
+        link_into(src, out)
 
 
 def flow_chunk(frames: dict, pairs, fwd: list, bwd: list, method: str, threads: int, cache: ResumeCache) -> None:
