@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -11,7 +10,7 @@ from pathlib import Path
 
 from . import PaintflowError
 from .chunks import ResumeCache, link_into
-from .files import atomic_path, read_flow, read_gray, read_rgb, write_flow, write_gray, write_rgb
+from .files import read_flow, read_gray, read_rgb, write_flow, write_gray, write_rgb
 from .flow import compute_flow, flow_to_rgb
 from .masks import consistency_mask, from_png, to_png
 
@@ -151,9 +150,3 @@ def upscale_chunk(inputs: list, outputs: list, model_path, tile: int, half: bool
             cache.keep(out)
         log.info("%s upscaled %dx%d -> %dx%d", Path(out).name, frame.shape[1], frame.shape[0],
                  result.shape[1], result.shape[0])
-
-
-def write_json(path, data) -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(data, indent=2) + "\n")
-

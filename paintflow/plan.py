@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import PaintflowError
-from .files import atomic_path, read_rgb
+from .files import read_rgb, write_json
 from .video import probe
 
 FLOW_EXT = {"f16": "f16.npz", "flo": "flo"}
@@ -57,8 +57,7 @@ def cached_probe(video_cfg: dict, path: Path, cache: Path) -> dict:
             pass
     info = probe(path, video_cfg.get("width"), video_cfg.get("height"), video_cfg.get("fps"),
                  video_cfg.get("start") or 0.0, video_cfg.get("duration"))
-    with atomic_path(cache) as tmp:
-        tmp.write_text(json.dumps({"key": key, "info": info}, indent=2) + "\n")
+    write_json(cache, {"key": key, "info": info})
     return info
 
 

@@ -1,7 +1,8 @@
 """Rule extract_<video>: decode all frames into the staging folder, then write info.json."""
 from pathlib import Path
 
-from paintflow.jobs import extract, write_json
+from paintflow.files import write_json
+from paintflow.jobs import extract
 from paintflow.smk import setup_log
 
 log = setup_log(snakemake)
