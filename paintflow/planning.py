@@ -154,7 +154,7 @@ def rates(bench: pd.DataFrame, config: dict, videos: dict, renders: dict) -> pd.
     })[columns]
 
 
-def calibrate(workdir: Path, config: dict, frames: int, cores: int) -> tuple[pd.DataFrame, Path]:
+def calibrate(workdir: Path, config: dict, videos: dict, frames: int, cores: int) -> tuple[pd.DataFrame, Path]:
     """Render the first ``frames`` frames of every video at the configured settings in a scratch folder."""
     scratch = workdir / Path(config["results"]) / ".calibration"
     shutil.rmtree(scratch, ignore_errors=True)
@@ -165,8 +165,7 @@ def calibrate(workdir: Path, config: dict, frames: int, cores: int) -> tuple[pd.
     cal["execution"]["check_disk"] = False
     for name, v in cal["videos"].items():
         v["path"] = str((workdir / v["path"]).resolve())
-        fps = v.get("fps") or plan_video_fps(workdir, config, name)
-        v["duration"] = frames / fps
+        v["duration"] = frames / videos[name].info["fps"]  # the probed (or resampled) frame rate
     for r in cal["renders"].values():
         r["style"] = str((workdir / r["style"]).resolve())
     (scratch / "config.yaml").write_text(yaml.safe_dump(cal))
@@ -177,13 +176,6 @@ def calibrate(workdir: Path, config: dict, frames: int, cores: int) -> tuple[pd.
     cal_config = load_config(scratch / "config.yaml")
     cal_videos, cal_renders = plan.build(cal_config, scratch / "results")
     return rates(read_benchmarks(scratch), cal_config, cal_videos, cal_renders), scratch
-
-
-def plan_video_fps(workdir: Path, config: dict, name: str) -> float:
-    cache = workdir / config["results"] / "videos" / name / "probe.json"
-    import json
-
-    return json.loads(cache.read_text())["info"]["fps"]
 
 
 def measured_disk(workdir: Path, config: dict, videos: dict, renders: dict) -> dict:
@@ -214,16 +206,16 @@ def make_plan(workdir: Path, configfile: Path, cores: int, gpus: int, calibrate_
     workdir, configfile = Path(workdir).resolve(), Path(configfile).resolve()
     config = load_config(configfile)
     videos, renders = build_in(workdir, config)
-    todo = work_of(jobs_to_do(workdir, configfile), config, videos, renders)
-    total_rules = jobs_to_do(workdir, configfile, forceall=True)
-    todo_jobs = _jobs_per_stage(jobs_to_do(workdir, configfile))
-    all_jobs = _jobs_per_stage(total_rules)
+    todo_rules = jobs_to_do(workdir, configfile)  # each dry run builds the whole DAG: once each
+    todo = work_of(todo_rules, config, videos, renders)
+    todo_jobs = _jobs_per_stage(todo_rules)
+    all_jobs = _jobs_per_stage(jobs_to_do(workdir, configfile, forceall=True))
     measured = rates(read_benchmarks(workdir), config, videos, renders)
     basis = {s: f"measured: {int(measured.loc[s, 'jobs_measured'])} jobs" for s in measured.index}
     missing = [s for s, n in todo.units.items() if n and s not in measured.index]
     calibrated = None
     if missing:
-        cal, scratch = calibrate(workdir, config, calibrate_frames, cores)
+        cal, scratch = calibrate(workdir, config, videos, calibrate_frames, cores)
         calibrated = {"frames": calibrate_frames, "folder": str(scratch)}
         for stage in missing:
             if stage in cal.index:
