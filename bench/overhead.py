@@ -25,7 +25,9 @@ from paintflow.smk import process_age
 import torch
 from paintflow import vgg
 from paintflow.files import read_rgb
-from paintflow.stylize import StyleSettings, pick_device, stylize_frame
+from paintflow.devices import pick_device
+from paintflow.settings import StyleSettings
+from paintflow.stylize import stylize_frame
 device = pick_device(sys.argv[2])
 net = vgg.load(sys.argv[3]).to(device)
 targets = {k: v.to(device) for k, v in torch.load(sys.argv[4], weights_only=True).items()}
@@ -42,7 +44,8 @@ settings = StyleSettings(first_frame_iterations=iterations, tolerance=0)
 stylize_frame(net, targets, frame, settings, device=device, progress=progress)
 if device.type == "cuda":
     torch.cuda.synchronize()
-print(json.dumps({"overhead": first["age"], "frame": (time.perf_counter() - first["t"]) * iterations / (iterations - 1)}))
+frame_s = (time.perf_counter() - first["t"]) * iterations / (iterations - 1)
+print(json.dumps({"overhead": first["age"], "frame": frame_s}))
 """
 
 
@@ -60,7 +63,8 @@ def main():
 
     from paintflow import vgg
     from paintflow.files import read_rgb, write_rgb
-    from paintflow.stylize import StyleSettings, resize_style, style_targets
+    from paintflow.settings import StyleSettings
+    from paintflow.stylize import resize_style, style_targets
 
     w, h = map(int, args.size.split("x"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -73,17 +77,36 @@ def main():
         torch.save(style_targets(vgg.VGGFeatures(converted), style, StyleSettings(), "cpu"), tmp / "targets.pt")
         runs = []
         for _ in range(args.repeat):
-            out = subprocess.run([sys.executable, "-c", CHILD, str(REPO), args.device, str(tmp / "vgg.pt"),
-                                  str(tmp / "targets.pt"), str(tmp / "frame.png"), str(args.iterations)],
-                                 capture_output=True, text=True, check=True)
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    CHILD,
+                    str(REPO),
+                    args.device,
+                    str(tmp / "vgg.pt"),
+                    str(tmp / "targets.pt"),
+                    str(tmp / "frame.png"),
+                    str(args.iterations),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     overhead = min(r["overhead"] for r in runs)
     frame_s = min(r["frame"] for r in runs)
-    print(f"{args.size} on {args.device}, {args.iterations} iterations/frame: frame work {frame_s:.2f} s; "
-          f"process start to first iteration {overhead:.2f} s (best of {args.repeat})")
-    print(f"  one frame per job (before): {overhead:.2f} s/frame = {100 * overhead / frame_s:.1f} % of the frame's work")
-    print(f"  {args.chunk} frames per job (now): {overhead / args.chunk:.3f} s/frame = "
-          f"{100 * overhead / args.chunk / frame_s:.2f} % of the frame's work")
+    print(
+        f"{args.size} on {args.device}, {args.iterations} iterations/frame: frame work {frame_s:.2f} s; "
+        f"process start to first iteration {overhead:.2f} s (best of {args.repeat})"
+    )
+    print(
+        f"  one frame per job (before): {overhead:.2f} s/frame = {100 * overhead / frame_s:.1f} % of the frame's work"
+    )
+    print(
+        f"  {args.chunk} frames per job (now): {overhead / args.chunk:.3f} s/frame = "
+        f"{100 * overhead / args.chunk / frame_s:.2f} % of the frame's work"
+    )
 
 
 if __name__ == "__main__":

@@ -18,10 +18,12 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from paintflow import vgg  # noqa: E402
+from paintflow.devices import pick_device  # noqa: E402
 from paintflow.files import read_rgb  # noqa: E402
 from paintflow.flow import compute_flow  # noqa: E402
 from paintflow.masks import consistency_mask  # noqa: E402
-from paintflow.stylize import StyleSettings, pick_device, resize_style, style_targets, stylize_frame  # noqa: E402
+from paintflow.settings import StyleSettings  # noqa: E402
+from paintflow.stylize import resize_style, style_targets, stylize_frame  # noqa: E402
 from paintflow.video import extract_frames, probe  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -68,12 +70,16 @@ def main():
 
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu ({args.threads} threads)"
     print(f"device {name}, size {w}x{h}, model/targets set-up {setup:.2f} s")
-    print(f"first frame: {args.first_iterations} iterations in {times[0]:.2f} s "
-          f"= {args.first_iterations / times[0]:.2f} it/s")
+    print(
+        f"first frame: {args.first_iterations} iterations in {times[0]:.2f} s "
+        f"= {args.first_iterations / times[0]:.2f} it/s"
+    )
     if len(times) > 1:
         rest = float(np.mean(times[1:]))
-        print(f"later frames: {args.iterations} iterations in {rest:.2f} s/frame "
-              f"= {args.iterations / rest:.2f} it/s (mean of {len(times) - 1})")
+        print(
+            f"later frames: {args.iterations} iterations in {rest:.2f} s/frame "
+            f"= {args.iterations / rest:.2f} it/s (mean of {len(times) - 1})"
+        )
 
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@ import cv2
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from paintflow.devices import pick_device  # noqa: E402
 from paintflow.files import read_rgb  # noqa: E402
-from paintflow.stylize import pick_device  # noqa: E402
 from paintflow.upscale import pipeline, upscale  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -49,8 +49,10 @@ def main():
         times.append(time.perf_counter() - t)
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu ({torch.get_num_threads()} threads)"
     best = min(times)
-    print(f"{args.model} noise {args.noise}, {w}x{h} -> {out.shape[1]}x{out.shape[0]}, tile {args.tile}, "
-          f"{'fp16' if half else 'fp32'} on {name}: {best:.2f} s/frame = {1 / best:.3f} frames/s")
+    print(
+        f"{args.model} noise {args.noise}, {w}x{h} -> {out.shape[1]}x{out.shape[0]}, tile {args.tile}, "
+        f"{'fp16' if half else 'fp32'} on {name}: {best:.2f} s/frame = {1 / best:.3f} frames/s"
+    )
 
 
 if __name__ == "__main__":

@@ -1,65 +1,191 @@
-"""paintflow command line: plan a render's cost, watch its progress.
+"""paintflow command line.
 
-    paintflow plan   [--directory D] [--configfile F] [--cores N] [--gpus N] [--calibrate-frames K] [--json OUT]
-    paintflow status [--directory D] [--configfile F] [--watch SECONDS]
+    paintflow plan     what the render still costs: job time, CPU/GPU hours, wall clock, disk
+    paintflow status   how far each render is: frames done per stage, frames per hour, ETA
+    paintflow verify   decode every finished artefact; damaged ones are made again by the next run
+    paintflow resume   continue a render that died (refuses while another run is alive here)
+    paintflow clean    remove what killed runs left, and frame-store entries no setting uses
+
+Every command works on a render folder (--directory, default: here) and its config
+(--configfile, default: <directory>/config.yaml).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-from . import PaintflowError
+from . import PaintflowError, __version__
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _common(parser):
-    parser.add_argument("--directory", "-d", type=Path, default=Path("."), help="working directory of the render")
-    parser.add_argument("--configfile", type=Path, default=None, help="config (default: <directory>/config.yaml)")
+    parser.add_argument(
+        "--directory",
+        "-d",
+        type=Path,
+        default=Path("."),
+        help="the render's working directory (default: the current directory)",
+    )
+    parser.add_argument(
+        "--configfile", type=Path, default=None, help="the render's config (default: <directory>/config.yaml)"
+    )
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="paintflow",
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawTextHelpFormatter,
+    )
+    ap.add_argument("--version", action="version", version=f"paintflow {__version__}")
+    ap.add_argument("--debug", action="store_true", help="show the Python traceback of an unexpected error")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = sub.add_parser("plan", help="what the render still costs: job time, CPU/GPU hours, wall clock, disk")
+    _common(p)
+    p.add_argument("--cores", type=int, default=os.cpu_count() or 1, help="CPU cores of this machine (default: all)")
+    p.add_argument("--gpus", type=int, default=1, help="GPUs of this machine (default: 1)")
+    p.add_argument(
+        "--calibrate-frames",
+        type=int,
+        default=3,
+        help="frames rendered to calibrate a stage that was never measured (default: 3)",
+    )
+    p.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    s = sub.add_parser("status", help="frames done per stage, frames per hour, ETA")
+    _common(s)
+    s.add_argument("--watch", type=float, default=0, metavar="SECONDS", help="refresh every SECONDS until done")
+    v = sub.add_parser("verify", help="decode every finished artefact; say what the next run makes again")
+    _common(v)
+    v.add_argument("--dry-run", action="store_true", help="only report; leave damaged files where they are")
+    r = sub.add_parser("resume", help="continue a render that died (refuses while another run is alive here)")
+    _common(r)
+    r.add_argument(
+        "--profile",
+        default=str(REPO / "profiles" / "workstation"),
+        help="Snakemake profile (default: profiles/workstation)",
+    )
+    r.add_argument(
+        "snakemake_args",
+        nargs="*",
+        metavar="SNAKEMAKE_ARG",
+        help="more Snakemake arguments, after `--` (e.g. -- --cores 8)",
+    )
+    c = sub.add_parser("clean", help="remove temporary files of killed runs and unused frame-store entries")
+    _common(c)
+    c.add_argument("--store", action="store_true", help="also empty the frame store (disk back; no resume cache)")
+    return ap
+
+
+def _configfile(args) -> Path:
+    if not args.directory.is_dir():
+        raise PaintflowError(f"--directory: no such directory: {args.directory}")
+    path = args.configfile or args.directory / "config.yaml"
+    if not Path(path).is_file():
+        raise PaintflowError(f"config file not found: {path} (give --configfile, or --directory of a render)")
+    return Path(path)
+
+
+def _dag(args):
+    from .cost import load
+
+    return load(args.directory, _configfile(args))
+
+
+def snakemake_cmd(args, *more) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(args.directory),
+        "--configfile",
+        str(_configfile(args)),
+        *more,
+    ]
+
+
+def run(args) -> int:
+    if args.command == "plan":
+        import json
+
+        from .cost import format_plan, make_plan
+
+        result = make_plan(args.directory, _configfile(args), args.cores, args.gpus, args.calibrate_frames)
+        print(format_plan(result))
+        if args.json:
+            data = {k: v for k, v in result.items() if k != "table"}
+            data["stages"] = result["table"].to_dict(orient="records")
+            args.json.write_text(json.dumps(data, indent=2, default=str))
+    elif args.command == "status":
+        from .progress import format_progress, render_progress
+
+        _, dag = _dag(args)
+        while True:
+            rows = render_progress(dag)
+            print(format_progress(rows), flush=True)
+            if not args.watch or all(r["done"] >= r["total"] for r in rows):
+                break
+            time.sleep(args.watch)
+    elif args.command == "verify":
+        from .runs import refuse_if_alive
+        from .verify import format_report, verify
+
+        config, dag = _dag(args)
+        if not args.dry_run:
+            refuse_if_alive(config["results"], "move damaged files while it writes")
+        result = verify(dag, fix=not args.dry_run)
+        print(format_report(result, fix=not args.dry_run))
+        return 3 if result["damaged"] and args.dry_run else 0
+    elif args.command == "resume":
+        from .runs import refuse_if_alive
+
+        config, _ = _dag(args)
+        refuse_if_alive(config["results"], "resume")
+        subprocess.run(snakemake_cmd(args, "--unlock"), capture_output=True, text=True)
+        return subprocess.run(snakemake_cmd(args, "--profile", args.profile, *args.snakemake_args)).returncode
+    elif args.command == "clean":
+        import shutil
+
+        from .runs import refuse_if_alive
+        from .store import prune, remove_leftovers, store_root
+
+        config, dag = _dag(args)
+        refuse_if_alive(config["results"], "clean")
+        removed = remove_leftovers(config["results"])
+        if args.store:
+            shutil.rmtree(store_root(config["results"]), ignore_errors=True)
+            dropped = ["the whole frame store"]
+        else:
+            dropped = prune(config["results"], dag.current_keys())
+        print(f"removed {len(removed)} temporary file(s) and {len(dropped)} frame-store folder(s)")
+    return 0
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="paintflow", description=__doc__.split("\n\n")[0])
-    sub = ap.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("plan", help="what the render still costs: job time, CPU/GPU hours, wall clock, disk")
-    _common(p)
-    p.add_argument("--cores", type=int, default=2)
-    p.add_argument("--gpus", type=int, default=1)
-    p.add_argument("--calibrate-frames", type=int, default=3, help="frames to render when nothing is measured")
-    p.add_argument("--json", type=Path, help="also write the figures as JSON")
-    s = sub.add_parser("status", help="frames stylized, frames per hour, ETA")
-    _common(s)
-    s.add_argument("--watch", type=float, default=0, help="refresh every SECONDS until done")
-    args = ap.parse_args(argv)
-    configfile = args.configfile or args.directory / "config.yaml"
+    args = parser().parse_args(argv)
     try:
-        if args.command == "plan":
-            from .planning import format_plan, make_plan
-
-            result = make_plan(args.directory, configfile, args.cores, args.gpus, args.calibrate_frames)
-            print(format_plan(result))
-            if args.json:
-                data = {k: v for k, v in result.items() if k != "table"}
-                data["stages"] = result["table"].to_dict(orient="records")
-                args.json.write_text(json.dumps(data, indent=2, default=str))
-        else:
-            from .planning import build_in, load_config
-            from .progress import format_progress, render_progress
-
-            config = load_config(configfile)
-            videos, renders = build_in(args.directory.resolve(), config)
-            while True:
-                rows = render_progress(args.directory, config, videos, renders)
-                print(format_progress(rows), flush=True)
-                if not args.watch or all(r["done"] >= r["total"] for r in rows):
-                    break
-                time.sleep(args.watch)
-    except (PaintflowError, RuntimeError) as err:
+        return run(args)
+    except PaintflowError as err:
         print(f"paintflow: {err}", file=sys.stderr)
         return 1
-    return 0
+    except KeyboardInterrupt:
+        return 130
+    except Exception as err:  # a bug, not a user error: one line, the traceback on request
+        if args.debug:
+            raise
+        print(
+            f"paintflow: unexpected {type(err).__name__}: {err} (run with --debug for the traceback)", file=sys.stderr
+        )
+        return 2
 
 
 if __name__ == "__main__":

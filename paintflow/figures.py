@@ -16,7 +16,9 @@ def _font(size: int):
         return ImageFont.load_default()
 
 
-def _fit(rgb: np.ndarray, height: int) -> Image.Image:
+def _fit(rgb: np.ndarray | None, height: int) -> Image.Image:
+    if rgb is None:  # a stage without this frame (frame 1 has no flow or mask)
+        return Image.new("RGB", (height * 16 // 9, height), BG)
     img = Image.fromarray(rgb if rgb.ndim == 3 else np.stack([rgb] * 3, axis=-1))
     return img.resize((max(1, round(img.width * height / img.height)), height), Image.LANCZOS)
 
@@ -26,6 +28,10 @@ def stage_strip(rows: list[tuple[str, list[np.ndarray]]], titles: list[str], hei
     font, pad, label_w, head = _font(16), 6, 90, 28
     fitted = [[_fit(img, height) for img in images] for _, images in rows]
     widths = [max(row[i].width for row in fitted) for i in range(len(titles))]
+    for row, (_, images) in zip(fitted, rows):  # a missing picture takes its column's width
+        for i, img in enumerate(images):
+            if img is None:
+                row[i] = Image.new("RGB", (widths[i], height), BG)
     sheet = Image.new("RGB", (label_w + sum(widths) + pad * len(widths), head + len(rows) * (height + pad)), BG)
     draw = ImageDraw.Draw(sheet)
     x = label_w
@@ -74,8 +80,12 @@ def timing_chart(stages: list[tuple[str, float, int]], title: str, width: int = 
         draw.text((10, y + 6), name, fill=(0, 0, 0), font=small)
         w = max(2, round(span * seconds / longest))
         draw.rectangle((left, y, left + w, y + bar_h), fill=(70, 110, 190))
-        draw.text((left + w + 8, y + 6), f"{seconds:.1f} s  ({jobs} job{'s' if jobs != 1 else ''})",
-                  fill=(0, 0, 0), font=small)
+        draw.text(
+            (left + w + 8, y + 6),
+            f"{seconds:.1f} s  ({jobs} job{'s' if jobs != 1 else ''})",
+            fill=(0, 0, 0),
+            font=small,
+        )
     return img
 
 

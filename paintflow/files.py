@@ -1,17 +1,26 @@
-"""Atomic file writing and the image / flow file formats used between rules."""
+"""Every file paintflow writes goes through here: atomic (temporary file + rename), with a full disk
+or any other OS error reported with the file named, never a half-written file. Also the image and
+flow formats used between rules, and cheap checks that a finished file is intact.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import importlib.util
+import io
 import json
 import os
+import shutil
+import socket
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from . import PaintflowError
+
+HOST = socket.gethostname().replace("-", "_")
+LEFTOVER_MARKS = (".tmp-", ".link-")  # in the names of temporary files (see :func:`temp_name`)
 
 
 def package_dir(package: str, missing: str) -> Path:
@@ -22,41 +31,102 @@ def package_dir(package: str, missing: str) -> Path:
     return Path(list(spec.submodule_search_locations)[0])
 
 
+def temp_name(path: Path, mark: str = ".tmp-") -> Path:
+    """``.<stem>.tmp-<host>-<pid><suffix>`` beside ``path``: hidden, attributable to a live process, and
+    keeping the suffix so writers that choose a format by extension still work."""
+    return path.with_name(f".{path.stem}{mark}{HOST}-{os.getpid()}{path.suffix}")
+
+
+def _fail(path, err: OSError) -> PaintflowError:
+    return PaintflowError(f"could not write {path}: {err.strerror or err}")
+
+
 @contextlib.contextmanager
 def atomic_path(path):
-    """Yield a temporary path beside ``path``; rename it onto ``path`` on success.
-
-    The temporary name keeps the suffix so that writers choosing a format by
-    extension still work. A killed process leaves at most a stray ``.tmp-`` file,
-    never a half-written ``path``.
-    """
+    """Yield a temporary path beside ``path`` for an external writer (ffmpeg); rename it onto
+    ``path`` on success. A killed process leaves at most a ``.tmp-`` file, never a partial ``path``."""
     path = Path(path)
-    tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}{path.suffix}")
+    tmp = temp_name(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         yield tmp
         os.replace(tmp, path)
     except OSError as err:  # ENOSPC and friends: name the file, leave no partial file
-        raise PaintflowError(f"could not write {path}: {err.strerror or err}") from err
+        raise _fail(path, err) from err
+    finally:
+        for leftover in tmp.parent.glob(f"{tmp.name}*"):
+            leftover.unlink()
+
+
+def write_bytes(path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically; a full disk names the file and leaves nothing behind."""
+    path = Path(path)
+    tmp = temp_name(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError as err:
+        raise _fail(path, err) from err
     finally:
         if tmp.exists():
             tmp.unlink()
 
 
 def write_json(path, data) -> None:
-    """Write ``data`` as indented JSON, atomically."""
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(data, indent=2) + "\n")
+    write_bytes(path, (json.dumps(data, indent=2) + "\n").encode())
 
 
+def save_torch(obj, path) -> None:
+    """``torch.save`` through memory, so a full disk is reported like any other write."""
+    import torch
+
+    buf = io.BytesIO()
+    torch.save(obj, buf)
+    write_bytes(path, buf.getvalue())
+
+
+def link_into(src: Path, dst: Path) -> None:
+    """Make ``dst`` the same file as ``src`` atomically: a hard link (no extra disk), or a copy on
+    file systems without hard links, renamed into place."""
+    dst = Path(dst)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_name(dst, ".link-")
+    try:
+        try:
+            os.link(src, tmp)
+        except OSError:
+            shutil.copy2(src, tmp)
+        os.replace(tmp, dst)
+    except OSError as err:
+        if tmp.exists():
+            tmp.unlink()
+        raise _fail(dst, err) from err
+
+
+def is_leftover(name: str) -> bool:
+    return name.startswith(".") and any(mark in name for mark in LEFTOVER_MARKS)
+
+
+def leftover_owner(name: str) -> tuple[str, int] | None:
+    """(host, pid) of the process that made a temporary file, from its name."""
+    for mark in LEFTOVER_MARKS:
+        if mark in name:
+            tail = name.split(mark, 1)[1]
+            host, _, rest = tail.rpartition("-")
+            digits = "".join(c for c in rest.split(".")[0] if c.isdigit())
+            return (host, int(digits)) if host and digits else None
+    return None
+
+
+# --- images ---------------------------------------------------------------------------------
 def _write_encoded(path, image: np.ndarray) -> None:
-    """Encode in memory, then write the bytes: Python's file I/O reports a full disk."""
     path = Path(path)
     ok, buf = cv2.imencode(path.suffix, image)
     if not ok:
         raise PaintflowError(f"could not encode image for {path}")
-    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-        fh.write(buf.tobytes())
+    write_bytes(path, buf.tobytes())
 
 
 def read_rgb(path) -> np.ndarray:
@@ -86,33 +156,83 @@ def write_gray(path, gray: np.ndarray) -> None:
     _write_encoded(path, gray)
 
 
-# --- optical flow files -------------------------------------------------------
-# ".flo": Middlebury float32 (cv2.writeOpticalFlow), 8 bytes per pixel.
-# ".f16.npz": float16 in a deflate-compressed npz; about 3x smaller, and the
-# float16 rounding (< 1/16 px below 64 px of motion) is far below flow error.
-
+# --- optical flow files -----------------------------------------------------------------------
+# ".flo": Middlebury float32, 8 bytes per pixel. ".f16.npz": float16 in a deflate-compressed npz;
+# about 3x smaller, and the float16 rounding (< 1/16 px below 64 px of motion) is far below flow error.
 def write_flow(path, flow: np.ndarray) -> None:
     path = Path(path)
-    with atomic_path(path) as tmp:
-        if path.name.endswith(".flo"):  # Middlebury: "PIEH", width, height, then float32 u,v
-            h, w = flow.shape[:2]
-            with open(tmp, "wb") as fh:
-                fh.write(b"PIEH" + np.array([w, h], "<i4").tobytes() + flow.astype("<f4").tobytes())
-        elif path.name.endswith(".npz"):
-            with open(tmp, "wb") as fh:
-                np.savez_compressed(fh, flow=flow.astype(np.float16))
-        else:
-            raise PaintflowError(f"unknown flow file type: {path}")
+    if path.name.endswith(".flo"):  # Middlebury: "PIEH", width, height, then float32 u,v
+        h, w = flow.shape[:2]
+        data = b"PIEH" + np.array([w, h], "<i4").tobytes() + flow.astype("<f4").tobytes()
+    elif path.name.endswith(".npz"):
+        buf = io.BytesIO()
+        np.savez_compressed(buf, flow=flow.astype(np.float16))
+        data = buf.getvalue()
+    else:
+        raise PaintflowError(f"unknown flow file type: {path}")
+    write_bytes(path, data)
 
 
 def read_flow(path) -> np.ndarray:
     path = Path(path)
-    if path.name.endswith(".flo"):
-        flow = cv2.readOpticalFlow(str(path))
-        if flow is None or flow.size == 0:
-            raise PaintflowError(f"not a readable .flo file: {path}")
-        return flow
-    if path.name.endswith(".npz"):
-        with np.load(path) as data:
-            return data["flow"].astype(np.float32)
+    try:
+        if path.name.endswith(".flo"):
+            flow = cv2.readOpticalFlow(str(path))
+            if flow is None or flow.size == 0:
+                raise PaintflowError(f"not a readable .flo file: {path}")
+            return flow
+        if path.name.endswith(".npz"):
+            with np.load(path) as data:
+                return data["flow"].astype(np.float32)
+    except (OSError, ValueError, KeyError) as err:
+        raise PaintflowError(f"not a readable flow file: {path} ({err})") from err
     raise PaintflowError(f"unknown flow file type: {path}")
+
+
+# --- is a finished file intact? ---------------------------------------------------------------
+PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+JPEG_END = b"\xff\xd9"
+ZIP_END = b"PK\x05\x06"
+
+
+def is_intact(path) -> bool:
+    """Cheap check (a few bytes read) that a finished file was not truncated: a PNG ends with its
+    IEND chunk, a zip (npz, torch) with its end record, a .flo has its declared size."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            return False
+        name = path.name
+        if name.endswith((".png", ".jpg", ".npz", ".pt")):
+            with open(path, "rb") as fh:
+                fh.seek(max(0, size - 22))
+                tail = fh.read()
+            if name.endswith(".png"):
+                return tail.endswith(PNG_END)
+            return tail.endswith(JPEG_END) if name.endswith(".jpg") else ZIP_END in tail
+        if name.endswith(".flo"):
+            with open(path, "rb") as fh:
+                head = fh.read(12)
+            w, h = np.frombuffer(head[4:12], "<i4")
+            return head[:4] == b"PIEH" and size == 12 + int(w) * int(h) * 8
+        return True
+    except OSError:
+        return False
+
+
+def decodes(path) -> str | None:
+    """Full check: decode the file. None when it is good, else what is wrong."""
+    path = Path(path)
+    try:
+        if path.name.endswith(".png") or path.name.endswith(".jpg"):
+            if cv2.imread(str(path), cv2.IMREAD_UNCHANGED) is None:
+                return "does not decode as an image"
+        elif path.name.endswith((".npz", ".flo")):
+            if not np.isfinite(read_flow(path)).all():
+                return "flow has non-finite values"
+        elif not is_intact(path):
+            return "truncated"
+    except (PaintflowError, OSError, ValueError) as err:
+        return str(err)
+    return None

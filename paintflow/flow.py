@@ -43,3 +43,37 @@ def flow_to_rgb(flow: np.ndarray, max_magnitude: float | None = None) -> np.ndar
     hsv[..., 1] = np.clip(mag / scale * 255, 0, 255).astype(np.uint8)
     hsv[..., 2] = 255
     return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
+
+
+def flow_thumbnail(flow: np.ndarray, width: int = 240) -> np.ndarray:
+    """A small colour-wheel picture of a flow (one per frame is kept, for the report and the studio)."""
+    rgb = flow_to_rgb(flow)
+    if rgb.shape[1] > width:
+        rgb = cv2.resize(rgb, (width, max(1, round(rgb.shape[0] * width / rgb.shape[1]))), interpolation=cv2.INTER_AREA)
+    return rgb
+
+
+def flow_chunk(frames: dict, fwd: dict, bwd: dict, method: str, threads: int, store, progress=None) -> dict:
+    """Forward (t→t+1) and backward (t+1→t) flow of each pair t, in parallel threads.
+
+    ``frames`` maps frame numbers to files (t and t+1 for every pair); ``fwd``/``bwd`` map pairs to outputs.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .files import read_rgb, write_flow
+    from .jobs import run_frames
+
+    def make(t):
+        a, b = read_rgb(frames[t]), read_rgb(frames[t + 1])
+        write_flow(fwd[t], compute_flow(a, b, method))
+        write_flow(bwd[t], compute_flow(b, a, method))
+
+    pairs = sorted(fwd)
+    with ThreadPoolExecutor(max(1, threads)) as pool:  # OpenCV releases the GIL: pairs in parallel
+        parts = list(
+            pool.map(
+                lambda group: run_frames({t: [fwd[t], bwd[t]] for t in group}, make, store, "optical flow", progress),
+                [pairs[i :: max(1, threads)] for i in range(max(1, threads))],
+            )
+        )
+    return {k: sum(p[k] for p in parts) for k in ("made", "restored", "seconds")}

@@ -1,18 +1,19 @@
-"""The work of each chunk job, independent of Snakemake (workflow_scripts call these)."""
+"""Running the frames of one chunk job, for any per-frame stage: restore what the frame store holds,
+make the rest in order, keep each finished frame, name the frame in any error, and print one
+progress line per frame to the terminal (s/frame, and the owner's progress and ETA)."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from pathlib import Path
 
 from . import PaintflowError
-from .chunks import ResumeCache, link_into
-from .files import read_flow, read_gray, read_rgb, write_flow, write_gray, write_rgb
-from .flow import compute_flow, flow_to_rgb
-from .masks import consistency_mask, from_png, to_png
+from .registry import frame_of
+from .store import FrameStore
 
 log = logging.getLogger("paintflow")
 
@@ -22,131 +23,98 @@ def frame_context(stage: str, what):
     """Name the stage and frame in any error, so a failed chunk says which frame broke."""
     try:
         yield
-    except Exception as err:
+    except PaintflowError as err:
         log.error("%s of %s failed: %s", stage, what, err)
         raise PaintflowError(f"{stage} of {what} failed: {err}") from err
+    except Exception as err:
+        log.exception("%s of %s failed", stage, what)
+        raise PaintflowError(f"{stage} of {what} failed: {type(err).__name__}: {err}") from err
 
 
-def extract(video, staging: Path, info: dict) -> None:
-    """Decode every frame into the staging folder (published per chunk by hard links)."""
-    from .video import extract_frames
-
-    outputs = [staging / f"{t:06d}.png" for t in range(1, info["frames"] + 1)]
-    extract_frames(video, outputs, info)
-
-
-def publish(staging: Path, outputs: list) -> None:
-    """Make the chunk's frame targets: hard links to the staged frames (no extra disk)."""
-    for out in map(Path, outputs):
-        src = staging / out.name
-        if not src.is_file():
-            raise PaintflowError(f"staged frame {src} is missing; re-extract with "
-                                 f"`snakemake --forcerun extract_<video>`")
-        link_into(src, out)
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
 
 
-def flow_chunk(frames: dict, pairs, fwd: list, bwd: list, method: str, threads: int, cache: ResumeCache) -> None:
-    """Forward (t→t+1) and backward (t+1→t) flow for each pair t, in parallel threads."""
-    def one(i, t):
-        if cache.restore(fwd[i]) and cache.restore(bwd[i]):
-            return
-        with frame_context("optical flow", f"frames {t}-{t + 1}"):
-            a, b = read_rgb(frames[t]), read_rgb(frames[t + 1])
-            for out, (x, y) in ((fwd[i], (a, b)), (bwd[i], (b, a))):
-                write_flow(out, compute_flow(x, y, method))
-                cache.keep(out)
-        log.info("flow pair %d done", t)
+class Progress:
+    """Progress lines on the terminal: where the job is, how fast, when the owner is done.
 
-    with ThreadPoolExecutor(max(1, threads)) as pool:  # OpenCV releases the GIL
-        list(pool.map(lambda it: one(*it), enumerate(pairs)))
-
-
-def mask_chunk(fwd: list, bwd: list, outputs: list, settings: dict, cache: ResumeCache,
-               flowviz: dict | None = None) -> None:
-    """Mask of frame t+1 from the pair (t, t+1): w = bwd (t+1→t), ŵ = fwd (t→t+1).
-
-    ``flowviz`` maps frames t+1 to a picture of their flow to draw (for the report).
+    Every frame that took a second or more gets its line (painting, dreaming); faster stages print
+    one line every few seconds and the job's last frame.
     """
-    flowviz = flowviz or {}
-    for f, b, out in zip(fwd, bwd, outputs):
-        t = int(Path(out).stem)
-        if cache.restore(out) and (t not in flowviz or cache.restore(flowviz[t])):
-            continue
-        with frame_context("consistency mask", Path(out).name):
-            w = read_flow(b)
-            mask = consistency_mask(w, read_flow(f), **settings)
-            write_gray(out, to_png(mask))
-            cache.keep(out)
-            if t in flowviz:
-                write_rgb(flowviz[t], flow_to_rgb(w))
-                cache.keep(flowviz[t])
-        log.info("mask %s: %.1f %% reliable", Path(out).name, 100 * (mask > 0.5).mean())
+
+    EVERY_S = 5.0
+
+    def __init__(self, label: str, owner: str, total: int, folder: Path | None, stream=None):
+        self.label, self.owner, self.total, self.stream = label, owner, total, stream
+        self.done_before = (
+            sum(1 for e in os.scandir(folder) if e.name[0].isdigit()) if folder is not None and folder.is_dir() else 0
+        )
+        self.made, self.seconds, self.last_line, self.job_frames = 0, 0.0, time.monotonic(), 0
+
+    def frame(self, t: int, seconds: float) -> None:
+        self.made += 1
+        self.seconds += seconds
+        done = min(self.total, self.done_before + self.made)
+        per = self.seconds / self.made
+        line = (
+            f"[{self.label} · {self.owner}] frame {t} ({self.made}/{self.job_frames} of this job) "
+            f"{per:.1f} s/frame · {done}/{self.total} ({100 * done / max(self.total, 1):.0f} %)"
+        )
+        if done < self.total:
+            line += f" · ETA {_duration((self.total - done) * per)}"
+        log.info(line)
+        now = time.monotonic()
+        if self.stream is not None and (
+            seconds >= 1.0 or now - self.last_line >= self.EVERY_S or self.made == self.job_frames
+        ):
+            print(line, file=self.stream, flush=True)
+            self.last_line = now
 
 
-def stylize_chunk(frames, content: list, outputs: list, prev: str | None, flows: dict, masks: dict,
-                  model_path, targets_path, settings_cfg: dict, pooling: str, cache: ResumeCache,
-                  progress=None) -> dict:
-    """Stylize a run of frames in order; frame t starts from the stylized frame t−1.
+def run_frames(
+    outputs: dict[int, list[str]],
+    make: Callable[[int], None],
+    store: FrameStore,
+    what: str,
+    progress: Progress | None = None,
+) -> dict:
+    """Make each frame ``t`` of ``outputs`` ({t: [its output files]}) in ascending order.
 
-    Each frame is read back from its PNG for the next one, so a resumed chunk
-    gives the bytes an uninterrupted one would. Returns timing figures.
+    A frame whose outputs the store holds is restored, not made; ``make(t)`` writes the outputs of
+    frame ``t`` (atomically) and may read earlier frames of this chunk from disk, so a resumed chunk
+    gives the bytes an uninterrupted one would. Returns {"made", "restored", "seconds"}.
     """
-    import torch
-
-    from . import vgg
-    from .stylize import StyleSettings, pick_device, stylize_frame
-
-    t0 = time.perf_counter()
-    settings = StyleSettings.from_config(settings_cfg)
-    device = pick_device(settings_cfg.get("device", "auto"))
-    net = None
-    timings = {"setup_s": 0.0, "frames": 0, "restored": 0, "optimise_s": 0.0, "first_start": None}
-    for t, src, out in zip(frames, content, outputs):
-        if cache.restore(out):
-            timings["restored"] += 1
-            prev = out
+    stats = {"made": 0, "restored": 0, "seconds": 0.0}
+    frames = sorted(outputs)
+    if progress:
+        progress.job_frames += len(frames)
+    for t in frames:
+        paths = outputs[t]
+        if all(store.restore(p) for p in paths):
+            stats["restored"] += 1
+            if progress:
+                progress.job_frames -= 1
             continue
-        if net is None:  # loaded once per chunk, and only if there is work
-            net = vgg.load(model_path, pooling).to(device)
-            targets = {k: v.to(device) for k, v in torch.load(targets_path, weights_only=True).items()}
-            timings["setup_s"] = time.perf_counter() - t0
-        temporal = settings.temporal and prev is not None and t in flows
         start = time.perf_counter()
-        if timings["first_start"] is None:
-            timings["first_start"] = start
-        with frame_context("stylization", f"frame {t}"):
-            result = stylize_frame(
-                net, targets, read_rgb(src), settings,
-                prev_stylized=read_rgb(prev) if temporal else None,
-                flow_back=read_flow(flows[t]) if temporal else None,
-                mask=from_png(read_gray(masks[t])) if temporal else None,
-                frame_index=t, device=device,
-                progress=(lambda i, n, loss, t=t: progress(t, i, n, loss)) if progress else None,
-            )
-            write_rgb(out, result)
-            cache.keep(out)
-        timings["optimise_s"] += time.perf_counter() - start
-        timings["frames"] += 1
-        log.info("frame %d stylized in %.2f s", t, time.perf_counter() - start)
-        prev = out
-    return timings
+        with frame_context(what, f"frame {t}"):
+            make(t)
+        for p in paths:
+            store.keep(p)
+        seconds = time.perf_counter() - start
+        stats["made"] += 1
+        stats["seconds"] += seconds
+        if progress:
+            progress.frame(t, seconds)
+    if stats["restored"]:
+        log.info("%d frame(s) restored from the frame store, %d made", stats["restored"], stats["made"])
+    return stats
 
 
-def upscale_chunk(inputs: list, outputs: list, model_path, tile: int, half: bool, device_name: str,
-                  cache: ResumeCache) -> None:
-    from .stylize import pick_device
-    from .upscale import load_pipeline, upscale
-
-    device, models = pick_device(device_name), None
-    for src, out in zip(inputs, outputs):
-        if cache.restore(out):
-            continue
-        if models is None:
-            models = load_pipeline(model_path)
-        with frame_context("upscaling", Path(src).name):
-            frame = read_rgb(src)
-            result = upscale(models, frame, tile=tile, device=device, half=half and device.type == "cuda")
-            write_rgb(out, result)
-            cache.keep(out)
-        log.info("%s upscaled %dx%d -> %dx%d", Path(out).name, frame.shape[1], frame.shape[0],
-                 result.shape[1], result.shape[0])
+def by_frame(*lists) -> dict[int, list[str]]:
+    """{t: [the t-th file of each list]} keyed by the frame number in the first list's names."""
+    return {frame_of(group[0]): [str(p) for p in group] for group in zip(*lists)}

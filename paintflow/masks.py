@@ -49,3 +49,26 @@ def to_png(mask: np.ndarray) -> np.ndarray:
 
 def from_png(gray: np.ndarray) -> np.ndarray:
     return gray.astype(np.float32) / 255.0
+
+
+def mask_chunk(
+    fwd: dict, bwd: dict, outputs: dict, settings: dict, store, flowviz: dict | None = None, progress=None
+) -> dict:
+    """Mask of frame t from the pair (t−1, t): w = bwd[t] (t→t−1), ŵ = fwd[t] (t−1→t).
+
+    ``flowviz`` maps frames to a thumbnail of their backward flow to draw (for the report).
+    """
+    from .files import read_flow, write_gray, write_rgb
+    from .flow import flow_thumbnail
+    from .jobs import run_frames
+
+    flowviz = flowviz or {}
+
+    def make(t):
+        w = read_flow(bwd[t])
+        write_gray(outputs[t], to_png(consistency_mask(w, read_flow(fwd[t]), **settings)))
+        if t in flowviz:
+            write_rgb(flowviz[t], flow_thumbnail(w))
+
+    files = {t: [outputs[t], *([flowviz[t]] if t in flowviz else [])] for t in outputs}
+    return run_frames(files, make, store, "consistency mask", progress)

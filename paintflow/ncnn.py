@@ -39,9 +39,9 @@ def parse_param(text: str) -> list[Layer]:
     layers = []
     for fields in lines[2:]:
         kind, name, nb, nt = fields[0], fields[1], int(fields[2]), int(fields[3])
-        bottoms, tops = fields[4:4 + nb], fields[4 + nb:4 + nb + nt]
+        bottoms, tops = fields[4 : 4 + nb], fields[4 + nb : 4 + nb + nt]
         params = {}
-        for item in fields[4 + nb + nt:]:
+        for item in fields[4 + nb + nt :]:
             key, value = item.split("=", 1)
             key = int(key)
             if key <= -23300:  # array: -(23300 + id)=count,v1,v2…
@@ -152,7 +152,7 @@ class NcnnNet(nn.Module):
         self.requires_grad_(False).eval()
 
     @classmethod
-    def from_files(cls, param_path, bin_path) -> "NcnnNet":
+    def from_files(cls, param_path, bin_path) -> NcnnNet:
         try:
             return cls(parse_param(Path(param_path).read_text()), BlobReader(Path(bin_path).read_bytes()))
         except PaintflowError as err:
@@ -163,7 +163,7 @@ class NcnnNet(nn.Module):
         return {"layers": [vars(layer) for layer in self.layers], "state_dict": self.state_dict()}
 
     @classmethod
-    def from_cache(cls, cache: dict) -> "NcnnNet":
+    def from_cache(cls, cache: dict) -> NcnnNet:
         net = cls([Layer(**layer) for layer in cache["layers"]])
         net.load_state_dict(cache["state_dict"])
         return net
@@ -190,7 +190,7 @@ class NcnnNet(nn.Module):
             elif kind == "Crop":
                 ox, oy = layer.params.get(0, 0), layer.params.get(1, 0)
                 h, w = ins[1].shape[2:]
-                out = ins[0][:, :, oy:oy + h, ox:ox + w]
+                out = ins[0][:, :, oy : oy + h, ox : ox + w]
             else:  # Eltwise sum
                 out = ins[0] + ins[1]
             blobs[layer.tops[0]] = out

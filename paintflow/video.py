@@ -10,15 +10,14 @@ import imageio_ffmpeg
 import numpy as np
 
 from . import PaintflowError
-from .files import atomic_path, write_rgb
+from .files import atomic_path, is_intact, link_into, write_rgb
 
 
 def ffmpeg() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def frame_filter(width: int, height: int, fps: float | None, start: float = 0.0,
-                 duration: float | None = None) -> str:
+def frame_filter(width: int, height: int, fps: float | None, start: float = 0.0, duration: float | None = None) -> str:
     """The ffmpeg filter chain shared by the probe and the extraction.
 
     The time range is cut with the ``trim`` filter on a full sequential decode,
@@ -54,10 +53,49 @@ def read_meta(path) -> dict:
         meta = next(gen)
         gen.close()
     except (OSError, RuntimeError, StopIteration) as err:
-        raise PaintflowError(f"not a readable video: {path} ({str(err).strip().splitlines()[-1]})") from err
+        text = str(err)
+        if "Stream #" in text and "Video:" not in text:
+            raise PaintflowError(f"{path} has no video stream (an audio-only file?)") from err
+        raise PaintflowError(f"not a readable video: {path} ({text.strip().splitlines()[-1]})") from err
     if not meta.get("fps") or not meta.get("size"):
-        raise PaintflowError(f"not a readable video (no video stream): {path}")
+        raise PaintflowError(f"{path} has no video stream")
     return meta
+
+
+def frame_times(path, start: float = 0.0, duration: float | None = None) -> list[float]:
+    """Presentation times (s) of the frames in the selected range, as decoded (no resampling)."""
+    chain = frame_filter(16, 16, None, start, duration).replace("scale=16:16:flags=area", "showinfo")
+    cmd = [
+        ffmpeg(),
+        "-hide_banner",
+        "-nostdin",
+        "-loglevel",
+        "info",
+        "-i",
+        str(path),
+        "-map",
+        "0:v:0",
+        "-vf",
+        chain,
+        "-fps_mode",
+        "passthrough",
+        "-f",
+        "null",
+        "-",
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    return [float(x) for x in re.findall(r"pts_time:\s*(-?[0-9.]+)", proc.stderr)]
+
+
+def average_rate_if_variable(times: list[float], tolerance: float = 0.1) -> float | None:
+    """The average frame rate of a variable-frame-rate stream; None when the rate is constant."""
+    if len(times) < 3:
+        return None
+    steps = np.diff(np.asarray(times))
+    median = float(np.median(steps))
+    if median <= 0 or (np.abs(steps - median) <= tolerance * median).all():
+        return None
+    return round((len(times) - 1) / (times[-1] - times[0]), 3)
 
 
 def output_size(source_size, width: int | None, height: int | None) -> tuple[int, int]:
@@ -82,8 +120,27 @@ def probe(path, width=None, height=None, fps=None, start=0.0, duration=None) -> 
     """
     meta = read_meta(path)
     size = output_size(meta["size"], width, height)
-    cmd = [ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-stats", "-i", str(path),
-           "-map", "0:v:0", "-vf", frame_filter(*size, fps, start, duration), "-f", "null", "-"]
+    vfr = None
+    if not fps:  # phones record variable frame rates: resample those to their average rate
+        vfr = average_rate_if_variable(frame_times(path, start, duration))
+        fps = vfr or fps
+    cmd = [
+        ffmpeg(),
+        "-hide_banner",
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-stats",
+        "-i",
+        str(path),
+        "-map",
+        "0:v:0",
+        "-vf",
+        frame_filter(*size, fps, start, duration),
+        "-f",
+        "null",
+        "-",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     counts = re.findall(r"frame=\s*(\d+)", proc.stderr)
     errors = [line for line in proc.stderr.replace("\r", "\n").splitlines() if line and "frame=" not in line]
@@ -104,12 +161,14 @@ def probe(path, width=None, height=None, fps=None, start=0.0, duration=None) -> 
         "start": float(start or 0.0),
         "duration": n / float(fps or meta["fps"]),
         "has_audio": bool(meta.get("audio_codec")),
+        "variable_rate": vfr is not None,
         "request": {"fps": fps, "start": start, "duration": duration},
     }
 
 
 def extract_frames(path, outputs: list, info: dict) -> None:
-    """Decode the video into ``outputs`` (one PNG path per frame, in order), atomically."""
+    """Decode the video into ``outputs`` (one PNG path per frame, in order), atomically; frames
+    already there (intact) are kept: a frame's pixels do not depend on the clip's length."""
     size, req = (info["width"], info["height"]), info["request"]
     gen = imageio_ffmpeg.read_frames(
         str(path),
@@ -120,35 +179,60 @@ def extract_frames(path, outputs: list, info: dict) -> None:
     for raw in gen:
         if n >= len(outputs):
             break
-        frame = np.frombuffer(raw, np.uint8).reshape(size[1], size[0], 3)
-        write_rgb(outputs[n], frame)
+        if not is_intact(outputs[n]):
+            write_rgb(outputs[n], np.frombuffer(raw, np.uint8).reshape(size[1], size[0], 3))
         n += 1
     gen.close()
     if n != len(outputs):
         raise PaintflowError(f"{path}: decoded {n} frames, expected {len(outputs)} (did the file change?)")
 
 
-def encode(frames: list, output, fps: float, crf: int = 18, audio_source=None, audio_start=0.0,
-           audio_duration=None) -> None:
+def encode(
+    frames: list, output, fps: float, crf: int = 18, audio_source=None, audio_start=0.0, audio_duration=None
+) -> None:
     """Encode PNG frames to H.264 mp4; mux the source's audio (trimmed to the range) when given."""
     from .files import read_rgb
 
     first = read_rgb(frames[0])
     h, w = first.shape[:2]
     with atomic_path(output) as tmp:
-        video_only = Path(str(tmp) + ".video.mp4")
+        video_only = tmp.with_name(tmp.name + ".video.mp4")
         writer = imageio_ffmpeg.write_frames(
-            str(video_only), (w, h), fps=fps, codec="libx264", pix_fmt_out="yuv420p", quality=None,
-            macro_block_size=2, output_params=["-crf", str(crf)],
+            str(video_only),
+            (w, h),
+            fps=fps,
+            codec="libx264",
+            pix_fmt_out="yuv420p",
+            quality=None,
+            macro_block_size=2,
+            output_params=["-crf", str(crf)],
         )
         writer.send(None)
         for path in frames:
             writer.send(np.ascontiguousarray(read_rgb(path)))
         writer.close()
         if audio_source:
-            cmd = [ffmpeg(), "-hide_banner", "-nostdin", "-y", "-i", str(video_only),
-                   *trim_args(audio_start, audio_duration), "-i", str(audio_source),
-                   "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac", "-shortest", str(tmp)]
+            cmd = [
+                ffmpeg(),
+                "-hide_banner",
+                "-nostdin",
+                "-y",
+                "-i",
+                str(video_only),
+                *trim_args(audio_start, audio_duration),
+                "-i",
+                str(audio_source),
+                "-map",
+                "0:v:0",
+                "-map",
+                "1:a:0",
+                "-c:v",
+                "copy",
+                "-c:a",
+                "aac",
+                "-shortest",
+                str(tmp),
+            ]
             proc = subprocess.run(cmd, capture_output=True, text=True)
             video_only.unlink()
             if proc.returncode != 0:
@@ -162,3 +246,14 @@ def stream_info(path) -> dict:
     meta = read_meta(path)
     n, _ = imageio_ffmpeg.count_frames_and_secs(str(path))
     return {"frames": n, "fps": meta["fps"], "size": tuple(meta["size"]), "has_audio": bool(meta.get("audio_codec"))}
+
+
+def publish(staging: Path, outputs: list) -> None:
+    """Make a chunk's frame targets: hard links to the staged frames (no extra disk)."""
+    for out in map(Path, outputs):
+        src = Path(staging) / out.name
+        if not is_intact(src):
+            raise PaintflowError(
+                f"staged frame {src} is missing or damaged; decode again with `snakemake --forcerun extract_<video>`"
+            )
+        link_into(src, out)

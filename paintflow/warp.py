@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 
 def sample_grid(flow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -31,8 +29,11 @@ def inside(flow: np.ndarray) -> np.ndarray:
     return (mx >= 0) & (mx <= w - 1) & (my >= 0) & (my <= h - 1)
 
 
-def warp_torch(image: torch.Tensor, flow: np.ndarray) -> torch.Tensor:
+def warp_torch(image, flow: np.ndarray):
     """Torch version of :func:`warp` for an image tensor (N, C, H, W)."""
+    import torch
+    import torch.nn.functional as F
+
     h, w = flow.shape[:2]
     mx, my = sample_grid(flow)
     grid = np.stack([2 * mx / max(w - 1, 1) - 1, 2 * my / max(h - 1, 1) - 1], axis=-1)

@@ -1,35 +1,35 @@
-# Optical flow per frame pair: fwd/<t> is t→t+1, bwd/<t> is t+1→t. A chunk
-# owns the pairs (t, t+1) with t in its frames (it also reads frame t+1).
+# Optical flow per frame pair: fwd/<t> is t→t+1, bwd/<t> is t+1→t. A chunk owns the pairs (t, t+1)
+# with t in its frames (it also reads frame t+1); flow and mask chunks of the same frames form one
+# cluster job (group prep_<video>_<chunk>).
 
-for _v in VIDEOS.values():
-    for _c, _ts in chunks(_v.name):
-        _ps = pairs(_v.name, _ts)
-        if not _ps:
-            continue
 
-        rule:
-            name:
-                f"flow_{_v.name}_{_c:04d}"
-            input:
-                frames=[frame_path(_v.name, t) for t in range(_ps.start, _ps.stop + 1)],
-            output:
-                fwd=[maybe_temp(flow_path(_v.name, "fwd", t)) for t in _ps],
-                bwd=[maybe_temp(flow_path(_v.name, "bwd", t)) for t in _ps],
-            params:
-                method=config["flow"]["method"],
-                pairs=list(_ps),
-                resume=RESUME,
-            log:
-                log_path("flow", _v.name, _c),
-            benchmark:
-                bench_path("flow", _v.name, _c)
-            group:
-                f"prep_{_v.name}_{_c:04d}"
-            conda:
-                "../envs/flow.yaml"
-            threads: 4
-            resources:
-                mem_mb=2000,
-                runtime=120,
-            script:
-                "../workflow_scripts/flow.py"
+for _j in PF.chunk_jobs("flow"):
+
+    rule:
+        name:
+            _j.rule
+        input:
+            id=id_file("flow", _j.owner),
+            frames=frames_of("frames", _j.owner, range(_j.frames.start, _j.frames.stop + 1)),
+        output:
+            fwd=[flow_output(p) for p in PF.paths("flow", _j.owner, _j.frames, "fwd")],
+            bwd=[flow_output(p) for p in PF.paths("flow", _j.owner, _j.frames, "bwd")],
+        log:
+            _j.log,
+        benchmark:
+            _j.benchmark
+        group:
+            _j.group
+        conda:
+            "../envs/flow.yaml"
+        threads: threads(4)
+        resources:
+            mem_mb=2000,
+            runtime=120,
+        params:
+            identity=identity("flow", _j.owner),
+            owner=_j.owner,
+        message:
+            _j.message
+        script:
+            "../workflow_scripts/flow.py"

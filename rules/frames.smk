@@ -1,53 +1,65 @@
-# Decode each video once into a staging folder, then publish each chunk's frames
-# as per-frame targets (hard links: no extra disk). The frame count comes from a
-# probe at parse time (cached in results/videos/<video>/probe.json).
+# Decode each video once into a staging folder (keyed by what decides the frames' pixels, so a
+# longer duration keeps the frames already decoded), then publish each chunk's frames as per-frame
+# targets: hard links, no extra disk.
 
-for _v in VIDEOS.values():
+
+for _v in PF.owners("frames"):
 
     rule:
         name:
-            f"extract_{_v.name}"
+            f"extract_{_v}"
         input:
-            video=_v.path,
+            id=id_file("extract", _v),
+            video=ancient(str(PF.videos[_v].path)),
         output:
-            info=video_info(_v.name),
-        params:
-            info=_v.info,
-            staging=staging_dir(_v.name),
+            info=PF.video_info(_v),
         log:
-            f"logs/frames/{_v.name}/extract.log",
+            PF.job_log("extract", _v),
         benchmark:
-            f"benchmarks/frames/{_v.name}/extract.tsv"
+            PF.job_benchmark("extract", _v)
         conda:
             "../envs/video.yaml"
         threads: 1
         resources:
             mem_mb=1000,
             runtime=60,
+        params:
+            identity=identity("extract", _v),
+            owner=_v,
+            info=PF.videos[_v].info,
+            staging=PF.staging_dir(_v),
+        message:
+            f"decode · {_v} · {PF.videos[_v].frames} frames at {PF.videos[_v].info['width']}x{PF.videos[_v].info['height']}"
         script:
             "../workflow_scripts/extract_frames.py"
 
-    for _c, _ts in chunks(_v.name):
 
-        rule:
-            name:
-                f"frames_{_v.name}_{_c:04d}"
-            input:
-                info=video_info(_v.name),
-            output:
-                frames=[frame_path(_v.name, t) for t in _ts],
-            params:
-                staging=staging_dir(_v.name),
-            log:
-                log_path("frames", _v.name, _c),
-            benchmark:
-                bench_path("frames", _v.name, _c)
-            localrule: True
-            conda:
-                "../envs/video.yaml"
-            threads: 1
-            resources:
-                mem_mb=200,
-                runtime=5,
-            script:
-                "../workflow_scripts/publish_frames.py"
+for _j in PF.chunk_jobs("frames"):
+
+    rule:
+        name:
+            _j.rule
+        input:
+            id=id_file("frames", _j.owner),
+            info=ancient(PF.video_info(_j.owner)),
+        output:
+            frames=PF.paths("frames", _j.owner, _j.frames),
+        log:
+            _j.log,
+        benchmark:
+            _j.benchmark
+        localrule: True
+        conda:
+            "../envs/video.yaml"
+        threads: 1
+        resources:
+            mem_mb=200,
+            runtime=5,
+        params:
+            identity=identity("frames", _j.owner),
+            owner=_j.owner,
+            staging=PF.staging_dir(_j.owner),
+        message:
+            _j.message
+        script:
+            "../workflow_scripts/publish_frames.py"

@@ -1,49 +1,30 @@
-# Pictures for `snakemake --report report.html`: sampled frames through every stage,
-# a contact sheet, job time per stage, and the config used.
+# Pictures and figures of each render for `snakemake --report report.html`: sampled frames through
+# every stage (columns from the registry), a contact sheet, job time per stage (from the benchmarks
+# it declares), and the config used, shown inline.
 
 
-rule report_figures:
+rule report:
     input:
         unpack(report_inputs),
     output:
-        samples=report(
-            f"{R}/renders/{{render}}/report/stages.png",
-            category="{render}",
-            subcategory="pictures",
-            caption="../report/stages.rst",
-        ),
-        sheet=report(
-            f"{R}/renders/{{render}}/report/contact_sheet.png",
-            category="{render}",
-            subcategory="pictures",
-            caption="../report/contact_sheet.rst",
-        ),
-        timing=report(
-            f"{R}/renders/{{render}}/report/timing.png",
-            category="{render}",
-            subcategory="timing",
-            caption="../report/timing.rst",
-        ),
-        config=report(
-            f"{R}/renders/{{render}}/report/config.yaml",
-            category="{render}",
-            subcategory="config",
-            caption="../report/config.rst",
-        ),
-    params:
-        samples=report_samples,
-        sheet_frames=sheet_frames,
-        final_label=f"upscaled {config['upscale']['scale']}x" if config["upscale"]["scale"] > 1 else "final",
-        workdir=os.getcwd(),
+        samples=report_item("stages.png", "stages.rst", "pictures"),
+        sheet=report_item("contact_sheet.png", "contact_sheet.rst", "pictures"),
+        timing=report_item("timing.png", "timing.rst", "timing"),
+        config=report_item("config.html", "config.rst", "config"),
     log:
-        "logs/report/{render}.log",
+        f"{R}/logs/report/{{render}}/job.log",
     benchmark:
-        "benchmarks/report/{render}.tsv"
+        f"{R}/benchmarks/report/{{render}}/job.tsv"
     conda:
         "../envs/stylize.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
+    params:
+        identity=lambda wildcards: identity("report", wildcards.render),
+        owner=lambda wildcards: wildcards.render,
+    message:
+        "report · {wildcards.render}"
     script:
         "../workflow_scripts/report_figures.py"

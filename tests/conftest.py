@@ -23,11 +23,28 @@ def make_clip(out: Path, audio: bool, seconds: float = 0.8, start: float = 5.0, 
     The cut seeks after decoding (-ss after -i): seeking in the input lands on non-key
     frames of cockatoo.mp4 and gives damaged (green) frames.
     """
-    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
-           "-i", str(shared("video", "cockatoo.mp4"))]
+    cmd = [
+        imageio_ffmpeg.get_ffmpeg_exe(),
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        "-i",
+        str(shared("video", "cockatoo.mp4")),
+    ]
     if audio:
-        cmd += ["-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=16000:duration={start + seconds}",
-                "-map", "0:v:0", "-map", "1:a:0", "-c:a", "aac"]
+        cmd += [
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency=440:sample_rate=16000:duration={start + seconds}",
+            "-map",
+            "0:v:0",
+            "-map",
+            "1:a:0",
+            "-c:a",
+            "aac",
+        ]
     else:
         cmd += ["-map", "0:v:0"]
     # output options: -ss/-t here cut the decoded streams
@@ -38,8 +55,20 @@ def make_clip(out: Path, audio: bool, seconds: float = 0.8, start: float = 5.0, 
 
 def run_snakemake(workdir: Path, *args, check=True) -> subprocess.CompletedProcess:
     """Run the workflow on ``workdir/config.yaml`` with the CLI, as a user would."""
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(workdir),
-           "--configfile", str(workdir / "config.yaml"), "--cores", "2", *args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(workdir / "config.yaml"),
+        "--cores",
+        "2",
+        *args,
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")

@@ -1,11 +1,14 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from paintflow import PaintflowError
-from paintflow.chunks import ResumeCache, chunk_ranges, pair_range
-from paintflow.jobs import stylize_chunk
-from paintflow.files import write_rgb
 from conftest import shared
+from paintflow import PaintflowError
+from paintflow.chunks import chunk_ranges, pair_range
+from paintflow.files import write_rgb
+from paintflow.store import FrameStore, prune, remove_leftovers
+from paintflow.stylize import stylize_chunk
 
 
 def test_chunk_ranges_cover_every_frame_once():
@@ -15,29 +18,53 @@ def test_chunk_ranges_cover_every_frame_once():
     assert chunk_ranges(8, 50) == [range(1, 9)]
 
 
+def test_a_longer_clip_adds_chunks_and_keeps_the_old_last_one():
+    # 24 frames rendered before, now 30: the old chunk stays 1-24, the new frames get their own
+    assert chunk_ranges(30, 50, boundaries=[24]) == [range(1, 25), range(25, 31)]
+    assert chunk_ranges(30, 5, boundaries=[24])[-3:] == [range(21, 25), range(25, 26), range(26, 31)]
+    assert chunk_ranges(20, 50, boundaries=[24]) == [range(1, 21)]  # shorter again: no effect
+
+
 def test_pairs_stop_before_the_last_frame():
     assert list(pair_range(range(1, 5), 8)) == [1, 2, 3, 4]
     assert list(pair_range(range(5, 9), 8)) == [5, 6, 7]
     assert list(pair_range(range(9, 10), 9)) == []
+    # the clip had 24 frames before: pair (24, 25) is new, it goes to the new chunk
+    assert list(pair_range(range(21, 25), 30, [24])) == [21, 22, 23]
+    assert list(pair_range(range(25, 31), 30, [24])) == list(range(24, 30))
 
 
-def test_resume_cache_restores_finished_outputs(tmp_path):
-    src = tmp_path / "in.png"
-    src.write_bytes(b"input")
-    out = tmp_path / "out" / "000001.png"
-    out.parent.mkdir()
-    out.write_bytes(b"frame one")
-    cache = ResumeCache(tmp_path / "resume", "stylize_r_0000", [src], {"w": 1})
-    cache.keep(out)
+def test_frame_store_restores_only_intact_frames_of_the_same_identity(tmp_path):
+    out = tmp_path / "renders/r/stylized/000001.png"
+    write_rgb(out, np.zeros((4, 4, 3), np.uint8))
+    store = FrameStore(tmp_path, "stylize", "r", "key1")
+    store.keep(out)
+    data = out.read_bytes()
     out.unlink()  # what Snakemake does before re-running a job
-    assert cache.restore(out) and out.read_bytes() == b"frame one"
-    assert not cache.restore(tmp_path / "out" / "000002.png")
-    # another setting or a changed input never restores a stale frame
-    assert not ResumeCache(tmp_path / "resume", "stylize_r_0000", [src], {"w": 2}).restore(out)
-    src.write_bytes(b"changed input")
-    assert not ResumeCache(tmp_path / "resume", "stylize_r_0000", [src], {"w": 1}).restore(out)
-    cache.clear()
-    assert not cache.dir.exists()
+    assert store.restore(out) and out.read_bytes() == data
+    assert not store.restore(tmp_path / "renders/r/stylized/000002.png")
+    # another identity (settings changed) never restores a stale frame
+    assert not FrameStore(tmp_path, "stylize", "r", "key2").restore(out)
+    # a damaged entry is dropped, not restored
+    out.unlink()
+    slot = store._slot(out)
+    slot.write_bytes(data[:50])
+    assert not store.restore(out) and not slot.exists() and not out.exists()
+
+
+def test_prune_drops_unused_keys_and_leftovers_of_dead_processes(tmp_path):
+    out = tmp_path / "renders/r/stylized/000001.png"
+    write_rgb(out, np.zeros((4, 4, 3), np.uint8))
+    FrameStore(tmp_path, "stylize", "r", "old").keep(out)
+    FrameStore(tmp_path, "stylize", "r", "new").keep(out)
+    dropped = prune(tmp_path, {("stylize", "r"): "new"})
+    assert [p.split("/")[-1] for p in dropped] == ["old"]
+    from paintflow.files import HOST
+
+    dead = tmp_path / "renders/r/stylized" / f".000002.tmp-{HOST}-999999999.png"
+    dead.write_bytes(b"x")
+    removed = remove_leftovers(tmp_path)
+    assert removed == [str(dead)] and out.exists()
 
 
 @pytest.fixture(scope="module")
@@ -48,15 +75,16 @@ def chunk_inputs(tmp_path_factory):
 
     from paintflow import vgg
     from paintflow.files import read_rgb
-    from paintflow.stylize import StyleSettings, resize_style, style_targets
+    from paintflow.settings import StyleSettings
+    from paintflow.stylize import resize_style, style_targets
 
     d = tmp_path_factory.mktemp("chunk")
     img = cv2.resize(read_rgb(shared("content", "chelsea.png")), (48, 32), interpolation=cv2.INTER_AREA)
-    content = []
+    content = {}
     for t in (1, 2, 3):
         path = d / f"content_{t}.png"
         write_rgb(path, np.roll(img, t, axis=1))
-        content.append(str(path))
+        content[t] = str(path)
     converted = vgg.convert("auto")
     vgg.save(converted, d / "vgg.pt")
     net = vgg.VGGFeatures(converted)
@@ -65,34 +93,44 @@ def chunk_inputs(tmp_path_factory):
     return d, content
 
 
-def run_chunk(d, content, outdir, cache, frames=(1, 2, 3)):
-    settings = {"temporal": False, "first_frame_iterations": 4, "device": "cpu"}
-    outputs = [str(outdir / f"{t:06d}.png") for t in frames]
-    return stylize_chunk(list(frames), content[: len(frames)], outputs, None, {}, {}, d / "vgg.pt",
-                         d / "targets.pt", settings, "max", cache), outputs
+def run_chunk(d, content, outdir, store, frames=(1, 2, 3)):
+    settings = {"temporal": False, "first_frame_iterations": 4}
+    outputs = {t: str(outdir / f"{t:06d}.png") for t in frames}
+    return stylize_chunk(
+        outputs,
+        {t: content[t] for t in frames},
+        None,
+        {},
+        {},
+        d / "vgg.pt",
+        d / "targets.pt",
+        settings,
+        "cpu",
+        "max",
+        store,
+    ), outputs
 
 
 def test_killed_chunk_resumes_with_identical_frames(chunk_inputs, tmp_path):
     d, content = chunk_inputs
-    whole = ResumeCache(tmp_path / "r1", "job", content, {})
-    _, reference = run_chunk(d, content, tmp_path / "a", whole)
+    _, reference = run_chunk(d, content, tmp_path / "a", FrameStore(tmp_path / "s1", "stylize", "r", "k"))
 
     # a first attempt that got through two frames, then died
-    cache = ResumeCache(tmp_path / "r2", "job", content, {})
-    run_chunk(d, content, tmp_path / "b", cache, frames=(1, 2))
+    store = FrameStore(tmp_path / "s2", "stylize", "r", "k")
+    run_chunk(d, content, tmp_path / "b", store, frames=(1, 2))
     for f in (tmp_path / "b").iterdir():  # Snakemake removes a re-run job's outputs
         f.unlink()
-    timings, resumed = run_chunk(d, content, tmp_path / "b", cache)
-    assert timings["restored"] == 2 and timings["frames"] == 1
-    for a, b in zip(reference, resumed):
-        assert open(a, "rb").read() == open(b, "rb").read()
+    stats, resumed = run_chunk(d, content, tmp_path / "b", store)
+    assert stats["restored"] == 2 and stats["made"] == 1
+    for t in reference:
+        assert Path(reference[t]).read_bytes() == Path(resumed[t]).read_bytes()
 
 
 def test_a_failing_frame_is_named(chunk_inputs, tmp_path):
     d, content = chunk_inputs
     broken = tmp_path / "broken.png"
     broken.write_text("not an image")
-    cache = ResumeCache(tmp_path / "r", "job", content, {})
+    store = FrameStore(tmp_path / "s", "stylize", "r", "k")
     with pytest.raises(PaintflowError, match="stylization of frame 2 failed"):
-        run_chunk(d, [content[0], str(broken)], tmp_path / "o", cache, frames=(1, 2))
+        run_chunk(d, {1: content[1], 2: str(broken)}, tmp_path / "o", store, frames=(1, 2))
     assert (tmp_path / "o" / "000001.png").is_file()  # the frame before it is kept

@@ -1,5 +1,6 @@
 """Bad input fails fast — before any job — with a message naming the file or key,
 and deletes nothing already rendered."""
+
 import pytest
 import yaml
 
@@ -92,12 +93,28 @@ def test_file_without_video_stream(workdir, tmp_path):
     import subprocess
 
     import imageio_ffmpeg
+
     _, cfg, _ = workdir
     audio = tmp_path / "only_audio.mp4"
-    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-t", "1", "-i",
-                    "sine=frequency=440", "-c:a", "aac", str(audio)], check=True)
+    subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-t",
+            "1",
+            "-i",
+            "sine=frequency=440",
+            "-c:a",
+            "aac",
+            str(audio),
+        ],
+        check=True,
+    )
     cfg["videos"]["clip"]["path"] = str(audio)
-    fails_with(workdir, cfg, "videos.clip.path", "only_audio.mp4")
+    fails_with(workdir, cfg, "videos.clip.path", "only_audio.mp4", "has no video stream")
 
 
 @pytest.fixture
@@ -107,8 +124,9 @@ def tiny_disk(tmp_path):
 
     results = tmp_path / "results"
     results.mkdir(exist_ok=True)
-    mount = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(results)], capture_output=True,
-                           text=True)
+    mount = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(results)], capture_output=True, text=True
+    )
     if mount.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here (needs root): {mount.stderr.strip()}")
     yield results

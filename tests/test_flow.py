@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
+from conftest import shared
 from paintflow.files import read_flow, read_rgb, write_flow
 from paintflow.flow import compute_flow, endpoint_error, flow_to_rgb
-from conftest import shared
 
 
 def sintel(name):

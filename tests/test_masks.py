@@ -2,10 +2,10 @@ import cv2
 import numpy as np
 import pytest
 
+from conftest import shared
 from paintflow.files import read_rgb
 from paintflow.flow import compute_flow
 from paintflow.masks import consistency_mask, from_png, to_png
-from conftest import shared
 
 
 @pytest.mark.parametrize("name", ["sintel_alley_1_clean", "sintel_cave_2_clean"])

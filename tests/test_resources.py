@@ -1,8 +1,7 @@
 import pytest
 
-from paintflow import PaintflowError
-from paintflow import resources
 from conftest import SHARED
+from paintflow import PaintflowError, resources
 
 
 def test_fetch_copies_and_verifies(tmp_path):

@@ -1,5 +1,7 @@
 """A render killed (SIGKILL, whole process group) at random points and resumed with the
-documented command gives byte-identical frames to an uninterrupted render."""
+documented command (`paintflow resume`) gives byte-identical frames to an uninterrupted render,
+and leaves no temporary file or orphaned frame-store entry behind."""
+
 import os
 import random
 import signal
@@ -9,15 +11,25 @@ import time
 
 import yaml
 
-from paintflow.video import stream_info
 from conftest import REPO, make_clip, shared
+from paintflow.video import stream_info
 
 PROFILE = REPO / "profiles" / "workstation"
 
 
 def snakemake(wd, *args):
-    return [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(wd),
-            "--configfile", str(wd / "config.yaml"), *args]
+    return [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(wd),
+        "--configfile",
+        str(wd / "config.yaml"),
+        *args,
+    ]
 
 
 def setup(wd, clip):
@@ -34,10 +46,18 @@ def setup(wd, clip):
 
 def render_files(wd):
     root = wd / "results"
-    return {str(p.relative_to(root)): p.read_bytes()
-            for sub in ("videos/clip/frames", "videos/clip/flow/fwd", "videos/clip/flow/bwd", "videos/clip/masks",
-                        "renders/r/stylized", "renders/r/upscaled")
-            for p in sorted((root / sub).glob("[0-9]*.*"))}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for sub in (
+            "videos/clip/frames",
+            "videos/clip/flow/fwd",
+            "videos/clip/flow/bwd",
+            "videos/clip/masks",
+            "renders/r/stylized",
+            "renders/r/upscaled",
+        )
+        for p in sorted((root / sub).glob("[0-9]*.*"))
+    }
 
 
 def test_killed_and_resumed_render_is_byte_identical(tmp_path):
@@ -46,17 +66,19 @@ def test_killed_and_resumed_render_is_byte_identical(tmp_path):
     setup(reference, clip)
     setup(resumed, clip)
     t0 = time.monotonic()
-    subprocess.run(snakemake(reference, "--profile", str(PROFILE), "--cores", "2"), check=True,
-                   capture_output=True)
+    subprocess.run(snakemake(reference, "--profile", str(PROFILE), "--cores", "2"), check=True, capture_output=True)
     full = time.monotonic() - t0
 
     rng = random.Random(20261123)
     kills = []
     for attempt in range(12):
-        # the documented resume command: unlock, then the same profile run
-        subprocess.run(snakemake(resumed, "--unlock"), check=True, capture_output=True)
-        proc = subprocess.Popen(snakemake(resumed, "--profile", str(PROFILE), "--cores", "2"),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        # the documented resume command
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "paintflow", "resume", "--directory", str(resumed), "--", "--cores", "2"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         delay = rng.uniform(0.1, 0.3) * full if attempt < 4 else None
         try:
             proc.wait(timeout=delay)
@@ -75,4 +97,14 @@ def test_killed_and_resumed_render_is_byte_identical(tmp_path):
     different = [name for name in ref if ref[name] != got[name]]
     assert not different, f"frames differ after resume: {different}"
     assert stream_info(resumed / "results/renders/r/r.mp4")["frames"] == 8
-    assert not list((resumed / "results").rglob(".*.tmp-*")), "no half-written file may remain"
+    assert_clean(resumed / "results")
+
+
+def assert_clean(results):
+    """No temporary file of a killed process, and every frame-store entry is a link to a finished output
+    of the current settings (no data kept for anything else)."""
+    leftovers = [p for p in results.rglob(".*") if ".tmp-" in p.name or ".link-" in p.name]
+    assert not leftovers, f"temporary files left behind: {leftovers}"
+    for entry in (results / ".paintflow/store").rglob("*"):
+        if entry.is_file():
+            assert entry.stat().st_nlink >= 2, f"orphaned frame-store entry: {entry}"

@@ -1,12 +1,13 @@
 """A tiny render through `--profile profiles/slurm` on a real single-node SLURM cluster
 (../shared/slurm/start-slurm.sh), started and stopped by the `slurm_cluster` fixture."""
+
 import subprocess
 import sys
 
 import yaml
 
-from paintflow.video import stream_info
 from conftest import REPO, make_clip, shared
+from paintflow.video import stream_info
 
 
 def test_render_through_the_slurm_profile(slurm_cluster, tmp_path):
@@ -18,12 +19,30 @@ def test_render_through_the_slurm_profile(slurm_cluster, tmp_path):
         "stylize": {"iterations": 4, "first_frame_iterations": 8},
     }
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(tmp_path),
-           "--configfile", str(tmp_path / "config.yaml"), "--profile", str(REPO / "profiles" / "slurm"),
-           # this cluster: no accounting database, partition "debug", 2 CPUs, fast polling
-           "--slurm-status-command", "squeue", "--default-resources", "slurm_partition=debug",
-           "--max-threads", "2", "--latency-wait", "5",
-           "--slurm-init-seconds-before-status-checks", "1", "--seconds-between-status-checks", "1"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(tmp_path),
+        "--configfile",
+        str(tmp_path / "config.yaml"),
+        "--profile",
+        str(REPO / "profiles" / "slurm"),
+        # this cluster: no accounting database, partition "debug", 2 CPUs, fast polling
+        "--slurm-status-command",
+        "squeue",
+        "--default-resources",
+        "slurm_partition=debug",
+        "--latency-wait",
+        "5",
+        "--slurm-init-seconds-before-status-checks",
+        "1",
+        "--seconds-between-status-checks",
+        "1",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-5000:]
     log = proc.stdout + proc.stderr

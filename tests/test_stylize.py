@@ -3,10 +3,11 @@ import numpy as np
 import pytest
 import torch
 
+from conftest import shared
 from paintflow import losses, vgg
 from paintflow.files import read_rgb
-from paintflow.stylize import StyleSettings, initial_image, resize_style, style_targets, stylize_frame, to_tensor
-from conftest import shared
+from paintflow.settings import StyleSettings
+from paintflow.stylize import initial_image, resize_style, style_targets, stylize_frame, to_tensor
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +44,9 @@ def test_temporal_loss_pulls_towards_the_warped_previous_frame(setup):
     weak = StyleSettings(first_frame_iterations=30, iterations=10, temporal_weight=0.0)
     d = {}
     for name, s in [("strong", strong), ("weak", weak)]:
-        out = stylize_frame(net, targets, content, s, prev_stylized=prev, flow_back=flow, mask=mask,
-                            frame_index=2, device="cpu")
+        out = stylize_frame(
+            net, targets, content, s, prev_stylized=prev, flow_back=flow, mask=mask, frame_index=2, device="cpu"
+        )
         d[name] = np.abs(out.astype(float) - prev).mean()
     assert d["strong"] < d["weak"]
 

@@ -3,10 +3,11 @@ import numpy as np
 import pytest
 import torch
 
-from paintflow import PaintflowError, upscale as up
+from conftest import shared
+from paintflow import PaintflowError
+from paintflow import upscale as up
 from paintflow.files import read_rgb
 from paintflow.ncnn import parse_param
-from conftest import shared
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -52,8 +53,8 @@ def test_cunet_tiles_leave_no_seams():
     # squeeze-excitation pools per tile, a tiny global change; a seam would concentrate on tile edges
     edges = np.zeros(diff.shape, bool)
     for k in range(2 * tile, diff.shape[0], 2 * tile):
-        edges[k - 2:k + 2, :] = True
-        edges[:, k - 2:k + 2] = True
+        edges[k - 2 : k + 2, :] = True
+        edges[:, k - 2 : k + 2] = True
     assert diff[edges].mean() < 2 * diff[~edges].mean() + 0.5
 
 

@@ -5,9 +5,9 @@ import onnxruntime as ort
 import pytest
 import torch
 
+from conftest import shared
 from paintflow import PaintflowError, vgg
 from paintflow.files import read_rgb
-from conftest import shared
 
 
 @pytest.fixture(scope="module")
@@ -22,8 +22,9 @@ def onnx_activation(image_bgr_caffe: np.ndarray, tensor_name: str) -> np.ndarray
     return sess.run([tensor_name], {"input": image_bgr_caffe[None].astype(np.float32)})[0]
 
 
-@pytest.mark.parametrize("ours,theirs", [("relu1_2", "block1_conv2_1"), ("relu3_3", "block3_conv3_1"),
-                                         ("relu5_3", "block5_conv3_1")])
+@pytest.mark.parametrize(
+    "ours,theirs", [("relu1_2", "block1_conv2_1"), ("relu3_3", "block3_conv3_1"), ("relu5_3", "block5_conv3_1")]
+)
 def test_torch_features_equal_onnxruntime(converted, ours, theirs):
     rgb = cv2.resize(read_rgb(shared("content", "astronaut.png")), (240, 240), interpolation=cv2.INTER_AREA)
     rgb = rgb.astype(np.float32) / 255

@@ -1,8 +1,8 @@
 import pytest
 
+from conftest import make_clip, shared
 from paintflow import PaintflowError
 from paintflow.video import encode, extract_frames, output_size, probe, stream_info
-from conftest import make_clip, shared
 
 
 def test_output_size_keeps_aspect_and_is_even():
@@ -48,8 +48,22 @@ def test_truncated_video_is_rejected_not_silently_shortened(tmp_path):
     import subprocess
 
     import imageio_ffmpeg
-    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-i", str(clip), "-c", "copy",
-                    "-movflags", "+faststart", str(fast)], check=True)
+
+    subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-loglevel",
+            "error",
+            "-i",
+            str(clip),
+            "-c",
+            "copy",
+            "-movflags",
+            "+faststart",
+            str(fast),
+        ],
+        check=True,
+    )
     cut = tmp_path / "truncated.mp4"
     cut.write_bytes(fast.read_bytes()[: int(len(data) * 0.6)])
     with pytest.raises(PaintflowError, match="truncated.mp4"):

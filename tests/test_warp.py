@@ -1,9 +1,9 @@
 import numpy as np
 import torch
 
+from conftest import shared
 from paintflow.files import read_rgb
 from paintflow.warp import inside, warp, warp_torch
-from conftest import shared
 
 
 def test_warp_by_known_shift_recovers_image():

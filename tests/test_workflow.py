@@ -1,15 +1,16 @@
 """End to end through the Snakemake CLI on tiny real clips."""
+
 import json
 
 import numpy as np
 import pytest
 import yaml
 
+from conftest import make_clip, run_snakemake, shared
 from paintflow.files import read_flow, read_gray, read_rgb
 from paintflow.masks import from_png
 from paintflow.metrics import warping_error
 from paintflow.video import stream_info
-from conftest import make_clip, run_snakemake, shared
 
 FRAMES = 8
 
@@ -32,10 +33,14 @@ def render(tmp_path_factory):
     wd = tmp_path_factory.mktemp("render")
     clip = make_clip(wd / "clip.mp4", audio=True, seconds=FRAMES / 10)
     style = str(shared("style", "starry_night.jpg"))
-    write_config(wd, clip, {
-        "temporal": {"video": "clip", "style": style},
-        "independent": {"video": "clip", "style": style, "stylize": {"temporal": False}},
-    })
+    write_config(
+        wd,
+        clip,
+        {
+            "temporal": {"video": "clip", "style": style},
+            "independent": {"video": "clip", "style": style, "stylize": {"temporal": False}},
+        },
+    )
     proc = run_snakemake(wd)
     return wd, proc
 
@@ -69,18 +74,21 @@ def test_video_is_upscaled_with_frames_fps_and_audio(render):
 
 def test_two_renders_share_frames_and_flow(render):
     wd, _ = render
+    bench = wd / "results/benchmarks"
     # frames, flow and masks belong to the video: one job per chunk, not one per render
-    assert len(list((wd / "benchmarks/flow/clip").glob("chunk*.tsv"))) == 2
-    assert len(list((wd / "benchmarks/masks/clip").glob("chunk*.tsv"))) == 2
+    assert sorted(p.name for p in (bench / "flow/clip").glob("*.tsv")) == ["000001-000004.tsv", "000005-000007.tsv"]
+    assert len(list((bench / "masks/clip").glob("*.tsv"))) == 2
     for name in ("temporal", "independent"):
-        assert len(list((wd / "benchmarks/stylize" / name).glob("chunk*.tsv"))) == 2
-    # every rule wrote a log and a benchmark
-    for rule in ("frames", "flow", "masks", "model", "stylize", "upscale", "encode"):
-        assert list((wd / "logs" / rule).rglob("*.log")), rule
-        assert list((wd / "benchmarks" / rule).rglob("*.tsv")), rule
-    # finished chunks leave no resume cache behind, and frames are hard links into staging
-    assert not list((wd / "results/.resume").glob("*/*"))
-    assert (wd / "results/videos/clip/frames/000005.png").stat().st_nlink == 2
+        assert len(list((bench / "stylize" / name).glob("*.tsv"))) == 2
+    # every rule wrote a log and a benchmark, under results/
+    for stage in ("frames", "flow", "masks", "vgg_weights", "style_targets", "stylize", "upscale", "encode"):
+        assert list((wd / "results/logs" / stage).rglob("*.log")), stage
+        assert list((bench / stage).rglob("*.tsv")), stage
+    assert not (wd / "logs").exists() and not (wd / "benchmarks").exists()
+    # frames are hard links into staging, and the frame store holds links, not copies
+    assert (wd / "results/videos/clip/frames/000005.png").stat().st_nlink == 2  # and its staged decode
+    stored = list((wd / "results/.paintflow/store/stylize/temporal").rglob("*.png"))
+    assert len(stored) == FRAMES and all(p.stat().st_nlink == 2 for p in stored)
 
 
 def test_temporal_loss_lowers_the_warping_error(render):
@@ -90,12 +98,14 @@ def test_temporal_loss_lowers_the_warping_error(render):
     for name in ("temporal", "independent"):
         e = []
         for t in range(2, FRAMES + 1):
-            e.append(warping_error(
-                read_rgb(r / "renders" / name / "stylized" / f"{t - 1:06d}.png"),
-                read_rgb(r / "renders" / name / "stylized" / f"{t:06d}.png"),
-                read_flow(r / "videos/clip/flow/bwd" / f"{t - 1:06d}.f16.npz"),
-                from_png(read_gray(r / "videos/clip/masks" / f"{t:06d}.png")),
-            ))
+            e.append(
+                warping_error(
+                    read_rgb(r / "renders" / name / "stylized" / f"{t - 1:06d}.png"),
+                    read_rgb(r / "renders" / name / "stylized" / f"{t:06d}.png"),
+                    read_flow(r / "videos/clip/flow/bwd" / f"{t - 1:06d}.f16.npz"),
+                    from_png(read_gray(r / "videos/clip/masks" / f"{t:06d}.png")),
+                )
+            )
         errors[name] = float(np.mean(e))
     print(f"warping error: temporal {errors['temporal']:.5f}, independent {errors['independent']:.5f}")
     assert errors["temporal"] < 0.5 * errors["independent"]
@@ -109,8 +119,14 @@ def test_finished_render_is_up_to_date(render):
 
 def test_flow_dropped_silent_source_and_no_upscaling(tmp_path):
     clip = make_clip(tmp_path / "silent.mp4", audio=False, seconds=0.4)
-    write_config(tmp_path, clip, {"r": {"video": "clip", "style": str(shared("style", "the_scream.jpg"))}},
-                 flow_keep=False, stylize={"iterations": 3, "first_frame_iterations": 5}, upscale={"scale": 1})
+    write_config(
+        tmp_path,
+        clip,
+        {"r": {"video": "clip", "style": str(shared("style", "the_scream.jpg"))}},
+        flow_keep=False,
+        stylize={"iterations": 3, "first_frame_iterations": 5},
+        upscale={"scale": 1},
+    )
     run_snakemake(tmp_path)
     r = tmp_path / "results"
     assert not list((r / "videos/clip/flow").rglob("*.npz")), "temp() flow must be removed after use"

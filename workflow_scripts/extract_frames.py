@@ -1,12 +1,27 @@
-"""Rule extract_<video>: decode all frames into the staging folder, then write info.json."""
+"""Rule extract_<video>: decode the frames into the staging folder, then write info.json."""
+
 from pathlib import Path
 
 from paintflow.files import write_json
-from paintflow.jobs import extract
 from paintflow.smk import setup_log
+from paintflow.video import extract_frames
 
 log = setup_log(snakemake)
 info = snakemake.params.info
-log.info("extracting %d frames of %s at %dx%d", info["frames"], snakemake.input.video, info["width"], info["height"])
-extract(snakemake.input.video, Path(snakemake.params.staging), info)
-write_json(snakemake.output.info, info)  # last: marks the staging folder complete
+log.info(
+    "decoding %d frames of %s at %dx%d, %g fps",
+    info["frames"],
+    snakemake.input.video,
+    info["width"],
+    info["height"],
+    info["fps"],
+)
+if info.get("variable_rate"):
+    log.warning(
+        "%s has a variable frame rate: resampled to its average, %g fps (set fps: to choose)",
+        snakemake.input.video,
+        info["fps"],
+    )
+staging = Path(snakemake.params.staging)
+extract_frames(snakemake.input.video, [staging / f"{t:06d}.png" for t in range(1, info["frames"] + 1)], info)
+write_json(snakemake.output.info, {**info, "staging": str(staging)})  # last: marks the staging folder complete

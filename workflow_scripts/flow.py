@@ -1,13 +1,26 @@
-"""Rule flow_<video>_<chunk>: forward and backward flow of the chunk's frame pairs."""
+"""Rule flow_<video>_<first>: forward and backward flow of the chunk's frame pairs."""
+
 import cv2
 
-from paintflow.jobs import flow_chunk
-from paintflow.smk import resume_cache, setup_log
+from paintflow.flow import flow_chunk
+from paintflow.jobs import Progress, by_frame
+from paintflow.registry import frame_of
+from paintflow.smk import TERMINAL, frame_store, setup_log, threads, video_frames
 
 setup_log(snakemake)
 cv2.setNumThreads(1)  # parallel over pairs instead
-pairs = snakemake.params.pairs
-frames = dict(zip(range(pairs[0], pairs[-1] + 2), snakemake.input.frames))
-flow_chunk(frames, pairs, list(snakemake.output.fwd), list(snakemake.output.bwd), snakemake.params.method,
-           snakemake.threads, cache := resume_cache(snakemake))
-cache.clear()
+out = snakemake.output
+pairs = by_frame(out.fwd, out.bwd)
+store = frame_store(snakemake, "flow")
+render_frames_of_video = video_frames(snakemake, snakemake.params.owner)
+flow_chunk(
+    {frame_of(p): p for p in snakemake.input.frames},
+    {t: f for t, (f, _) in pairs.items()},
+    {t: b for t, (_, b) in pairs.items()},
+    snakemake.config["flow"]["method"],
+    threads(snakemake),
+    store,
+    Progress("optical flow", snakemake.params.owner, render_frames_of_video - 1, None, TERMINAL),
+)
+if not snakemake.config["flow"]["keep"]:
+    store.forget([*out.fwd, *out.bwd])  # temporary outputs: their disk is freed once consumed

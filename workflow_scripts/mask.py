@@ -1,10 +1,16 @@
-"""Rule masks_<video>_<chunk>: consistency masks of the frames after the chunk's pairs."""
-from paintflow.jobs import mask_chunk
-from paintflow.smk import resume_cache, setup_log
+"""Rule masks_<video>_<first>: consistency masks (and the report's flow pictures) of the chunk."""
+
+from paintflow.masks import mask_chunk
+from paintflow.registry import frame_of
+from paintflow.smk import frame_store, setup_log
 
 setup_log(snakemake)
-cache = resume_cache(snakemake)
-mask_chunk(list(snakemake.input.fwd), list(snakemake.input.bwd), list(snakemake.output.masks),
-           snakemake.params.settings, cache,
-           flowviz=dict(zip(snakemake.params.flowviz_frames, snakemake.output.flowviz)))
-cache.clear()
+masks = {frame_of(p): p for p in snakemake.output.masks}
+mask_chunk(
+    dict(zip(masks, snakemake.input.fwd)),
+    dict(zip(masks, snakemake.input.bwd)),
+    masks,
+    snakemake.config["masks"],
+    frame_store(snakemake, "masks"),
+    flowviz={frame_of(p): p for p in snakemake.output.flowviz},
+)

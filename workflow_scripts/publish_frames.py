@@ -1,8 +1,7 @@
-"""Rule frames_<video>_<chunk>: the chunk's frame targets, hard-linked from staging."""
-from pathlib import Path
+"""Rule frames_<video>_<first>: the chunk's frame targets, hard-linked from the staging folder."""
 
-from paintflow.jobs import publish
 from paintflow.smk import setup_log
+from paintflow.video import publish
 
 setup_log(snakemake)
-publish(Path(snakemake.params.staging), list(snakemake.output.frames))
+publish(snakemake.params.staging, list(snakemake.output.frames))

@@ -1,21 +1,21 @@
-"""Rule style_targets: Gram matrices of a render's style image, computed once."""
-import json
+"""Rule style_targets_<render>: Gram matrices of a render's style image, computed once."""
 
 import torch
 
 from paintflow import vgg
-from paintflow.files import atomic_path, read_rgb
-from paintflow.smk import setup_log
-from paintflow.stylize import StyleSettings, pick_device, resize_style, style_targets
+from paintflow.devices import pick_device
+from paintflow.files import read_rgb, save_torch
+from paintflow.settings import StyleSettings
+from paintflow.smk import render_settings, setup_log, threads
+from paintflow.stylize import resize_style, style_targets
 
 log = setup_log(snakemake)
-torch.set_num_threads(snakemake.threads)
-settings = StyleSettings.from_config(snakemake.params.settings)
-device = pick_device(snakemake.params.settings.get("device", "auto"))
-info = json.loads(open(snakemake.input.info).read())
-net = vgg.load(snakemake.input.model, snakemake.params.pooling).to(device)
-style = resize_style(read_rgb(snakemake.input.style), (info["height"], info["width"]), settings.style_scale)
-targets = {k: v.cpu() for k, v in style_targets(net, style, settings, device).items()}
-with atomic_path(snakemake.output.targets) as tmp:
-    torch.save(targets, tmp)
-log.info("style targets of %s at %dx%d: %s", snakemake.input.style, style.shape[1], style.shape[0], list(targets))
+torch.set_num_threads(threads(snakemake))
+cfg = render_settings(snakemake, "stylize")
+settings = StyleSettings.from_config(cfg)
+device = pick_device(cfg["device"])
+width, height = snakemake.params.identity["size"]
+net = vgg.load(snakemake.input.model, snakemake.config["model"]["pooling"]).to(device)
+style = resize_style(read_rgb(snakemake.input.style), (height, width), settings.style_scale)
+save_torch({k: v.cpu() for k, v in style_targets(net, style, settings, device).items()}, snakemake.output.targets)
+log.info("style targets of %s at %dx%d", snakemake.input.style, style.shape[1], style.shape[0])

@@ -1,35 +1,59 @@
-"""Rule stylize_<render>_<chunk>: stylize the chunk's frames in order."""
+"""Rule stylize_<render>_<first>: stylize the chunk's frames in order."""
+
 import time
 
-from paintflow.smk import process_age, resume_cache, setup_log
+from paintflow.smk import process_age
 
 age_at_script, script_start = process_age(), time.perf_counter()  # interpreter + preamble so far
 
 import torch  # noqa: E402
 
-from paintflow.jobs import stylize_chunk  # noqa: E402
+from paintflow.jobs import Progress  # noqa: E402
+from paintflow.registry import frame_folder, frame_of  # noqa: E402
+from paintflow.smk import TERMINAL, frame_store, render_frames, render_settings, setup_log, threads  # noqa: E402
+from paintflow.stylize import stylize_chunk  # noqa: E402
 
 log = setup_log(snakemake)
-torch.set_num_threads(snakemake.threads)
-inp, p = snakemake.input, snakemake.params
-frames = p.frames
-cache = resume_cache(snakemake)
+torch.set_num_threads(threads(snakemake))
+inp, owner = snakemake.input, snakemake.params.owner
+cfg = render_settings(snakemake, "stylize")
+outputs = {frame_of(p): p for p in snakemake.output.frames}
+frames = sorted(outputs)
 
 
-def progress(t, i, n, loss):
+def iteration_log(t, i, n, loss):
     if i % 10 == 0 or i == n:
         log.info("frame %d (%d/%d of chunk) iteration %d/%d loss %.4g", t, frames.index(t) + 1, len(frames), i, n, loss)
 
 
 timings = stylize_chunk(
-    frames, list(inp.content), list(snakemake.output.frames),
-    prev=inp.prev[0] if inp.prev else None,
-    flows=dict(zip(p.temporal_frames, inp.flows)), masks=dict(zip(p.temporal_frames, inp.masks)),
-    model_path=inp.model, targets_path=inp.targets, settings_cfg=p.settings, pooling=p.pooling,
-    cache=cache, progress=progress,
+    outputs,
+    {frame_of(p): p for p in inp.content},
+    inp.prev[0] if inp.prev else None,
+    {frame_of(m): f for m, f in zip(inp.masks, inp.flows)},
+    {frame_of(m): m for m in inp.masks},
+    inp.model,
+    inp.targets,
+    cfg,
+    cfg["device"],
+    snakemake.config["model"]["pooling"],
+    frame_store(snakemake, "stylize"),
+    Progress(
+        "stylized",
+        owner,
+        render_frames(snakemake, owner),
+        frame_folder(snakemake.config["results"], "stylize", owner),
+        TERMINAL,
+    ),
+    iteration_log,
 )
-cache.clear()
 overhead = age_at_script + (timings["first_start"] - script_start) if timings["first_start"] else 0.0
-log.info("chunk done: %d frames stylized, %d restored; overhead (process start to first iteration) %.2f s "
-         "= %.2f s per stylized frame; optimisation %.2f s", timings["frames"], timings["restored"], overhead,
-         overhead / max(timings["frames"], 1), timings["optimise_s"])
+log.info(
+    "chunk done: %d frames stylized, %d restored; overhead (process start to first iteration) %.2f s "
+    "= %.2f s per stylized frame; optimisation %.2f s",
+    timings["made"],
+    timings["restored"],
+    overhead,
+    overhead / max(timings["made"], 1),
+    timings["seconds"],
+)

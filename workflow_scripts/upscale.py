@@ -1,13 +1,29 @@
-"""Rule upscale_<render>_<chunk>: waifu2x on the chunk's stylized frames."""
+"""Rule upscale_<render>_<first>: waifu2x on the chunk's frames of the render's look."""
+
 import torch
 
-from paintflow.jobs import upscale_chunk
-from paintflow.smk import resume_cache, setup_log
+from paintflow.jobs import Progress
+from paintflow.registry import frame_folder, frame_of
+from paintflow.smk import TERMINAL, frame_store, render_frames, setup_log, threads
+from paintflow.upscale import upscale_chunk
 
 setup_log(snakemake)
-torch.set_num_threads(snakemake.threads)
-cache = resume_cache(snakemake)
-p = snakemake.params
-upscale_chunk(list(snakemake.input.frames), list(snakemake.output.frames), snakemake.input.model, p.tile, p.half,
-              p.device, cache)
-cache.clear()
+torch.set_num_threads(threads(snakemake))
+u, owner = snakemake.config["upscale"], snakemake.params.owner
+outputs = {frame_of(p): p for p in snakemake.output.frames}
+upscale_chunk(
+    {frame_of(p): p for p in snakemake.input.frames},
+    outputs,
+    snakemake.input.model,
+    u["tile"],
+    u["half"],
+    u["device"],
+    frame_store(snakemake, "upscale"),
+    Progress(
+        "upscaled",
+        owner,
+        render_frames(snakemake, owner),
+        frame_folder(snakemake.config["results"], "upscale", owner),
+        TERMINAL,
+    ),
+)

@@ -1,0 +1,141 @@
+"""The render configuration: validated against ``schemas/config.schema.yaml``, defaults filled in
+from that schema (the one source of defaults), errors said in a few lines.
+
+The workflow, ``paintflow plan``, the settings dataclasses and the studio all read the config
+through :func:`prepare`, so a config that leaves a setting out plans and renders the same value.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from pathlib import Path
+
+import yaml
+
+from . import PaintflowError
+
+REPO = Path(__file__).resolve().parents[1]
+SCHEMA_PATH = REPO / "schemas" / "config.schema.yaml"
+
+
+@functools.cache
+def schema() -> dict:
+    return yaml.safe_load(SCHEMA_PATH.read_text())
+
+
+def _resolve(node: dict) -> dict:
+    while "$ref" in node:
+        target = schema()
+        for part in node["$ref"].lstrip("#/").split("/"):
+            target = target[part]
+        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    return node
+
+
+def section_schema(*path: str) -> dict:
+    """The (resolved) schema of a config section, e.g. ``section_schema("stylize")``."""
+    node = _resolve(schema())
+    for key in path:
+        node = _resolve(node["properties"][key])
+    return node
+
+
+def defaults(*path: str) -> dict:
+    """Default values of every property of a section that has one."""
+    props = section_schema(*path).get("properties", {})
+    return {k: copy.deepcopy(_resolve(v)["default"]) for k, v in props.items() if "default" in _resolve(v)}
+
+
+def _fill(node_schema: dict, value):
+    """Fill schema defaults into ``value`` (in place), not inside ``x-overrides`` sections."""
+    node_schema = _resolve(node_schema)
+    if not isinstance(value, dict) or node_schema.get("x-overrides"):
+        return value
+    for key, sub in node_schema.get("properties", {}).items():
+        sub = _resolve(sub)
+        if key not in value and "default" in sub and not sub.get("x-overrides"):
+            value[key] = copy.deepcopy(sub["default"])
+        if key in value:
+            _fill(sub, value[key])
+    extra = node_schema.get("additionalProperties")
+    if isinstance(extra, dict):
+        for key, item in value.items():
+            if key not in node_schema.get("properties", {}):
+                _fill(extra, item)
+    return value
+
+
+def _where(path) -> str:
+    return ".".join(str(p) for p in path) or "(top level)"
+
+
+def _message(err) -> str:
+    """One or two lines saying the key, where it is, and what is allowed."""
+    where = _where(err.absolute_path)
+    if err.validator == "additionalProperties":
+        allowed = sorted(_resolve(err.schema).get("properties", {}))
+        extra = sorted(set(err.instance) - set(allowed))
+        keys = ", ".join(repr(k) for k in extra)
+        place = f"in {where}" if err.absolute_path else "at the top level"
+        hint = f"\n  allowed keys {place}: {', '.join(allowed)}" if allowed else ""
+        return f"unknown key {keys} {place}{hint}"
+    if err.validator == "required":
+        return f"{where}: {err.message}"
+    if err.validator == "enum":
+        return f"{where} = {err.instance!r} is not one of: {', '.join(map(str, err.validator_value))}"
+    if err.validator in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        word = {
+            "minimum": "below the minimum",
+            "exclusiveMinimum": "not above",
+            "maximum": "above the maximum",
+            "exclusiveMaximum": "not below",
+        }[err.validator]
+        return f"{where} = {err.instance!r} is {word} {err.validator_value}"
+    if err.validator == "type":
+        return f"{where} = {err.instance!r} must be of type {err.validator_value}"
+    if err.validator == "pattern" and isinstance(err.instance, str):
+        return f"{where} = {err.instance!r} does not match the pattern {err.validator_value}"
+    if err.validator == "propertyNames":
+        return f"{where}: name {err.instance!r} is not allowed (letters, digits and single underscores)"
+    if err.validator in ("minItems", "minProperties"):
+        return f"{where} must not be empty"
+    return f"{where}: {err.message}"
+
+
+def validate(config: dict) -> None:
+    """Raise PaintflowError naming the first problem (key, place, allowed values) in ≤ 5 lines."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.absolute_path), list(map(str, e.path))))
+    if errors:
+        best = jsonschema.exceptions.best_match(errors, key=jsonschema.exceptions.relevance)
+        raise PaintflowError(f"config: {_message(best)}")
+
+
+def prepare(config: dict) -> dict:
+    """Validate ``config`` and return a copy with every default filled in."""
+    raw = copy.deepcopy(dict(config))
+    validate(raw)
+    return _fill(schema(), raw)
+
+
+def load(configfile, overrides: dict | None = None) -> dict:
+    """Read, validate and fill a config file (as the workflow sees it)."""
+    path = Path(configfile)
+    if not path.is_file():
+        raise PaintflowError(f"config file not found: {path}")
+    try:
+        config = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as err:
+        raise PaintflowError(f"{path}: not valid YAML: {str(err).splitlines()[0]}") from err
+    if not isinstance(config, dict):
+        raise PaintflowError(f"{path}: the config must be a mapping of sections (videos:, renders:, …)")
+    config.update(overrides or {})
+    return prepare(config)
+
+
+def look_settings(config: dict, render: dict, section: str) -> dict:
+    """A render's settings of one section: schema defaults ← global section ← the render's overrides."""
+    return {**defaults(section), **config.get(section, {}), **render.get(section, {})}

@@ -1,0 +1,261 @@
+"""``paintflow plan``: what a render will still cost, before spending it.
+
+The jobs to do come from Snakemake's dry run (the paintflow logger writes each job's rule and outputs
+as JSON lines); the seconds, CPU time and memory per unit of work come from the benchmark files of
+finished jobs. A stage that has never run is calibrated: its first few frames are rendered at the
+configured settings in a scratch folder and extrapolated. Every figure says what it rests on. The
+units of work (frames, frame pairs, optimiser iterations, jobs) and GPU stages come from the registry.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from . import PaintflowError
+from . import config as cfgmod
+from .dag import RenderDag
+from .registry import STAGES, parse_path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def absolute(config: dict, workdir: Path) -> dict:
+    """The config with every file path made absolute from ``workdir`` (no chdir needed)."""
+    out = json.loads(json.dumps(config))
+    base = Path(workdir).resolve()
+
+    def fix(path):
+        return str(path if Path(path).is_absolute() else base / path)
+
+    out["results"] = fix(out.get("results", "results"))
+    for v in out.get("videos", {}).values():
+        v["path"] = fix(v["path"])
+    for r in out.get("renders", {}).values():
+        if r.get("style"):
+            r["style"] = fix(r["style"])
+    if out.get("model", {}).get("weights", "auto") != "auto":
+        out["model"]["weights"] = fix(out["model"]["weights"])
+    return out
+
+
+def load(workdir: Path, configfile: Path) -> tuple[dict, RenderDag]:
+    config = absolute(cfgmod.load(configfile), workdir)
+    return config, RenderDag(config)
+
+
+def snakemake_cmd(workdir: Path, configfile: Path, *args) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(configfile),
+        *args,
+    ]
+
+
+def dry_run(workdir: Path, configfile: Path, forceall: bool = False) -> list[dict]:
+    """The jobs a run would execute now: [{rule, output}]. Works while a render is running."""
+    with tempfile.NamedTemporaryFile("r", suffix=".jsonl") as jobs:
+        env = {**os.environ, "PAINTFLOW_JOBS_JSON": jobs.name}
+        args = ["--dry-run", "--cores", "1", "--rerun-incomplete", "--nolock"] + (["--forceall"] if forceall else [])
+        proc = subprocess.run(snakemake_cmd(workdir, configfile, *args), capture_output=True, text=True, env=env)
+        if proc.returncode != 0:
+            lines = [ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()]
+            raise PaintflowError("snakemake dry run failed:\n  " + "\n  ".join(lines[-12:]))
+        return [json.loads(line) for line in jobs.read().splitlines() if line.strip()]
+
+
+def units_of(dag: RenderDag, name: str, owner: str, frames) -> float:
+    """Units of work of a job of stage ``name``: Σ work(t) over its frames, or 1 for a job stage."""
+    s = STAGES[name]
+    if not s.per_frame or frames is None:
+        return 1.0
+    if s.work is None:
+        return float(len(frames))
+    return float(sum(s.work(dag, owner, t) for t in frames))
+
+
+def job_work(dag: RenderDag, jobs: list[dict], workdir: Path) -> tuple[dict, dict]:
+    """({stage: units to do}, {stage: jobs to do}) from dry-run jobs (their outputs, via the registry)."""
+    units, counts = {}, {}
+    for job in jobs:
+        if job["rule"] in ("all",) or job["rule"].startswith("identity_"):
+            continue
+        per_frame = [p for p in (parse_path(dag.results, Path(workdir) / o) for o in job["output"]) if p]
+        if per_frame:
+            name, owner = per_frame[0][:2]
+            frames = sorted({t for n, _, t in per_frame if n == name})
+        else:
+            name = next(
+                (
+                    n
+                    for n in sorted(STAGES, key=len, reverse=True)
+                    if job["rule"] == n or job["rule"].startswith(n + "_")
+                ),
+                None,
+            )
+            owner, frames = None, None
+            if name is None:
+                continue
+        units[name] = units.get(name, 0.0) + units_of(dag, name, owner, frames)
+        counts[name] = counts.get(name, 0) + 1
+    return units, counts
+
+
+def read_benchmarks(results) -> pd.DataFrame:
+    from .report import read_benchmarks as read
+
+    root = Path(results) / "benchmarks"
+    return read(results, sorted(root.rglob("*.tsv")) if root.is_dir() else [])
+
+
+def rates(dag: RenderDag, bench: pd.DataFrame) -> pd.DataFrame:
+    """Seconds, CPU seconds and peak MB per unit of work, per stage."""
+    columns = ["s_per_unit", "cpu_per_unit", "median_job_s", "peak_mb", "jobs_measured"]
+    if bench.empty:
+        return pd.DataFrame(columns=columns, dtype=float)
+    known_owners = set(dag.videos) | set(dag.renders) | {"vgg", "waifu2x"}
+    bench = bench[bench.owner.isin(known_owners)]
+    if bench.empty:
+        return pd.DataFrame(columns=columns, dtype=float)
+    bench = bench.assign(units=[units_of(dag, r.stage, r.owner, r.frames) for r in bench.itertuples()])
+    grouped = bench.groupby("stage")
+    sums = grouped[["s", "cpu_time", "units"]].sum()
+    return pd.DataFrame(
+        {
+            "s_per_unit": sums["s"] / sums["units"],
+            "cpu_per_unit": sums["cpu_time"] / sums["units"],
+            "median_job_s": grouped["s"].median(),
+            "peak_mb": grouped["max_rss"].max(),
+            "jobs_measured": grouped.size().astype(float),
+        }
+    )[columns]
+
+
+def calibrate(workdir: Path, config: dict, dag: RenderDag, frames: int, cores: int) -> tuple[pd.DataFrame, Path]:
+    """Render the first ``frames`` frames of every video at the configured settings in a scratch folder."""
+    scratch = Path(config["results"]) / ".calibration"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    cal = json.loads(json.dumps(config))
+    cal["results"] = str(scratch / "results")
+    cal["execution"]["chunk_frames"] = frames
+    cal["execution"]["check_disk"] = False
+    for name, v in cal["videos"].items():
+        v["duration"] = frames / dag.videos[name].info["fps"]  # the probed (or resampled) frame rate
+    (scratch / "config.yaml").write_text(yaml.safe_dump(cal))
+    proc = subprocess.run(
+        snakemake_cmd(scratch, scratch / "config.yaml", "--cores", str(cores)), capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        tail = "\n  ".join([ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()][-12:])
+        raise PaintflowError(f"calibration render failed (see {scratch}):\n  {tail}")
+    cal_dag = RenderDag(cfgmod.prepare(cal))
+    return rates(cal_dag, read_benchmarks(cal["results"])), scratch
+
+
+def make_plan(workdir, configfile, cores: int, gpus: int, calibrate_frames: int = 3) -> dict:
+    workdir, configfile = Path(workdir).resolve(), Path(configfile).resolve()
+    config, dag = load(workdir, configfile)
+    todo_units, todo_jobs = job_work(dag, dry_run(workdir, configfile), workdir)
+    _, all_jobs = job_work(dag, dry_run(workdir, configfile, forceall=True), workdir)
+    measured = rates(dag, read_benchmarks(config["results"]))
+    basis = {s: f"measured: {int(measured.loc[s, 'jobs_measured'])} jobs" for s in measured.index}
+    calibrated = None
+    missing = [s for s, n in todo_units.items() if n and s not in measured.index]
+    if missing:
+        cal, scratch = calibrate(workdir, config, dag, calibrate_frames, cores)
+        calibrated = {"frames": calibrate_frames, "folder": str(scratch)}
+        for name in missing:
+            if name in cal.index:
+                measured.loc[name] = cal.loc[name]
+                basis[name] = f"calibration: first {calibrate_frames} frames rendered now, extrapolated"
+    gpu_device = config["execution"]["gpus_per_job"] > 0
+    rows = []
+    for name in STAGES:
+        if name not in all_jobs:
+            continue
+        units = todo_units.get(name, 0.0)
+        known = name in measured.index
+        s = units * measured.loc[name, "s_per_unit"] if known else float("nan")
+        cpu = units * measured.loc[name, "cpu_per_unit"] if known else float("nan")
+        on_gpu = gpu_device and STAGES[name].gpu
+        rows.append(
+            {
+                "stage": name,
+                "jobs_done": all_jobs[name] - todo_jobs.get(name, 0),
+                "jobs_to_do": todo_jobs.get(name, 0),
+                "median_s_per_job": measured.loc[name, "median_job_s"] if known else float("nan"),
+                "peak_mem_mb": measured.loc[name, "peak_mb"] if known else float("nan"),
+                "remaining_s": s,
+                "cpu_h": 0.0 if on_gpu else cpu / 3600,
+                "gpu_h": s / 3600 if on_gpu else 0.0,
+                "basis": basis.get(name, "nothing to do" if not units else "no measurement"),
+            }
+        )
+    table = pd.DataFrame(rows)
+    gpu_s, cpu_s = table["gpu_h"].sum() * 3600, table["cpu_h"].sum() * 3600
+    sequential = table.loc[table.stage.map(lambda n: STAGES[n].sequential), "remaining_s"].sum()
+    chain = sequential / max(len(dag.renders), 1)  # one chain per render
+    wall = max(gpu_s / max(gpus, 1) if gpu_device else 0.0, chain, cpu_s / max(cores, 1))
+    from . import disk
+
+    return {
+        "table": table,
+        "remaining_s": float(table["remaining_s"].sum()),
+        "cpu_h": float(table["cpu_h"].sum()),
+        "gpu_h": float(table["gpu_h"].sum()),
+        "wall_s": float(wall),
+        "cores": cores,
+        "gpus": gpus,
+        "disk": disk.measured(dag),
+        "calibrated": calibrated,
+    }
+
+
+def hours(seconds: float) -> str:
+    return f"{seconds / 3600:.2f} h" if seconds >= 360 else f"{seconds:.0f} s"
+
+
+def format_plan(p: dict) -> str:
+    t = p["table"].copy()
+    t["stage"] = t["stage"].map(lambda n: STAGES[n].label)
+    for col in ("median_s_per_job", "remaining_s", "peak_mem_mb"):
+        t[col] = t[col].map(lambda v: "-" if pd.isna(v) else f"{v:.1f}")
+    for col in ("cpu_h", "gpu_h"):
+        t[col] = t[col].map(lambda v: "-" if pd.isna(v) else f"{v:.3f}")
+    lines = [t.to_string(index=False), ""]
+    lines.append(
+        f"remaining work: {hours(p['remaining_s'])} of job time = {p['cpu_h']:.3f} CPU-hours + "
+        f"{p['gpu_h']:.3f} GPU-hours"
+    )
+    lines.append(
+        f"wall-clock estimate with {p['cores']} cores and {p['gpus']} GPU(s): {hours(p['wall_s'])} "
+        f"(a painted render is one sequential chain; CPU stages spread over the cores)"
+    )
+    total = sum(b for b, _ in p["disk"].values())
+    lines.append(
+        f"disk of the finished render: {total / 1e9:.2f} GB ("
+        + ", ".join(f"{k} {b / 1e6:.1f} MB [{how}]" for k, (b, how) in p["disk"].items())
+        + ")"
+    )
+    if p["calibrated"]:
+        lines.append(
+            f"calibrated: nothing was measured for some stages, so the first {p['calibrated']['frames']} "
+            f"frames were rendered at the configured settings in {p['calibrated']['folder']}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,335 @@
+"""What the workflow builds for a config: the inputs (probed), which stages each video and render
+needs (from the registry), every stage's identity, the chunk jobs and every target's path.
+
+The rule files read one :class:`RenderDag` (``PF`` in ``rules/common.smk``); ``paintflow plan``,
+``status``, ``verify`` and the studio build the same object, so they all agree with the workflow.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import identity as ident
+from . import inputs
+from .chunks import chunk_ranges, pair_range
+from .config import section_schema
+from .files import is_intact
+from .registry import LOOKS, STAGES, bench_path, frame_folder, frame_path, log_path, model_owner, stage
+
+
+@dataclass(frozen=True)
+class ChunkJob:
+    """One job of a per-frame stage: a run of frames of one owner."""
+
+    rule: str
+    stage: str
+    owner: str
+    frames: range
+    log: str
+    benchmark: str
+    message: str
+    group: str | None = None
+
+
+class RenderDag:
+    def __init__(self, config: dict, check_outputs: bool = False):
+        self.config = config
+        self.results = str(config["results"])
+        self.ids = ident.SourceIds(Path(self.results) / ".paintflow" / "source_ids.json")
+        self.videos, self.renders = inputs.build(config, Path(self.results), self.ids)
+        self.chunk = config["execution"]["chunk_frames"]
+        self._keys: dict = {}
+        self._identities: dict = {}
+        self.current_keys()  # every identity now: a missing style or weights file fails before any job
+        self.ids.save()
+        self.quarantined = self.quarantine_damaged() if check_outputs else []
+        if check_outputs and config["execution"]["check_disk"]:
+            from . import disk
+
+            disk.check(Path(self.results), sum(disk.estimate(self).values()))
+
+    # --- which stages, for whom ------------------------------------------------------------------
+    def look(self, render: str):
+        return LOOKS[self.renders[render].look]
+
+    def look_stage(self, render: str) -> str:
+        return self.look(render).stage
+
+    def render_stages(self, render: str) -> list[str]:
+        """Per-frame stages of a render, in order; the last one's frames go into the video."""
+        chain = sorted(
+            (s for s in STAGES.values() if s.chain is not None and s.when(self, render)), key=lambda s: s.chain
+        )
+        return [self.look_stage(render)] + [s.name for s in chain]
+
+    def stage_before(self, name: str, render: str) -> str:
+        """The per-frame stage whose frames ``name`` reads for this render."""
+        chain = self.render_stages(render)
+        return chain[chain.index(name) - 1]
+
+    def final_stage(self, render: str) -> str:
+        return self.render_stages(render)[-1]
+
+    def video_stages(self, render: str) -> tuple:
+        r = self.renders[render]
+        return self.look(render).video_stages(r.settings) if r.video else ()
+
+    def owners(self, name: str) -> list[str]:
+        """Who needs stage ``name``: videos, renders, or the shared model cache ("vgg", "waifu2x")."""
+        s = stage(name)
+        if s.identity is None:
+            return []
+        if s.needed_by:
+            users = sorted({o for other in s.needed_by for o in self.owners(other)})
+            return [model_owner(name)] if s.owner == "model" and users else users
+        if s.owner == "video":
+            return sorted({r.video for r in self.renders.values() if name in self.video_stages(r.name)})
+        return [
+            r
+            for r in self.renders
+            if name in self.render_stages(r) or name in self.look(r).prepare or name in ("encode", "report")
+        ]
+
+    def frame_count(self, name: str, owner: str) -> int:
+        return self.videos[owner].frames if stage(name).owner == "video" else self.renders[owner].frames
+
+    # --- identities ------------------------------------------------------------------------------
+    def identity(self, name: str, owner: str) -> dict:
+        """What decides the outputs of stage ``name`` for ``owner`` (the params of its rules)."""
+        if (name, owner) not in self._identities:
+            body = STAGES[name].identity(self, owner)
+            self._identities[name, owner] = ident.canonical({"stage": name, "v": STAGES[name].version, **body})
+        return self._identities[name, owner]
+
+    def key(self, name: str, owner: str) -> str:
+        if (name, owner) not in self._keys:
+            self._keys[name, owner] = ident.key_of(self.identity(name, owner))
+        return self._keys[name, owner]
+
+    def current_keys(self) -> dict:
+        return {
+            (name, owner): self.key(name, owner)
+            for name, s in STAGES.items()
+            if s.identity
+            for owner in self.owners(name)
+        }
+
+    def numbers(self, section: str, values: dict) -> dict:
+        """Settings with the schema's number-typed values as floats (so 10 and 10.0 are one value)."""
+        return ident.numbers_as_schema(values, section_schema(section).get("properties", {}))
+
+    def audio_id(self, render: str) -> str | None:
+        r = self.renders[render]
+        if not self.config["encode"]["audio"] or not r.video or not self.videos[r.video].info["has_audio"]:
+            return None
+        v = self.videos[r.video]
+        return f"{v.source_id}@{v.info['start']}+{v.info['duration']}"
+
+    # --- paths -----------------------------------------------------------------------------------
+    def path(self, name: str, owner: str, t: int, variant: str | None = None) -> str:
+        ext = None
+        if name == "flow":
+            ext = {"f16": "f16.npz", "flo": "flo"}[self.config["flow"]["format"]]
+        return frame_path(self.results, name, owner, t, variant, ext)
+
+    def paths(self, name: str, owner: str, frames, variant: str | None = None) -> list[str]:
+        return [self.path(name, owner, t, variant) for t in frames]
+
+    def id_path(self, name: str, owner: str) -> str:
+        return f"{self.results}/.paintflow/ids/{name}-{owner}.json"
+
+    def video_info(self, video: str) -> str:
+        return f"{self.results}/videos/{video}/frames/info.json"
+
+    def staging_dir(self, video: str) -> str:
+        return f"{self.results}/videos/{video}/frames/staging/{self.key('frames', video)}"
+
+    def model_path(self, name: str) -> str:
+        owner = model_owner(name)
+        return f"{self.results}/models/{owner}-{self.key(name, owner)}.pt"
+
+    def render_video(self, render: str) -> str:
+        return f"{self.results}/renders/{render}/{render}.mp4"
+
+    def style_targets(self, render: str) -> str:
+        return f"{self.results}/renders/{render}/style_targets.pt"
+
+    def report_dir(self, render: str) -> str:
+        return f"{self.results}/renders/{render}/report"
+
+    def job_log(self, name: str, owner: str) -> str:
+        return log_path(self.results, name, owner)
+
+    def job_benchmark(self, name: str, owner: str) -> str:
+        return bench_path(self.results, name, owner)
+
+    # --- chunk jobs ------------------------------------------------------------------------------
+    def boundaries(self, name: str, owner: str) -> list[int]:
+        """Earlier frame counts of the owner's video: chunks are cut after them."""
+        video = owner if stage(name).owner == "video" else self.renders[owner].video
+        return list(self.videos[video].counts) if video else []
+
+    def chunk_ranges(self, name: str, owner: str) -> list[range]:
+        return chunk_ranges(self.frame_count(name, owner), self.chunk, self.boundaries(name, owner))
+
+    def chunk_jobs(self, name: str) -> list[ChunkJob]:
+        return [job for owner in self.owners(name) for job in self.chunk_jobs_of(name, owner)]
+
+    def chunk_jobs_of(self, name: str, owner: str) -> list[ChunkJob]:
+        s, jobs = stage(name), []
+        n, cuts = self.frame_count(name, owner), self.boundaries(name, owner)
+        for chunk in self.chunk_ranges(name, owner):
+            frames = chunk
+            if name in ("flow", "masks"):  # flow owns the pairs (t, t+1) of its frames; the mask of t+1 too
+                pairs = pair_range(chunk, n, cuts)
+                frames = pairs if name == "flow" else range(pairs.start + 1, pairs.stop + 1)
+            if not frames:
+                continue
+            last = frames.stop - 1
+            span = f"frame {frames.start}" if len(frames) == 1 else f"frames {frames.start}-{last}"
+            what = f"frame pairs {frames.start}-{last}" if name == "flow" else span
+            jobs.append(
+                ChunkJob(
+                    rule=f"{name}_{owner}_{frames.start:06d}",
+                    stage=name,
+                    owner=owner,
+                    frames=frames,
+                    log=log_path(self.results, name, owner, frames),
+                    benchmark=bench_path(self.results, name, owner, frames),
+                    message=f"{s.label} · {owner} · {what} of {n - 1 if name == 'flow' else n}",
+                    group=f"prep_{owner}_{chunk.start:06d}" if s.owner == "video" and name != "frames" else None,
+                )
+            )
+        return jobs
+
+    def audio_files(self, render: str) -> list[str]:
+        """The file whose audio goes into the render's video (none when off or silent)."""
+        r = self.renders[render]
+        return [str(self.videos[r.video].path)] if self.audio_id(render) else []
+
+    # --- report ----------------------------------------------------------------------------------
+    def report_samples(self, video: str) -> list[int]:
+        from .figures import sample_frames
+
+        return sample_frames(self.videos[video].frames)
+
+    def flowviz_path(self, video: str, t: int) -> str:
+        """Colour-wheel thumbnail of the flow t→t−1 (drawn by the masks job for the report)."""
+        return f"{self.results}/videos/{video}/flowviz/{int(t):06d}.jpg"
+
+    def report_columns(self, render: str) -> list[tuple[str, str | None, str]]:
+        """(title, stage, owner) of the stage strip's columns; stage None: the flow picture."""
+        r = self.renders[render]
+        video_stages = self.video_stages(render)
+        cols = [("source", "frames", r.video)]
+        if "masks" in video_stages:
+            cols += [("flow (t to t-1)", None, r.video), ("consistency mask", "masks", r.video)]
+        cols += [(stage(s).label, s, render) for s in self.render_stages(render) if stage(s).picture]
+        return cols
+
+    def report_frames(self, render: str) -> dict:
+        """{column title: [files of the sampled frames]} (a frame a column lacks, e.g. frame 1's mask: none)."""
+        samples = self.report_samples(self.renders[render].video)
+        out = {}
+        for title, name, owner in self.report_columns(render):
+            if name is None:
+                out[title] = [self.flowviz_path(owner, t) if t > 1 else None for t in samples]
+            elif name == "masks":
+                out[title] = [self.path(name, owner, t) if t > 1 else None for t in samples]
+            else:
+                out[title] = [self.path(name, owner, t) for t in samples]
+        return out
+
+    def sheet_frames(self, render: str) -> list[int]:
+        n = self.renders[render].frames
+        return sorted({round(1 + i * (n - 1) / 11) for i in range(min(12, n))})
+
+    def benchmarks(self, render: str) -> list[str]:
+        """Benchmark files of the jobs behind a render that exist or that this run will write."""
+        r, out = self.renders[render], []
+        stages = [*self.video_stages(render), *self.look(render).prepare, *self.render_stages(render)]
+        for name in STAGES:
+            if name not in stages and not any(n in stages for n in stage(name).needed_by):
+                continue
+            owners = [o for o in self.owners(name) if o in (render, r.video) or stage(name).owner == "model"]
+            for owner in owners:
+                if not stage(name).per_frame:
+                    out.append(bench_path(self.results, name, owner))
+                    continue
+                for job in self.chunk_jobs_of(name, owner):
+                    if Path(job.benchmark).is_file() or not all(
+                        os.path.exists(p) for p in self.paths(name, owner, job.frames[:1])
+                    ):
+                        out.append(job.benchmark)
+        return out + [bench_path(self.results, "encode", render)]
+
+    def all_outputs(self) -> list[str]:
+        return (
+            [self.render_video(r) for r in self.renders]
+            + [f"{self.report_dir(r)}/stages.png" for r in self.renders]
+            + self.repairs()
+        )
+
+    def repairs(self) -> list[str]:
+        """Damaged frames moved to the quarantine that are not made again yet: targets of the next run
+        (Snakemake would otherwise re-make a missing intermediate file only when a job needs it)."""
+        pending = Path(self.results) / ".paintflow" / "quarantine" / "pending.json"
+        try:
+            paths = json.loads(pending.read_text())
+        except (OSError, ValueError):
+            return []
+        current = {str(folder) for _, _, folder in self.frame_folders()}
+        paths = [f"{self.results}/{rel}" for rel in paths]
+        return [p for p in paths if str(Path(p).parent) in current and not os.path.exists(p)]
+
+    # --- damaged outputs -------------------------------------------------------------------------
+    def frame_folders(self):
+        """(stage, owner, folder) of every per-frame output folder of this config."""
+        for name, s in STAGES.items():
+            if not s.per_frame:
+                continue
+            for owner in self.owners(name):
+                for variant in ("fwd", "bwd") if name == "flow" else (None,):
+                    yield name, owner, frame_folder(self.results, name, owner, variant)
+
+    def quarantine_damaged(self) -> list[str]:
+        """Move truncated per-frame outputs (cheap check: a few bytes each) out of the way, so the
+        next run makes exactly them again; say so on stderr. Nothing intact is touched."""
+        moved = []
+        for _, _, folder in self.frame_folders():
+            if not folder.is_dir():
+                continue
+            for entry in os.scandir(folder):
+                if entry.name[0].isdigit() and entry.is_file() and not is_intact(entry.path):
+                    moved.append(quarantine(self.results, entry.path))
+        for path in moved:
+            print(
+                f"paintflow: {path[0]} is damaged (truncated); moved to {path[1]}; it will be made again",
+                file=sys.stderr,
+            )
+        return moved
+
+
+def quarantine(results, path) -> tuple[str, str]:
+    """Move a damaged file under results/.paintflow/quarantine/ (kept for inspection) and list it as a
+    target of the next run (:meth:`RenderDag.repairs`)."""
+    from .files import write_json
+
+    path = Path(path)
+    root = Path(results) / ".paintflow" / "quarantine"
+    rel = path.resolve().relative_to(Path(results).resolve())
+    dest = root / rel
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(path), dest)
+    pending = root / "pending.json"
+    try:
+        listed = json.loads(pending.read_text())
+    except (OSError, ValueError):
+        listed = []
+    write_json(pending, sorted({*listed, str(rel)}))
+    return str(path), str(dest)

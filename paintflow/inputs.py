@@ -1,0 +1,123 @@
+"""The inputs a config names — videos (probed: frame count known before the run), style images,
+renders — checked before any job starts, with the key or file named in every error."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import PaintflowError
+from .config import look_settings
+from .files import read_rgb, write_json
+from .registry import LOOKS
+
+
+@dataclass
+class Video:
+    name: str
+    path: Path
+    info: dict  # probe result: frames, fps, width, height, has_audio, request
+    source_id: str  # content id of the file (size + sampled hash)
+    counts: list = field(default_factory=list)  # frame counts of earlier requests (chunk boundaries)
+
+    @property
+    def frames(self) -> int:
+        return self.info["frames"]
+
+
+@dataclass
+class Render:
+    name: str
+    look: str
+    video: str | None
+    settings: dict  # the look's settings: schema defaults ← global section ← the render's overrides
+    style: Path | None = None
+    frames: int = 0
+    fps: float = 0.0
+    width: int = 0
+    height: int = 0
+
+    @property
+    def stylize(self) -> dict:  # the paint look's settings (kept for readability at call sites)
+        return self.settings
+
+
+FRAME_KEYS = ("width", "height", "fps", "start")  # what decides frame t's pixels (not duration)
+
+
+def cached_probe(video_cfg: dict, path: Path, source_id: str, cache: Path) -> tuple[dict, list]:
+    """Probe a video once per (content, request); remember the frame counts of earlier durations.
+
+    Every Snakemake invocation (and every cluster job) parses the workflow, and probing decodes
+    the whole video, so the result is cached in ``probe.json`` by content id — a video moved to
+    a new path is not probed again.
+    """
+    from .video import probe
+
+    request = {k: video_cfg.get(k) for k in (*FRAME_KEYS, "duration")}
+    key = {"source": source_id, "request": request}
+    frames_key = {"source": source_id, **{k: request[k] for k in FRAME_KEYS}}
+    stored = {}
+    if cache.is_file():
+        try:
+            stored = json.loads(cache.read_text())
+        except ValueError:
+            stored = {}
+    counts = stored.get("counts", []) if stored.get("frames_key") == frames_key else []
+    if stored.get("key") == key:
+        return stored["info"], counts
+    info = probe(
+        path,
+        video_cfg.get("width"),
+        video_cfg.get("height"),
+        video_cfg.get("fps"),
+        video_cfg.get("start") or 0.0,
+        video_cfg.get("duration"),
+    )
+    if stored.get("frames_key") == frames_key and stored.get("info"):
+        counts = sorted({*counts, stored["info"]["frames"]})
+    write_json(cache, {"key": key, "frames_key": frames_key, "info": info, "counts": counts})
+    return info, counts
+
+
+def check_image(path: Path, where: str, what: str = "style image") -> None:
+    if not path.is_file():
+        raise PaintflowError(f"{where}: {what} not found: {path}")
+    try:
+        read_rgb(path)
+    except PaintflowError as err:
+        raise PaintflowError(f"{where}: {err}") from err
+
+
+def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
+    """Check the inputs named by ``config`` and return ({video: Video}, {render: Render})."""
+    videos = {}
+    for name, vcfg in config["videos"].items():
+        path = Path(vcfg["path"])
+        if not path.is_file():
+            raise PaintflowError(f"videos.{name}.path: video file not found: {path}")
+        try:
+            sid = source_ids(path)
+            info, counts = cached_probe(vcfg, path, sid, results / "videos" / name / "probe.json")
+        except PaintflowError as err:
+            raise PaintflowError(f"videos.{name}.path: {err}") from err
+        videos[name] = Video(name, path, info, sid, counts)
+
+    renders = {}
+    for name, rcfg in config["renders"].items():
+        look = LOOKS[rcfg.get("look", "paint")]
+        video = rcfg.get("video")
+        if video not in videos:
+            known = ", ".join(videos) or "none configured"
+            raise PaintflowError(f"renders.{name}.video: unknown video {video!r} (known: {known})")
+        r = Render(name, look.name, video, look_settings(config, rcfg, look.section))
+        v = videos[video].info
+        r.frames, r.fps, r.width, r.height = v["frames"], v["fps"], v["width"], v["height"]
+        if look.name == "paint":
+            if not rcfg.get("style"):
+                raise PaintflowError(f"renders.{name}.style: a painted render needs a style image")
+            r.style = Path(rcfg["style"])
+            check_image(r.style, f"renders.{name}.style")
+        renders[name] = r
+    return videos, renders

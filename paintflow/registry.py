@@ -1,0 +1,308 @@
+"""Every stage of a render, in one place.
+
+A stage says who owns its outputs (a video, a render, or the shared models), where it writes them
+(one file per frame in a folder, or one job per owner), whether it is GPU work, its unit of work for
+planning, and how progress and the report show it. The rules (through :mod:`paintflow.dag`), the
+plan, ``paintflow status`` and the report all read this registry: adding a stage is one
+:func:`register` call, one rule file and one package module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+OWNER_DIRS = {"video": "videos", "render": "renders", "model": "models"}
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    owner: str  # "video", "render" or "model"
+    label: str  # how progress, plan and report name it
+    folder: str | None = None  # per-frame outputs in <owner dir>/<folder>/NNNNNN.<ext>; None: one job per owner
+    ext: str = "png"
+    gpu: bool = False  # GPU work (when execution.gpus_per_job > 0)
+    unit: str = "frame"  # planning unit: frame, pair (frame t and t+1), iteration, job
+    env: str = "video"  # conda env family: envs/<env>.yaml
+    version: int = 1  # part of every output's identity: bump when the algorithm changes the pixels
+    picture: bool = False  # a column of the report's stage strip
+    sequential: bool = False  # frame t needs the stage's own frame t-1 (one chain per owner)
+    identity: Callable | None = None  # (dag, owner) -> what decides its outputs (see paintflow.identity)
+    needed_by: tuple = ()  # job stages: present wherever one of these stages is (models: shared by all)
+    chain: int | None = None  # per-frame stages applied to a render's look, in this order (upscale: 90)
+    when: Callable | None = None  # (dag, render) -> whether a chain stage applies to that render
+    work: Callable | None = None  # (dag, owner, t) -> units of work of frame t (default 1: a frame)
+
+    @property
+    def per_frame(self) -> bool:
+        return self.folder is not None
+
+
+STAGES: dict[str, Stage] = {}
+
+
+def register(stage: Stage) -> Stage:
+    STAGES[stage.name] = stage
+    return stage
+
+
+def unregister(name: str) -> None:
+    STAGES.pop(name, None)
+
+
+def stage(name: str) -> Stage:
+    return STAGES[name]
+
+
+# --- what identifies each stage's outputs (the params of its rules) ---------------------------------
+# Each function returns the settings that change the stage's pixels, canonically, and the keys of what
+# it is made from. Device choice, chunking, paths and file formats are deliberately absent.
+def _frames_id(dag, video):
+    v = dag.videos[video]
+    return {
+        "source": v.source_id,
+        "size": [v.info["width"], v.info["height"]],
+        "fps": float(v.info["fps"]),
+        "start": float(v.info.get("start") or 0.0),
+    }
+
+
+def _extract_id(dag, video):
+    return {"frames": dag.key("frames", video), "count": dag.videos[video].frames}
+
+
+def _flow_id(dag, video):
+    return {"frames": dag.key("frames", video), "method": dag.config["flow"]["method"]}
+
+
+def _masks_id(dag, video):
+    return {"flow": dag.key("flow", video), "settings": dag.numbers("masks", dag.config["masks"])}
+
+
+def _vgg_id(dag, owner):
+    weights = dag.config["model"]["weights"]
+    return {"weights": weights if weights == "auto" else dag.ids(weights)}
+
+
+def _style_targets_id(dag, render):
+    r, s = dag.renders[render], dag.renders[render].settings
+    return {
+        "style": dag.ids(r.style),
+        "size": [r.width, r.height],
+        "style_layers": s["style_layers"],
+        "style_scale": float(s["style_scale"]),
+        "pooling": dag.config["model"]["pooling"],
+        "model": dag.key("vgg_weights", "vgg"),
+    }
+
+
+def _stylize_id(dag, render):
+    r = dag.renders[render]
+    s = {k: v for k, v in dag.numbers("stylize", r.settings).items() if k != "device"}
+    if s["optimizer"] == "lbfgs":
+        s.pop("learning_rate")
+    if s["init"] == "content":
+        s.pop("seed")  # only noise initialisation draws random numbers
+    if not s["temporal"]:
+        s.pop("temporal_weight")
+        s.pop("iterations")  # every frame gets first_frame_iterations
+    ident = {
+        "frames": dag.key("frames", r.video),
+        "targets": dag.key("style_targets", render),
+        "model": dag.key("vgg_weights", "vgg"),
+        "settings": s,
+    }
+    if s["temporal"]:
+        ident["masks"] = dag.key("masks", r.video)
+    return ident
+
+
+def _waifu2x_id(dag, owner):
+    u = dag.config["upscale"]
+    return {"model": u["model"], "noise": u["noise"], "scale": u["scale"]}
+
+
+def _upscale_id(dag, render):
+    u = dag.config["upscale"]
+    ident = {
+        "input": dag.key(dag.stage_before("upscale", render), render),
+        "model": dag.key("waifu2x_weights", "waifu2x"),
+        "half": u["half"],
+    }
+    if u["model"] == "cunet":  # cunet's squeeze-excitation pools per tile; upconv_7 tiles are exact
+        ident["tile"] = u["tile"]
+    return ident
+
+
+def _encode_id(dag, render):
+    e = dag.config["encode"]
+    return {"frames": dag.key(dag.final_stage(render), render), "crf": e["crf"], "audio": dag.audio_id(render)}
+
+
+def _report_id(dag, render):
+    return {"frames": dag.key(dag.final_stage(render), render)}
+
+
+def _stylize_work(dag, render, t):
+    from .settings import StyleSettings
+
+    return StyleSettings.from_config(dag.renders[render].settings).iterations_of(t)
+
+
+# --- the stages -------------------------------------------------------------------------------
+register(Stage("identity", "model", "settings", unit="job"))  # identity files (rules/common.smk)
+register(Stage("extract", "video", "decode", unit="job", identity=_extract_id, needed_by=("frames",)))
+register(Stage("frames", "video", "source frames", folder="frames", picture=True, identity=_frames_id))
+register(
+    Stage("flow", "video", "optical flow", folder="flow", ext="f16.npz", unit="pair", env="flow", identity=_flow_id)
+)
+register(Stage("masks", "video", "consistency masks", folder="masks", env="flow", picture=True, identity=_masks_id))
+register(
+    Stage(
+        "vgg_weights", "model", "VGG weights", unit="job", env="stylize", identity=_vgg_id, needed_by=("style_targets",)
+    )
+)
+register(
+    Stage("style_targets", "render", "style targets", gpu=True, unit="job", env="stylize", identity=_style_targets_id)
+)
+register(
+    Stage(
+        "stylize",
+        "render",
+        "stylized",
+        folder="stylized",
+        gpu=True,
+        unit="iteration",
+        env="stylize",
+        picture=True,
+        sequential=True,
+        identity=_stylize_id,
+        work=_stylize_work,
+    )
+)
+register(
+    Stage(
+        "waifu2x_weights",
+        "model",
+        "waifu2x weights",
+        unit="job",
+        env="stylize",
+        identity=_waifu2x_id,
+        needed_by=("upscale",),
+    )
+)
+register(
+    Stage(
+        "upscale",
+        "render",
+        "upscaled",
+        folder="upscaled",
+        gpu=True,
+        env="stylize",
+        picture=True,
+        identity=_upscale_id,
+        chain=90,
+        when=lambda dag, render: dag.config["upscale"]["scale"] > 1,
+    )
+)
+register(Stage("encode", "render", "video", unit="job", identity=_encode_id))
+register(Stage("report", "render", "report", unit="job", env="stylize", identity=_report_id))
+
+
+# --- looks: the per-frame stage that paints a render, and the config section of its settings ------
+@dataclass(frozen=True)
+class Look:
+    name: str
+    stage: str  # the per-frame stage that makes the look
+    section: str  # config section holding its settings
+    prepare: tuple = ()  # per-render job stages it needs first (e.g. style targets)
+    video_stages: Callable = lambda settings: ("frames",)  # the video stages it reads, given its settings
+
+
+LOOKS: dict[str, Look] = {}
+
+
+def register_look(look: Look) -> Look:
+    LOOKS[look.name] = look
+    return look
+
+
+register_look(
+    Look(
+        "paint",
+        "stylize",
+        "stylize",
+        prepare=("style_targets",),
+        video_stages=lambda s: ("frames", "flow", "masks") if s["temporal"] else ("frames",),
+    )
+)
+
+
+# --- paths ------------------------------------------------------------------------------------
+def model_owner(stage_name: str) -> str:
+    """The owner name of a shared model stage ("vgg_weights" → "vgg")."""
+    return stage_name.split("_")[0]
+
+
+def owner_dir(results, stage_name: str, owner: str) -> str:
+    return f"{results}/{OWNER_DIRS[stage(stage_name).owner]}/{owner}"
+
+
+def frame_path(results, stage_name: str, owner: str, t: int, variant: str | None = None, ext: str | None = None) -> str:
+    """Path of frame ``t`` of a per-frame stage (``variant``: a sub-folder, e.g. the flow direction)."""
+    s = stage(stage_name)
+    folder = f"{s.folder}/{variant}" if variant else s.folder
+    return f"{results}/{OWNER_DIRS[s.owner]}/{owner}/{folder}/{int(t):06d}.{ext or s.ext}"
+
+
+def frame_folder(results, stage_name: str, owner: str, variant: str | None = None) -> Path:
+    s = stage(stage_name)
+    folder = f"{s.folder}/{variant}" if variant else s.folder
+    return Path(f"{results}/{OWNER_DIRS[s.owner]}/{owner}/{folder}")
+
+
+def frame_of(path) -> int:
+    """The frame number of a per-frame file (``…/000042.png`` → 42)."""
+    return int(Path(path).name.split(".")[0])
+
+
+def parse_path(results, path) -> tuple[str, str, int] | None:
+    """(stage, owner, frame) of a per-frame output path under ``results``; None for anything else."""
+    try:
+        rel = Path(path).relative_to(Path(results)).parts
+    except ValueError:
+        return None
+    if len(rel) < 4 or not rel[-1].split(".")[0].isdigit():
+        return None
+    owner_kind = {v: k for k, v in OWNER_DIRS.items()}.get(rel[0])
+    for s in STAGES.values():
+        if s.per_frame and s.owner == owner_kind and rel[2] == s.folder.split("/")[0]:
+            return s.name, rel[1], frame_of(rel[-1])
+    return None
+
+
+def log_path(results, stage_name: str, owner: str, frames: range | None = None) -> str:
+    tail = f"{frames.start:06d}-{frames.stop - 1:06d}" if frames is not None else "job"
+    return f"{results}/logs/{stage_name}/{owner}/{tail}.log"
+
+
+def bench_path(results, stage_name: str, owner: str, frames: range | None = None) -> str:
+    tail = f"{frames.start:06d}-{frames.stop - 1:06d}" if frames is not None else "job"
+    return f"{results}/benchmarks/{stage_name}/{owner}/{tail}.tsv"
+
+
+def parse_bench_path(results, path) -> tuple[str, str, range | None] | None:
+    """(stage, owner, frames or None) of a benchmark file written by :func:`bench_path`."""
+    try:
+        rel = Path(path).relative_to(Path(results) / "benchmarks").parts
+    except ValueError:
+        return None
+    if len(rel) != 3 or rel[0] not in STAGES:
+        return None
+    stem = rel[2].removesuffix(".tsv")
+    if stem == "job":
+        return rel[0], rel[1], None
+    first, last = (int(x) for x in stem.split("-"))
+    return rel[0], rel[1], range(first, last + 1)

@@ -1,0 +1,79 @@
+"""The pictures and figures of a render's report: the stage strip (columns from the registry), a
+contact sheet, job time per stage (from the benchmark files), and the config shown inline."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .figures import contact_sheet, stage_strip, timing_chart
+from .files import read_gray, read_rgb, write_bytes
+from .registry import STAGES, parse_bench_path
+
+
+def read_benchmarks(results, files) -> pd.DataFrame:
+    """One row per benchmark file: stage, owner, frames (range or None), s, cpu_time, max_rss (MB)."""
+    rows = []
+    for path in files:
+        parsed = parse_bench_path(results, path)
+        if parsed is None or not Path(path).is_file():
+            continue
+        frame = pd.read_csv(path, sep="\t")
+        if frame.empty:
+            continue
+        name, owner, frames = parsed
+        rows.append(
+            {
+                "stage": name,
+                "owner": owner,
+                "frames": frames,
+                "s": float(frame["s"].iloc[-1]),
+                "cpu_time": float(frame["cpu_time"].iloc[-1]),
+                "max_rss": float(frame["max_rss"].iloc[-1]),
+                "file": str(path),
+            }
+        )
+    return pd.DataFrame(rows, columns=["stage", "owner", "frames", "s", "cpu_time", "max_rss", "file"])
+
+
+def _image(path):
+    if path is None:
+        return None
+    return read_gray(path) if "/masks/" in str(path) else read_rgb(path)
+
+
+def stage_pictures(columns: dict, samples: list[int], out) -> None:
+    """``columns``: {title: [file or None per sampled frame]}."""
+    titles = list(columns)
+    rows = [(f"frame {t}", [_image(columns[title][i]) for title in titles]) for i, t in enumerate(samples)]
+    stage_strip(rows, titles).save(out)
+
+
+def timing(bench: pd.DataFrame, out) -> None:
+    order = list(STAGES)
+    stages = [
+        (STAGES[s].label, float(bench.loc[bench.stage == s, "s"].sum()), int((bench.stage == s).sum()))
+        for s in order
+        if (bench.stage == s).any()
+    ]
+    total = sum(s for _, s, _ in stages)
+    timing_chart(stages, f"job time per stage, {total:.0f} s in all").save(out)
+
+
+def config_page(config: dict, render: str, out) -> None:
+    """The config as a small HTML page (the report shows it inline)."""
+    text = yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
+    page = (
+        f"<!doctype html><meta charset='utf-8'><title>config of {html.escape(render)}</title>"
+        "<style>body{font:13px/1.4 monospace;margin:1em;background:#fafafa}"
+        "pre{white-space:pre-wrap}</style>"
+        f"<h3>config used for the render {html.escape(render)}</h3><pre>{html.escape(text)}</pre>"
+    )
+    write_bytes(out, page.encode())
+
+
+def sheet(frames: list[tuple[int, str]], out) -> None:
+    contact_sheet([(str(t), read_rgb(p)) for t, p in frames]).save(out)

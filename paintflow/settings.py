@@ -1,0 +1,50 @@
+"""Settings of each look as dataclasses whose defaults are read from the schema (the one source of them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+from .config import defaults
+
+
+def schema_default(section: str, name: str):
+    """A dataclass field whose default is the schema's default of ``section.name``."""
+    return field(default_factory=lambda: defaults(section)[name])
+
+
+def _from_config(cls, cfg: dict | None, overrides: dict):
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in {**(cfg or {}), **overrides}.items() if k in names})
+
+
+@dataclass
+class StyleSettings:
+    """Everything that shapes a painted frame (config ``stylize:``)."""
+
+    content_layer: str = schema_default("stylize", "content_layer")
+    style_layers: tuple = schema_default("stylize", "style_layers")
+    content_weight: float = schema_default("stylize", "content_weight")
+    style_weight: float = schema_default("stylize", "style_weight")
+    tv_weight: float = schema_default("stylize", "tv_weight")
+    temporal_weight: float = schema_default("stylize", "temporal_weight")
+    temporal: bool = schema_default("stylize", "temporal")
+    init: str = schema_default("stylize", "init")
+    optimizer: str = schema_default("stylize", "optimizer")
+    learning_rate: float = schema_default("stylize", "learning_rate")
+    iterations: int = schema_default("stylize", "iterations")
+    first_frame_iterations: int = schema_default("stylize", "first_frame_iterations")
+    tolerance: float = schema_default("stylize", "tolerance")
+    style_scale: float = schema_default("stylize", "style_scale")
+    seed: int = schema_default("stylize", "seed")
+    layer_weights: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.style_layers = tuple(self.style_layers)
+
+    @classmethod
+    def from_config(cls, cfg: dict | None = None, **overrides) -> StyleSettings:
+        return _from_config(cls, cfg, overrides)
+
+    def iterations_of(self, t: int) -> int:
+        """Optimiser iterations frame ``t`` gets (frame 1, and every frame without temporal, get more)."""
+        return self.iterations if (self.temporal and t > 1) else self.first_frame_iterations
