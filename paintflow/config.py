@@ -8,6 +8,7 @@ through :func:`prepare`, so a config that leaves a setting out plans and renders
 from __future__ import annotations
 
 import copy
+import difflib
 import functools
 from pathlib import Path
 
@@ -78,8 +79,10 @@ def _message(err) -> str:
         extra = sorted(set(err.instance) - set(allowed))
         keys = ", ".join(repr(k) for k in extra)
         place = f"in {where}" if err.absolute_path else "at the top level"
+        close = [m for k in extra for m in difflib.get_close_matches(k, allowed, n=1, cutoff=0.5)]
+        guess = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
         hint = f"\n  allowed keys {place}: {', '.join(allowed)}" if allowed else ""
-        return f"unknown key {keys} {place}{hint}"
+        return f"unknown key {keys} {place}{guess}{hint}"
     if err.validator == "required":
         return f"{where}: {err.message}"
     if err.validator == "enum":

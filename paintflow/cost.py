@@ -184,7 +184,16 @@ def make_plan(workdir, configfile, cores: int, gpus: int, calibrate_frames: int 
             if name in cal.index:
                 measured.loc[name] = cal.loc[name]
                 basis[name] = f"calibration: first {calibrate_frames} frames rendered now, extrapolated"
-    gpu_device = config["execution"]["gpus_per_job"] > 0
+    return {**plan_table(dag, todo_units, todo_jobs, all_jobs, measured, basis, cores, gpus), "calibrated": calibrated}
+
+
+def plan_table(
+    dag, todo_units: dict, todo_jobs: dict, all_jobs: dict, measured: pd.DataFrame, basis: dict, cores: int, gpus: int
+) -> dict:
+    """Per-stage figures (jobs, time, CPU/GPU hours, memory) and the totals, from units and rates."""
+    from . import disk
+
+    gpu_device = dag.config["execution"]["gpus_per_job"] > 0
     rows = []
     for name in STAGES:
         if name not in all_jobs:
@@ -212,8 +221,6 @@ def make_plan(workdir, configfile, cores: int, gpus: int, calibrate_frames: int 
     sequential = table.loc[table.stage.map(lambda n: STAGES[n].sequential), "remaining_s"].sum()
     chain = sequential / max(len(dag.renders), 1)  # one chain per render
     wall = max(gpu_s / max(gpus, 1) if gpu_device else 0.0, chain, cpu_s / max(cores, 1))
-    from . import disk
-
     return {
         "table": table,
         "remaining_s": float(table["remaining_s"].sum()),
@@ -223,7 +230,6 @@ def make_plan(workdir, configfile, cores: int, gpus: int, calibrate_frames: int 
         "cores": cores,
         "gpus": gpus,
         "disk": disk.measured(dag),
-        "calibrated": calibrated,
     }
 
 

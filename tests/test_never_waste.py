@@ -35,7 +35,8 @@ def finished(tmp_path_factory):
     shutil.copy(shared("style", "great_wave.jpg"), wd / "style.jpg")
     cfg = base_config(wd, clip)
     (wd / "config.yaml").write_text(yaml.safe_dump(cfg))
-    run_snakemake(wd)
+    proc = run_snakemake(wd)
+    (wd / "terminal.txt").write_text(proc.stdout + proc.stderr)
     return wd, cfg
 
 
@@ -340,3 +341,22 @@ def test_leftovers_of_dead_processes_are_cleaned_at_the_next_run(finished):
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert not [p for p in stray if p.exists()]
+
+
+def test_the_terminal_shows_jobs_and_frames_not_file_lists(finished):
+    wd, _ = finished
+    text = (wd / "terminal.txt").read_text()
+    assert "[stylized · r] frame 24 (4/4 of this job)" in text and "ETA" in text
+    assert "start: stylized · r · frames 21-24 of 24" in text
+    for noise in ("input:", "output:", "Reason", "Removing temporary output", "Job stats"):
+        assert noise not in text, noise
+    jobs = text.count("start: ")
+    assert len(text) < 400 + 300 * jobs, f"{len(text)} bytes for {jobs} jobs"
+
+
+def test_a_moved_render_folder_reruns_nothing(finished, tmp_path):
+    wd, cfg = finished
+    moved = tmp_path / "moved"
+    subprocess.run(["cp", "-a", str(wd), str(moved)], check=True)
+    relocated = yaml.safe_load(yaml.safe_dump(cfg).replace(str(wd), str(moved)))
+    assert jobs_after(moved, relocated) == []
