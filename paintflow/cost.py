@@ -218,7 +218,8 @@ def plan_table(
         )
     table = pd.DataFrame(rows)
     gpu_s, cpu_s = table["gpu_h"].sum() * 3600, table["cpu_h"].sum() * 3600
-    sequential = table.loc[table.stage.map(lambda n: STAGES[n].sequential), "remaining_s"].sum()
+    chained = {n for n in table.stage if any(dag.sequential(n, r) for r in dag.renders if n in dag.render_stages(r))}
+    sequential = table.loc[table.stage.isin(chained), "remaining_s"].sum()
     chain = sequential / max(len(dag.renders), 1)  # one chain per render
     wall = max(gpu_s / max(gpus, 1) if gpu_device else 0.0, chain, cpu_s / max(cores, 1))
     return {

@@ -77,7 +77,18 @@ class RenderDag:
 
     def video_stages(self, render: str) -> tuple:
         r = self.renders[render]
-        return self.look(render).video_stages(r.settings) if r.video else ()
+        if not r.video:
+            return ()
+        stages = set(self.look(render).video_stages(r.settings))
+        if r.smooth["method"] == "flow_blend":
+            stages |= {"frames", "flow", "masks"}
+        return tuple(s for s in STAGES if s in stages)
+
+    def sequential(self, name: str, render: str) -> bool:
+        """Whether stage ``name`` of a render is one chain (frame t needs its frame t−1)."""
+        return stage(name).sequential or (
+            name == self.look_stage(render) and self.renders[render].smooth["method"] != "none"
+        )
 
     def owners(self, name: str) -> list[str]:
         """Who needs stage ``name``: videos, renders, or the shared model cache ("vgg", "waifu2x")."""

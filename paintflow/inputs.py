@@ -33,6 +33,8 @@ class Render:
     video: str | None
     settings: dict  # the look's settings: schema defaults ← global section ← the render's overrides
     style: Path | None = None
+    smooth: dict = field(default_factory=lambda: {"method": "none", "alpha": 0.5})
+    fast_weights: list | None = None  # the fast look's built-in style blend (26 weights)
     frames: int = 0
     fps: float = 0.0
     width: int = 0
@@ -90,6 +92,19 @@ def check_image(path: Path, where: str, what: str = "style image") -> None:
         raise PaintflowError(f"{where}: {err}") from err
 
 
+def check_fast_style(render: Render, where: str) -> None:
+    from .fast import style_weights
+
+    style = render.settings["style"]
+    if isinstance(style, str):
+        check_image(Path(style), where, "style painting")
+        return
+    try:
+        render.fast_weights = style_weights(style)
+    except PaintflowError as err:
+        raise PaintflowError(f"{where}: {err}") from err
+
+
 def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
     """Check the inputs named by ``config`` and return ({video: Video}, {render: Render})."""
     videos = {}
@@ -111,7 +126,7 @@ def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
         if video not in videos:
             known = ", ".join(videos) or "none configured"
             raise PaintflowError(f"renders.{name}.video: unknown video {video!r} (known: {known})")
-        r = Render(name, look.name, video, look_settings(config, rcfg, look.section))
+        r = Render(name, look.name, video, look_settings(config, rcfg, look.section), smooth=rcfg["smooth"])
         v = videos[video].info
         r.frames, r.fps, r.width, r.height = v["frames"], v["fps"], v["width"], v["height"]
         if look.name == "paint":
@@ -119,5 +134,7 @@ def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
                 raise PaintflowError(f"renders.{name}.style: a painted render needs a style image")
             r.style = Path(rcfg["style"])
             check_image(r.style, f"renders.{name}.style")
+        if look.name == "fast":
+            check_fast_style(r, f"renders.{name}.fast.style")
         renders[name] = r
     return videos, renders

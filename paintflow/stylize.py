@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 
 import cv2
@@ -141,6 +142,7 @@ def stylize_chunk(
     store,
     progress=None,
     iteration_log=None,
+    smoothing: dict | None = None,
 ) -> dict:
     """Stylize a run of frames in order; frame t starts from the stylized frame t−1.
 
@@ -152,12 +154,14 @@ def stylize_chunk(
     from .files import read_flow, read_gray, read_rgb, write_rgb
     from .jobs import run_frames
     from .masks import from_png
+    from .smooth import Smoother
 
     t0 = time.perf_counter()
     settings = StyleSettings.from_config(settings_cfg)
     device = pick_device(device_name)
     state = {"net": None, "targets": None, "setup_s": 0.0, "first_start": None}
     prev_of = {t: outputs.get(t - 1, prev) for t in outputs}
+    smoother = Smoother(smoothing or {"method": "none"}, outputs, prev, flows, masks)
 
     def make(t):
         if state["net"] is None:  # loaded once per chunk, and only if there is work
@@ -179,7 +183,25 @@ def stylize_chunk(
             device=device,
             progress=(lambda i, n, loss: iteration_log(t, i, n, loss)) if iteration_log else None,
         )
-        write_rgb(outputs[t], result)
+        write_rgb(outputs[t], smoother(t, result))
 
     stats = run_frames({t: [p] for t, p in outputs.items()}, make, store, "stylization", progress)
     return {**stats, "setup_s": state["setup_s"], "first_start": state["first_start"]}
+
+
+def preview(dag, render: str, rgb: np.ndarray, quick: bool = True) -> np.ndarray:
+    """One painted frame of a render (``paintflow preview``): its style and settings, from the content
+    (``quick``: at most 30 iterations, enough to judge a style in seconds)."""
+    from . import vgg
+    from .files import read_rgb
+
+    r = dag.renders[render]
+    settings = StyleSettings.from_config(r.settings)
+    if quick:
+        settings.first_frame_iterations = min(settings.first_frame_iterations, 30)
+    device = pick_device(r.settings["device"])
+    cached = dag.model_path("vgg_weights")
+    net = vgg.load(cached) if os.path.isfile(cached) else vgg.VGGFeatures(vgg.convert(dag.config["model"]["weights"]))
+    net = net.to(device)
+    style = resize_style(read_rgb(r.style), rgb.shape, settings.style_scale)
+    return stylize_frame(net, style_targets(net, style, settings, device), rgb, settings, device=device)

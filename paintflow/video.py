@@ -257,3 +257,34 @@ def publish(staging: Path, outputs: list) -> None:
                 f"staged frame {src} is missing or damaged; decode again with `snakemake --forcerun extract_<video>`"
             )
         link_into(src, out)
+
+
+def read_frame(path, info: dict, t: int) -> np.ndarray:
+    """Frame ``t`` (1-based) exactly as extraction makes it (same trim, resampling and scaling)."""
+    size, req = (info["width"], info["height"]), info["request"]
+    chain = frame_filter(*size, req["fps"], req["start"], req["duration"]) + f",select=eq(n\\,{int(t) - 1})"
+    cmd = [
+        ffmpeg(),
+        "-hide_banner",
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-i",
+        str(path),
+        "-map",
+        "0:v:0",
+        "-vf",
+        chain,
+        "-frames:v",
+        "1",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-",
+    ]
+    proc = subprocess.run(cmd, capture_output=True)
+    expected = size[0] * size[1] * 3
+    if proc.returncode != 0 or len(proc.stdout) < expected:
+        raise PaintflowError(f"{path}: could not decode frame {t} ({proc.stderr.decode(errors='replace')[-300:]})")
+    return np.frombuffer(proc.stdout[:expected], np.uint8).reshape(size[1], size[0], 3).copy()

@@ -57,6 +57,20 @@ def id_file(stage, owner):
     return PF.id_path(stage, owner)
 
 
+def smoothing_inputs(stage, render, frames):
+    """What smoothing a look needs: its own previous output, and for flow_blend the flow and masks."""
+    r = PF.renders[render]
+    method = r.smooth["method"]
+    if method == "none":
+        return {"prev": [], "flows": [], "masks": []}
+    later = [t for t in frames if t > 1]
+    return {
+        "prev": frames_of(stage, render, [frames.start - 1] if frames.start > 1 else []),
+        "flows": frames_of("flow", r.video, [t - 1 for t in later], "bwd") if method == "flow_blend" else [],
+        "masks": frames_of("masks", r.video, later) if method == "flow_blend" else [],
+    }
+
+
 def flow_output(path):
     return path if config["flow"]["keep"] else temp(path)
 

@@ -38,7 +38,9 @@ for _r in PF.owners("style_targets"):
 for _j in PF.chunk_jobs("stylize"):
     _r = PF.renders[_j.owner]
     _temporal = _r.settings["temporal"]
-    _tt = [t for t in _j.frames if t > 1] if _temporal else []
+    _smooth = _r.smooth["method"]
+    _tt = [t for t in _j.frames if t > 1] if _temporal or _smooth == "flow_blend" else []
+    _prev = _j.frames.start > 1 and (_temporal or _smooth != "none")
 
     rule:
         name:
@@ -46,7 +48,7 @@ for _j in PF.chunk_jobs("stylize"):
         input:
             id=id_file("stylize", _r.name),
             content=frames_of("frames", _r.video, _j.frames),
-            prev=frames_of("stylize", _r.name, [_j.frames.start - 1] if _temporal and _j.frames.start > 1 else []),
+            prev=frames_of("stylize", _r.name, [_j.frames.start - 1] if _prev else []),
             flows=frames_of("flow", _r.video, [t - 1 for t in _tt], "bwd"),
             masks=frames_of("masks", _r.video, _tt),
             targets=ancient(PF.style_targets(_r.name)),

@@ -36,7 +36,11 @@ def setup(wd, clip):
     wd.mkdir()
     cfg = {
         "videos": {"clip": {"path": str(clip), "width": 64, "fps": 10}},
-        "renders": {"r": {"video": "clip", "style": str(shared("style", "composition_vii.jpg"))}},
+        "renders": {
+            "r": {"video": "clip", "style": str(shared("style", "composition_vii.jpg"))},
+            # the fast look smoothed with flow_blend is a sequential chain too
+            "f": {"video": "clip", "look": "fast", "fast": {"style": 5}, "smooth": {"method": "flow_blend"}},
+        },
         "execution": {"chunk_frames": 3},
         "flow": {"keep": True},
         "stylize": {"iterations": 8, "first_frame_iterations": 16},
@@ -55,6 +59,8 @@ def render_files(wd):
             "videos/clip/masks",
             "renders/r/stylized",
             "renders/r/upscaled",
+            "renders/f/fast",
+            "renders/f/upscaled",
         )
         for p in sorted((root / sub).glob("[0-9]*.*"))
     }
@@ -92,7 +98,7 @@ def test_killed_and_resumed_render_is_byte_identical(tmp_path):
     assert len(kills) >= 3, "the test must really interrupt the render"
 
     ref, got = render_files(reference), render_files(resumed)
-    assert len(ref) == 8 + 2 * 7 + 7 + 8 + 8
+    assert len(ref) == 8 + 2 * 7 + 7 + 8 + 8 + 8 + 8
     assert got.keys() == ref.keys()
     different = [name for name in ref if ref[name] != got[name]]
     assert not different, f"frames differ after resume: {different}"

@@ -46,6 +46,7 @@ timings = stylize_chunk(
         TERMINAL,
     ),
     iteration_log,
+    smoothing=snakemake.config["renders"][owner]["smooth"],
 )
 overhead = age_at_script + (timings["first_start"] - script_start) if timings["first_start"] else 0.0
 log.info(
