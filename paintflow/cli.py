@@ -168,10 +168,20 @@ def run(args) -> int:
     elif args.command == "resume":
         from .runs import refuse_if_alive
 
-        config, _ = _dag(args)
+        config, dag = _dag(args)
         refuse_if_alive(config["results"], "resume")
         subprocess.run(snakemake_cmd(args, "--unlock"), capture_output=True, text=True)
-        return subprocess.run(snakemake_cmd(args, "--profile", args.profile, *args.snakemake_args)).returncode
+        for _attempt in range(3):
+            code = subprocess.run(snakemake_cmd(args, "--profile", args.profile, *args.snakemake_args)).returncode
+            missing = [p for p in dag.all_outputs() if not Path(p).exists()]
+            if code != 0 or not missing or "-n" in args.snakemake_args or "--dry-run" in args.snakemake_args:
+                return code
+            # right after a kill, Snakemake has been seen to plan only the killed job: run again
+            print(
+                f"paintflow: the run ended with {len(missing)} final output(s) still missing; running again",
+                file=sys.stderr,
+            )
+        return code
     elif args.command == "clean":
         import shutil
 

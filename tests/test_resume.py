@@ -79,20 +79,24 @@ def test_killed_and_resumed_render_is_byte_identical(tmp_path):
     kills = []
     for attempt in range(12):
         # the documented resume command
+        output = open(tmp_path / f"attempt{attempt}.log", "w")  # noqa: SIM115 - closed below
         proc = subprocess.Popen(
             [sys.executable, "-m", "paintflow", "resume", "--directory", str(resumed), "--", "--cores", "2"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        delay = rng.uniform(0.1, 0.3) * full if attempt < 4 else None
+        delay = rng.uniform(0.06, 0.18) * full if attempt < 4 else None
         try:
             proc.wait(timeout=delay)
-            assert proc.returncode == 0, f"resumed run failed (attempt {attempt})"
+            output.close()
+            log = (tmp_path / f"attempt{attempt}.log").read_text()
+            assert proc.returncode == 0, f"resumed run failed (attempt {attempt}):\n{log[-3000:]}"
             break
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+            output.close()
             kills.append(round(delay, 1))
     print(f"uninterrupted render {full:.1f} s; killed after {kills} s")
     assert len(kills) >= 3, "the test must really interrupt the render"
