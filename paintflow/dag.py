@@ -62,6 +62,8 @@ class RenderDag:
 
     def render_stages(self, render: str) -> list[str]:
         """Per-frame stages of a render, in order; the last one's frames go into the video."""
+        if self.look(render).sheet:
+            return []
         chain = sorted(
             (s for s in STAGES.values() if s.chain is not None and s.when(self, render)), key=lambda s: s.chain
         )
@@ -100,11 +102,14 @@ class RenderDag:
             return [model_owner(name)] if s.owner == "model" and users else users
         if s.owner == "video":
             return sorted({r.video for r in self.renders.values() if name in self.video_stages(r.name)})
-        return [
-            r
-            for r in self.renders
-            if name in self.render_stages(r) or name in self.look(r).prepare or name in ("encode", "report")
-        ]
+        return [r for r in self.renders if self.uses(r, name)]
+
+    def uses(self, render: str, name: str) -> bool:
+        """Whether a render has stage ``name`` (a sheet look: only its own job)."""
+        look = self.look(render)
+        if look.sheet:
+            return name == look.stage
+        return name in self.render_stages(render) or name in look.prepare or name in ("encode", "report")
 
     def frame_count(self, name: str, owner: str) -> int:
         return self.videos[owner].frames if stage(name).owner == "video" else self.renders[owner].frames
@@ -134,12 +139,27 @@ class RenderDag:
         """Settings with the schema's number-typed values as floats (so 10 and 10.0 are one value)."""
         return ident.numbers_as_schema(values, section_schema(section).get("properties", {}))
 
-    def audio_id(self, render: str) -> str | None:
+    def audio_source(self, render: str) -> tuple[str, float, float] | None:
+        """(file, start, seconds) of the sound that goes into the render's video, or None (off, silent)."""
         r = self.renders[render]
-        if not self.config["encode"]["audio"] or not r.video or not self.videos[r.video].info["has_audio"]:
+        if not self.config["encode"]["audio"]:
             return None
-        v = self.videos[r.video]
-        return f"{v.source_id}@{v.info['start']}+{v.info['duration']}"
+        if r.video:
+            v = self.videos[r.video]
+            return (str(v.path), v.info["start"], v.info["duration"]) if v.info["has_audio"] else None
+        if r.settings.get("audio"):
+            return str(r.settings["audio"]), 0.0, r.frames / r.fps
+        return None
+
+    def audio_id(self, render: str) -> str | None:
+        source = self.audio_source(render)
+        return f"{self.ids(source[0])}@{source[1]}+{source[2]}" if source else None
+
+    def encoding(self, render: str) -> dict:
+        """What the encoder needs beyond the frames: rate, sound, and the order (a zoom-out plays backwards)."""
+        source = self.audio_source(render)
+        reverse = bool(self.renders[render].settings.get("reverse", False))
+        return {"fps": self.renders[render].fps, "audio": source, "reverse": reverse}
 
     # --- paths -----------------------------------------------------------------------------------
     def path(self, name: str, owner: str, t: int, variant: str | None = None) -> str:
@@ -220,14 +240,14 @@ class RenderDag:
 
     def audio_files(self, render: str) -> list[str]:
         """The file whose audio goes into the render's video (none when off or silent)."""
-        r = self.renders[render]
-        return [str(self.videos[r.video].path)] if self.audio_id(render) else []
+        source = self.audio_source(render)
+        return [source[0]] if source else []
 
     # --- report ----------------------------------------------------------------------------------
-    def report_samples(self, video: str) -> list[int]:
+    def report_samples(self, render: str) -> list[int]:
         from .figures import sample_frames
 
-        return sample_frames(self.videos[video].frames)
+        return sample_frames(self.renders[render].frames)
 
     def flowviz_path(self, video: str, t: int) -> str:
         """Colour-wheel thumbnail of the flow t→t−1 (drawn by the masks job for the report)."""
@@ -237,7 +257,7 @@ class RenderDag:
         """(title, stage, owner) of the stage strip's columns; stage None: the flow picture."""
         r = self.renders[render]
         video_stages = self.video_stages(render)
-        cols = [("source", "frames", r.video)]
+        cols = [("source", "frames", r.video)] if r.video else []
         if "masks" in video_stages:
             cols += [("flow (t to t-1)", None, r.video), ("consistency mask", "masks", r.video)]
         cols += [(stage(s).label, s, render) for s in self.render_stages(render) if stage(s).picture]
@@ -245,7 +265,7 @@ class RenderDag:
 
     def report_frames(self, render: str) -> dict:
         """{column title: [files of the sampled frames]} (a frame a column lacks, e.g. frame 1's mask: none)."""
-        samples = self.report_samples(self.renders[render].video)
+        samples = self.report_samples(render)
         out = {}
         for title, name, owner in self.report_columns(render):
             if name is None:
@@ -280,11 +300,16 @@ class RenderDag:
         return out + [bench_path(self.results, "encode", render)]
 
     def all_outputs(self) -> list[str]:
-        return (
-            [self.render_video(r) for r in self.renders]
-            + [f"{self.report_dir(r)}/stages.png" for r in self.renders]
-            + self.repairs()
-        )
+        out = []
+        for r in self.renders:
+            if self.look(r).sheet:
+                out.append(self.sheet_path(r))
+            else:
+                out += [self.render_video(r), f"{self.report_dir(r)}/stages.png"]
+        return out + self.repairs()
+
+    def sheet_path(self, render: str) -> str:
+        return f"{self.results}/renders/{render}/{render}_layers.png"
 
     def repairs(self) -> list[str]:
         """Damaged frames moved to the quarantine that are not made again yet: targets of the next run

@@ -145,6 +145,13 @@ def write_rgb(path, rgb: np.ndarray) -> None:
     _write_encoded(path, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
 
 
+def write_pil(path, image) -> None:
+    """Save a PIL image atomically (format from the extension)."""
+    buf = io.BytesIO()
+    image.save(buf, format=Path(path).suffix.lstrip(".").upper().replace("JPG", "JPEG"))
+    write_bytes(path, buf.getvalue())
+
+
 def read_gray(path) -> np.ndarray:
     img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
     if img is None:

@@ -92,6 +92,53 @@ def check_image(path: Path, where: str, what: str = "style image") -> None:
         raise PaintflowError(f"{where}: {err}") from err
 
 
+def check_layers(layers, config: dict, where: str) -> None:
+    """Layer names the configured network has (VGG-16 by default; a torchvision vgg19 file: VGG-19)."""
+    from .dream import check_layers as check
+
+    weights = str(config["model"]["weights"])
+    depth = 19 if "vgg19" in Path(weights).name else 16
+    check(layers, depth, where)
+
+
+def still_geometry(render: Render, videos: dict, where: str) -> None:
+    """Size, frame rate and length of a render that starts from a still (zoom, layer sheet)."""
+    s = render.settings
+    if s.get("video"):
+        if s["video"] not in videos:
+            raise PaintflowError(f"{where}.video: unknown video {s['video']!r} (known: {', '.join(videos) or 'none'})")
+        v = videos[s["video"]]
+        if s["frame"] > v.frames:
+            raise PaintflowError(f"{where}.frame: {s['frame']} is past the end of {s['video']} ({v.frames} frames)")
+        render.width, render.height = v.info["width"], v.info["height"]
+    elif s.get("image"):
+        check_image(Path(s["image"]), f"{where}.image", "image")
+        h, w = read_rgb(Path(s["image"])).shape[:2]
+        render.width = s["width"]
+        render.height = s["height"] or max(2, int(round(s["width"] * h / w / 2)) * 2)
+    else:
+        raise PaintflowError(f"{where}: give the still to start from: image: <file>, or video: <name> and frame: <n>")
+    if "fps" not in s:  # a layer sheet: one picture
+        render.frames, render.fps = 1, 1.0
+        return
+    from .dream import zoom_frames
+
+    render.fps = float(s["fps"])
+    seconds = s["seconds"]
+    if s.get("audio"):
+        audio = Path(s["audio"])
+        if not audio.is_file():
+            raise PaintflowError(f"{where}.audio: audio file not found: {audio}")
+        if not s["frames"] and not seconds:
+            from .video import audio_duration
+
+            seconds = audio_duration(audio)
+    try:
+        render.frames = zoom_frames(seconds, s["frames"], render.fps)
+    except PaintflowError as err:
+        raise PaintflowError(f"{where}: {err}") from err
+
+
 def check_fast_style(render: Render, where: str) -> None:
     from .fast import style_weights
 
@@ -122,13 +169,27 @@ def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
     renders = {}
     for name, rcfg in config["renders"].items():
         look = LOOKS[rcfg.get("look", "paint")]
-        video = rcfg.get("video")
-        if video not in videos:
-            known = ", ".join(videos) or "none configured"
-            raise PaintflowError(f"renders.{name}.video: unknown video {video!r} (known: {known})")
-        r = Render(name, look.name, video, look_settings(config, rcfg, look.section), smooth=rcfg["smooth"])
-        v = videos[video].info
-        r.frames, r.fps, r.width, r.height = v["frames"], v["fps"], v["width"], v["height"]
+        settings = {}
+        for section in (*look.base, look.section):
+            settings.update(look_settings(config, rcfg, section))
+        video = rcfg.get("video") if look.video_source else None
+        r = Render(name, look.name, video, settings, smooth=rcfg["smooth"])
+        if look.video_source:
+            if video not in videos:
+                known = ", ".join(videos) or "none configured"
+                raise PaintflowError(f"renders.{name}.video: unknown video {video!r} (known: {known})")
+            v = videos[video].info
+            r.frames, r.fps, r.width, r.height = v["frames"], v["fps"], v["width"], v["height"]
+        else:
+            still_geometry(r, videos, f"renders.{name}.{look.section}")
+        if "layers" in settings and look.name != "layer_sheet":
+            check_layers(settings["layers"], config, f"renders.{name}.dream.layers")
+        for entry in settings.get("schedule") or []:
+            check_layers(entry["layers"], config, f"renders.{name}.zoom.schedule")
+        if look.name == "layer_sheet":
+            check_layers(settings["layers"], config, f"renders.{name}.layer_sheet.layers")
+        if settings.get("guide"):
+            check_image(Path(settings["guide"]), f"renders.{name}.dream.guide", "guide image")
         if look.name == "paint":
             if not rcfg.get("style"):
                 raise PaintflowError(f"renders.{name}.style: a painted render needs a style image")

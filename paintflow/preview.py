@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from . import PaintflowError
-from .files import write_rgb
+from .files import write_pil, write_rgb
 from .registry import LOOKS
 
 
@@ -53,6 +53,5 @@ def style_sheet(dag, render: str | None, t: int | None, out_dir: Path) -> Path:
     render = render or next(iter(dag.renders))
     t = t or max(1, (dag.renders[render].frames + 1) // 2)
     out = Path(out_dir) / f"{render}_styles_frame{t:06d}.png"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    sheet(source_frame(dag, render, t), FastStylizer(FastSettings(style=0))).save(out)
+    write_pil(out, sheet(source_frame(dag, render, t), FastStylizer(FastSettings(style=0))))
     return out

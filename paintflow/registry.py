@@ -145,6 +145,60 @@ def _fast_id(dag, render):
     }
 
 
+def _dream_settings_id(dag, render, keys) -> dict:
+    """The dream settings that change pixels (device out), with the guide image by content."""
+    s = dag.numbers("dream", {k: v for k, v in dag.renders[render].settings.items() if k in keys})
+    if s.get("guide"):
+        s["guide"] = dag.ids(s["guide"])
+    return s
+
+
+DREAM_KEYS = ("layers", "objective", "octaves", "octave_scale", "iterations", "step", "jitter", "guide", "seed")
+
+
+def _still_id(dag, render) -> dict:
+    """Where a zoom or layer sheet starts: an image by content, or a video's frame."""
+    s = dag.renders[render].settings
+    if s.get("video"):
+        return {"video_frames": dag.key("frames", s["video"]), "frame": s["frame"]}
+    return {"image": dag.ids(s["image"]), "size": [dag.renders[render].width, dag.renders[render].height]}
+
+
+def _dream_id(dag, render):
+    r = dag.renders[render]
+    ident = {
+        "frames": dag.key("frames", r.video),
+        "model": dag.key("vgg_weights", "vgg"),
+        "settings": _dream_settings_id(dag, render, DREAM_KEYS),
+        "temporal": r.settings["temporal"],
+    }
+    if r.settings["temporal"]:
+        ident["blend"] = float(r.settings["blend"])
+        ident["masks"] = dag.key("masks", r.video)
+    return ident
+
+
+def _zoom_id(dag, render):
+    keys = (*DREAM_KEYS, "fps", "factor", "rotate", "pan", "schedule", "transition")
+    s = _dream_settings_id(dag, render, keys)
+    s.update(dag.numbers("zoom", {k: s[k] for k in ("fps", "factor", "rotate", "transition")}))
+    s["pan"] = [float(p) for p in s["pan"]]
+    return {"still": _still_id(dag, render), "model": dag.key("vgg_weights", "vgg"), "settings": s}
+
+
+def _layer_sheet_id(dag, render):
+    return {
+        "still": _still_id(dag, render),
+        "model": dag.key("vgg_weights", "vgg"),
+        "settings": _dream_settings_id(dag, render, (*DREAM_KEYS, "layers")),
+    }
+
+
+def _dream_work(dag, render, t):
+    s = dag.renders[render].settings
+    return s["octaves"] * s["iterations"]
+
+
 def _waifu2x_id(dag, owner):
     u = dag.config["upscale"]
     return {"model": u["model"], "noise": u["noise"], "scale": u["scale"]}
@@ -164,7 +218,12 @@ def _upscale_id(dag, render):
 
 def _encode_id(dag, render):
     e = dag.config["encode"]
-    return {"frames": dag.key(dag.final_stage(render), render), "crf": e["crf"], "audio": dag.audio_id(render)}
+    return {
+        "frames": dag.key(dag.final_stage(render), render),
+        "crf": e["crf"],
+        "audio": dag.audio_id(render),
+        "reverse": dag.encoding(render)["reverse"],
+    }
 
 
 def _report_id(dag, render):
@@ -187,7 +246,13 @@ register(
 register(Stage("masks", "video", "consistency masks", folder="masks", env="flow", picture=True, identity=_masks_id))
 register(
     Stage(
-        "vgg_weights", "model", "VGG weights", unit="job", env="stylize", identity=_vgg_id, needed_by=("style_targets",)
+        "vgg_weights",
+        "model",
+        "VGG weights",
+        unit="job",
+        env="stylize",
+        identity=_vgg_id,
+        needed_by=("style_targets", "dream", "zoom", "layer_sheet"),
     )
 )
 register(
@@ -209,6 +274,36 @@ register(
     )
 )
 register(Stage("fast", "render", "fast look", folder="fast", gpu=True, env="fast", picture=True, identity=_fast_id))
+register(
+    Stage(
+        "dream",
+        "render",
+        "dreamed",
+        folder="dreamed",
+        gpu=True,
+        unit="iteration",
+        env="stylize",
+        picture=True,
+        identity=_dream_id,
+        work=_dream_work,
+    )
+)
+register(
+    Stage(
+        "zoom",
+        "render",
+        "zoom",
+        folder="zoom",
+        gpu=True,
+        unit="iteration",
+        env="stylize",
+        picture=True,
+        sequential=True,
+        identity=_zoom_id,
+        work=_dream_work,
+    )
+)
+register(Stage("layer_sheet", "render", "layer sheet", gpu=True, unit="job", env="stylize", identity=_layer_sheet_id))
 register(
     Stage(
         "waifu2x_weights",
@@ -247,6 +342,9 @@ class Look:
     prepare: tuple = ()  # per-render job stages it needs first (e.g. style targets)
     video_stages: Callable = lambda settings: ("frames",)  # the video stages it reads, given its settings
     preview: str = ""  # "module:function" (dag, render, rgb, quick) -> rgb: one frame of the look, in seconds
+    base: tuple = ()  # config sections whose settings it also takes (its own section wins)
+    video_source: bool = True  # its frames come from renders.<r>.video (not from its own still/frames)
+    sheet: bool = False  # one picture, not a video: no per-frame chain, no encoding
 
 
 LOOKS: dict[str, Look] = {}
@@ -268,6 +366,37 @@ register_look(
     )
 )
 register_look(Look("fast", "fast", "fast", preview="paintflow.fast:preview"))
+register_look(
+    Look(
+        "dream",
+        "dream",
+        "dream",
+        preview="paintflow.dream:preview",
+        video_stages=lambda s: ("frames", "flow", "masks") if s["temporal"] else ("frames",),
+    )
+)
+register_look(
+    Look(
+        "zoom",
+        "zoom",
+        "zoom",
+        base=("dream",),
+        preview="paintflow.dream:preview",
+        video_source=False,
+        video_stages=lambda s: (),
+    )
+)
+register_look(
+    Look(
+        "layer_sheet",
+        "layer_sheet",
+        "layer_sheet",
+        base=("dream",),
+        video_source=False,
+        sheet=True,
+        video_stages=lambda s: (),
+    )
+)
 
 
 # --- paths ------------------------------------------------------------------------------------

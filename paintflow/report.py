@@ -10,7 +10,7 @@ import pandas as pd
 import yaml
 
 from .figures import contact_sheet, stage_strip, timing_chart
-from .files import read_gray, read_rgb, write_bytes
+from .files import read_gray, read_rgb, write_bytes, write_pil
 from .registry import STAGES, parse_bench_path
 
 
@@ -49,7 +49,7 @@ def stage_pictures(columns: dict, samples: list[int], out) -> None:
     """``columns``: {title: [file or None per sampled frame]}."""
     titles = list(columns)
     rows = [(f"frame {t}", [_image(columns[title][i]) for title in titles]) for i, t in enumerate(samples)]
-    stage_strip(rows, titles).save(out)
+    write_pil(out, stage_strip(rows, titles))
 
 
 def timing(bench: pd.DataFrame, out) -> None:
@@ -60,7 +60,7 @@ def timing(bench: pd.DataFrame, out) -> None:
         if (bench.stage == s).any()
     ]
     total = sum(s for _, s, _ in stages)
-    timing_chart(stages, f"job time per stage, {total:.0f} s in all").save(out)
+    write_pil(out, timing_chart(stages, f"job time per stage, {total:.0f} s in all"))
 
 
 def config_page(config: dict, render: str, out) -> None:
@@ -76,4 +76,4 @@ def config_page(config: dict, render: str, out) -> None:
 
 
 def sheet(frames: list[tuple[int, str]], out) -> None:
-    contact_sheet([(str(t), read_rgb(p)) for t, p in frames]).save(out)
+    write_pil(out, contact_sheet([(str(t), read_rgb(p)) for t, p in frames]))

@@ -35,6 +35,16 @@ def render_settings(smk, section: str) -> dict:
     return look_settings(smk.config, smk.config["renders"][smk.params.owner], section)
 
 
+def render_dag(smk):
+    """The workflow's model of the render, rebuilt in the job (probes and content ids are cached)."""
+    import json
+
+    from .config import prepare
+    from .dag import RenderDag
+
+    return RenderDag(prepare(json.loads(json.dumps(dict(smk.config)))))
+
+
 def video_frames(smk, video: str) -> int:
     """How many frames a video has (from its info.json, written before any frame job)."""
     import json
@@ -44,7 +54,8 @@ def video_frames(smk, video: str) -> int:
 
 
 def render_frames(smk, render: str) -> int:
-    return video_frames(smk, smk.config["renders"][render]["video"])
+    video = smk.config["renders"][render].get("video")
+    return video_frames(smk, video) if video else render_dag(smk).renders[render].frames
 
 
 def threads(smk) -> int:

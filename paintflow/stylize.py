@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 
 import cv2
@@ -200,8 +199,6 @@ def preview(dag, render: str, rgb: np.ndarray, quick: bool = True) -> np.ndarray
     if quick:
         settings.first_frame_iterations = min(settings.first_frame_iterations, 30)
     device = pick_device(r.settings["device"])
-    cached = dag.model_path("vgg_weights")
-    net = vgg.load(cached) if os.path.isfile(cached) else vgg.VGGFeatures(vgg.convert(dag.config["model"]["weights"]))
-    net = net.to(device)
+    net = vgg.load_or_convert(dag.model_path("vgg_weights"), dag.config["model"]["weights"]).to(device)
     style = resize_style(read_rgb(r.style), rgb.shape, settings.style_scale)
     return stylize_frame(net, style_targets(net, style, settings, device), rgb, settings, device=device)

@@ -163,3 +163,10 @@ def load(path, pooling: str = "max") -> VGGFeatures:
     if not Path(path).is_file():
         raise PaintflowError(f"converted VGG weights not found: {path}")
     return VGGFeatures(torch.load(str(path), map_location="cpu", weights_only=True), pooling)
+
+
+def load_or_convert(path, weights: str = "auto", pooling: str = "max") -> VGGFeatures:
+    """The converted cache if the workflow made it already, else a conversion now (previews)."""
+    if Path(path).is_file():
+        return load(path, pooling)
+    return VGGFeatures(convert(weights), pooling)

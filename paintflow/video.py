@@ -288,3 +288,14 @@ def read_frame(path, info: dict, t: int) -> np.ndarray:
     if proc.returncode != 0 or len(proc.stdout) < expected:
         raise PaintflowError(f"{path}: could not decode frame {t} ({proc.stderr.decode(errors='replace')[-300:]})")
     return np.frombuffer(proc.stdout[:expected], np.uint8).reshape(size[1], size[0], 3).copy()
+
+
+def audio_duration(path) -> float:
+    """Seconds of a sound (or any media) file's audio, decoded; a clear error when it has none."""
+    cmd = [ffmpeg(), "-hide_banner", "-nostdin", "-i", str(path), "-map", "0:a:0", "-f", "null", "-"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    times = re.findall(r"time=(\d+):(\d+):(\d+(?:\.\d+)?)", proc.stderr)
+    if proc.returncode != 0 or not times:
+        raise PaintflowError(f"{path}: no readable audio stream")
+    h, m, s = times[-1]
+    return int(h) * 3600 + int(m) * 60 + float(s)

@@ -71,6 +71,17 @@ def smoothing_inputs(stage, render, frames):
     }
 
 
+def still_inputs(render, *keys):
+    """Files a look names in its settings (a still image, a guide image, a video), as ancient inputs."""
+    s, out = PF.renders[render].settings, []
+    for key in keys:
+        if key == "video" and s.get("video"):
+            out.append(ancient(str(PF.videos[s["video"]].path)))
+        elif key != "video" and s.get(key):
+            out.append(ancient(s[key]))
+    return out
+
+
 def flow_output(path):
     return path if config["flow"]["keep"] else temp(path)
 

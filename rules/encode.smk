@@ -10,7 +10,6 @@ for _r in PF.owners("encode"):
             id=id_file("encode", _r),
             # ascending order keeps Snakemake's recursion shallow on long t−1 chains
             frames=frames_of(PF.final_stage(_r), _r, range(1, PF.renders[_r].frames + 1)),
-            info=ancient(PF.video_info(PF.renders[_r].video)),
             audio=[ancient(p) for p in PF.audio_files(_r)],
         output:
             video=report(

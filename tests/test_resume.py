@@ -40,6 +40,18 @@ def setup(wd, clip):
             "r": {"video": "clip", "style": str(shared("style", "composition_vii.jpg"))},
             # the fast look smoothed with flow_blend is a sequential chain too
             "f": {"video": "clip", "look": "fast", "fast": {"style": 5}, "smooth": {"method": "flow_blend"}},
+            # an infinite zoom: frame t = dream(zoom(frame t-1))
+            "z": {
+                "look": "zoom",
+                "zoom": {
+                    "image": str(shared("content", "astronaut.png")),
+                    "width": 48,
+                    "frames": 8,
+                    "fps": 10,
+                    "iterations": 2,
+                    "octaves": 1,
+                },
+            },
         },
         "execution": {"chunk_frames": 3},
         "flow": {"keep": True},
@@ -61,6 +73,8 @@ def render_files(wd):
             "renders/r/upscaled",
             "renders/f/fast",
             "renders/f/upscaled",
+            "renders/z/zoom",
+            "renders/z/upscaled",
         )
         for p in sorted((root / sub).glob("[0-9]*.*"))
     }
@@ -102,7 +116,7 @@ def test_killed_and_resumed_render_is_byte_identical(tmp_path):
     assert len(kills) >= 3, "the test must really interrupt the render"
 
     ref, got = render_files(reference), render_files(resumed)
-    assert len(ref) == 8 + 2 * 7 + 7 + 8 + 8 + 8 + 8
+    assert len(ref) == 8 + 2 * 7 + 7 + 8 + 8 + 8 + 8 + 8 + 8
     assert got.keys() == ref.keys()
     different = [name for name in ref if ref[name] != got[name]]
     assert not different, f"frames differ after resume: {different}"

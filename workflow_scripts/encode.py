@@ -1,27 +1,27 @@
-"""Rule encode_<render>: the render's final frames → H.264 mp4 with its audio."""
+"""Rule encode_<render>: the render's final frames → H.264 mp4 at its frame rate, with its sound."""
 
-import json
-
-from paintflow.smk import setup_log
+from paintflow.smk import render_dag, setup_log
 from paintflow.video import encode
 
 log = setup_log(snakemake)
-with open(snakemake.input.info) as fh:
-    info = json.load(fh)
-audio = snakemake.input.audio[0] if snakemake.input.audio else None
+owner = snakemake.params.owner
+plan = render_dag(snakemake).encoding(owner)
+frames = list(snakemake.input.frames)[:: -1 if plan["reverse"] else 1]  # a zoom-out plays the zoom backwards
+audio, start, seconds = plan["audio"] or (None, 0.0, None)
 encode(
-    list(snakemake.input.frames),
+    frames,
     snakemake.output.video,
-    info["fps"],
+    plan["fps"],
     crf=snakemake.config["encode"]["crf"],
     audio_source=audio,
-    audio_start=info["start"],
-    audio_duration=info["duration"],
+    audio_start=start,
+    audio_duration=seconds,
 )
 log.info(
-    "%s: %d frames at %g fps%s",
+    "%s: %d frames at %g fps%s%s",
     snakemake.output.video,
-    len(snakemake.input.frames),
-    info["fps"],
+    len(frames),
+    plan["fps"],
     " with audio" if audio else "",
+    ", reversed" if plan["reverse"] else "",
 )

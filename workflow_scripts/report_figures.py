@@ -3,15 +3,13 @@
 import json
 
 from paintflow import report
-from paintflow.config import prepare
-from paintflow.dag import RenderDag
-from paintflow.smk import setup_log
+from paintflow.smk import render_dag, setup_log
 
 setup_log(snakemake)
 render, out = snakemake.params.owner, snakemake.output
 config = json.loads(json.dumps(dict(snakemake.config)))
-dag = RenderDag(prepare(config))
-samples = dag.report_samples(dag.renders[render].video)
+dag = render_dag(snakemake)
+samples = dag.report_samples(render)
 report.stage_pictures(dag.report_frames(render), samples, out.samples)
 report.sheet(list(zip(dag.sheet_frames(render), snakemake.input.sheet)), out.sheet)
 report.timing(report.read_benchmarks(snakemake.config["results"], snakemake.input.benchmarks), out.timing)

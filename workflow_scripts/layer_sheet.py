@@ -1,0 +1,25 @@
+"""Rule layer_sheet_<render>: one dreamed image per layer and their labelled contact sheet."""
+
+from pathlib import Path
+
+import torch
+
+from paintflow.dream import layer_sheet, source_image
+from paintflow.smk import render_dag, setup_log, threads
+
+log = setup_log(snakemake)
+torch.set_num_threads(threads(snakemake))
+owner = snakemake.params.owner
+dag = render_dag(snakemake)
+r = dag.renders[owner]
+video = dag.videos[r.settings["video"]] if r.settings.get("video") else None
+images = {Path(p).stem: p for p in snakemake.output.images}
+layer_sheet(
+    source_image(r.settings, r.width, r.height, video),
+    r.settings,
+    snakemake.input.model,
+    snakemake.config["model"]["pooling"],
+    images,
+    snakemake.output.sheet,
+)
+log.info("layer sheet of %s: %s", owner, ", ".join(images))
