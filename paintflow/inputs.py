@@ -35,6 +35,7 @@ class Render:
     style: Path | None = None
     smooth: dict = field(default_factory=lambda: {"method": "none", "alpha": 0.5})
     fast_weights: list | None = None  # the fast look's built-in style blend (26 weights)
+    key: dict | None = None  # keyed: what is stylized, and the background
     frames: int = 0
     fps: float = 0.0
     width: int = 0
@@ -173,7 +174,7 @@ def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
         for section in (*look.base, look.section):
             settings.update(look_settings(config, rcfg, section))
         video = rcfg.get("video") if look.video_source else None
-        r = Render(name, look.name, video, settings, smooth=rcfg["smooth"])
+        r = Render(name, look.name, video, settings, smooth=rcfg["smooth"], key=rcfg.get("key"))
         if look.video_source:
             if video not in videos:
                 known = ", ".join(videos) or "none configured"
@@ -198,4 +199,59 @@ def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
         if look.name == "fast":
             check_fast_style(r, f"renders.{name}.fast.style")
         renders[name] = r
+    for name, r in renders.items():
+        if r.key is not None:
+            check_key(name, r, config, videos, renders)
+    for name, vcfg in config["videos"].items():
+        if vcfg.get("matte"):
+            check_matte(name, vcfg["matte"])
     return videos, renders
+
+
+def check_matte(video: str, matte: dict) -> None:
+    from .key import parse_color
+
+    where = f"videos.{video}.matte"
+    parse_color(matte["color"], f"{where}.color")
+    if matte["method"] == "person":
+        from .person import MISSING, available
+
+        if not available():
+            raise PaintflowError(f"{where}.method: {MISSING}")
+
+
+def check_key(name: str, r: Render, config: dict, videos: dict, renders: dict) -> None:
+    """A keyed render: a look that paints a video, a video with a matte, one valid background, no cycle."""
+    where = f"renders.{name}.key"
+    if not r.video or LOOKS[r.look].sheet:
+        raise PaintflowError(f"{where}: a keyed render paints a video's frames; the {r.look} look has none")
+    if not config["videos"][r.video].get("matte"):
+        raise PaintflowError(
+            f"{where}: video {r.video!r} has no matte; add `matte: {{method: chroma}}` (or person) to videos.{r.video}"
+        )
+    bg = {k: v for k, v in r.key["background"].items() if v not in (None, False)}
+    if len(bg) != 1:
+        raise PaintflowError(f"{where}.background: give exactly one of original: true, render:, image:, video:")
+    kind, value = next(iter(bg.items()))
+    if kind == "render":
+        seen, current = [name], value
+        while True:
+            if current not in renders:
+                raise PaintflowError(
+                    f"{where}.background.render: unknown render {current!r} (known: {', '.join(renders)})"
+                )
+            if LOOKS[renders[current].look].sheet:
+                raise PaintflowError(f"{where}.background.render: {current!r} is a layer sheet, not a video")
+            if current in seen:
+                raise PaintflowError(
+                    f"{where}.background.render: renders use each other as background: {' -> '.join([*seen, current])}"
+                )
+            nxt = renders[current].key["background"].get("render") if renders[current].key else None
+            if not nxt:
+                break
+            seen.append(current)
+            current = nxt
+    elif kind == "image":
+        check_image(Path(value), f"{where}.background.image", "background image")
+    elif kind == "video" and value not in videos:
+        raise PaintflowError(f"{where}.background.video: unknown video {value!r} (known: {', '.join(videos)})")

@@ -199,6 +199,68 @@ def _dream_work(dag, render, t):
     return s["octaves"] * s["iterations"]
 
 
+def _matte_cfg(dag, video) -> dict:
+    return dag.config["videos"][video]["matte"]
+
+
+def _key_color_id(dag, video):
+    color = _matte_cfg(dag, video)["color"]
+    return {
+        "frames": dag.key("frames", video),
+        "color": color if color == "auto" else [float(c) for c in color] if isinstance(color, list) else color,
+    }
+
+
+def _mattes_id(dag, video):
+    m = dag.numbers("matte", {k: v for k, v in _matte_cfg(dag, video).items() if k != "color"})
+    ident = {"frames": dag.key("frames", video), "settings": m}
+    if m["method"] == "chroma":
+        ident["key"] = dag.key("key_color", video)
+        m.pop("landscape")
+    else:
+        ident["model"] = "mediapipe==0.10.21 selfie_segmentation"
+        for k in ("inner", "outer", "despill"):
+            m.pop(k)
+    if m["stabilize"] > 0:
+        ident["masks"] = dag.key("masks", video)
+    return ident
+
+
+def _fill_id(dag, render):
+    r = dag.renders[render]
+    return {
+        "frames": dag.key("frames", r.video),
+        "mattes": dag.key("mattes", r.video),
+        "stylize": r.key["stylize"],
+        "despill": float(_matte_cfg(dag, r.video)["despill"]),
+    }
+
+
+def _composite_id(dag, render):
+    r = dag.renders[render]
+    bg = r.key["background"]
+    if bg.get("render"):
+        other = bg["render"]
+        source = {"render": dag.key(dag.final_stage(other), other), "frames": dag.renders[other].frames}
+    elif bg.get("image"):
+        source = {"image": dag.ids(bg["image"])}
+    elif bg.get("video"):
+        source = {"video": dag.key("frames", bg["video"]), "frames": dag.videos[bg["video"]].frames}
+    else:
+        source = {"original": dag.key("frames", r.video)}
+    return {
+        "look": dag.key(dag.stage_before("composite", render), render),
+        "mattes": dag.key("mattes", r.video),
+        "frames": dag.key("frames", r.video),
+        "stylize": r.key["stylize"],
+        "background": source,
+    }
+
+
+def _keyed(dag, render) -> bool:
+    return dag.renders[render].key is not None
+
+
 def _waifu2x_id(dag, owner):
     u = dag.config["upscale"]
     return {"model": u["model"], "noise": u["noise"], "scale": u["scale"]}
@@ -271,6 +333,26 @@ register(
         sequential=True,
         identity=_stylize_id,
         work=_stylize_work,
+    )
+)
+register(Stage("key_color", "video", "key colour", unit="job", identity=_key_color_id))
+register(Stage("mattes", "video", "matte", folder="mattes", env="flow", picture=True, identity=_mattes_id))
+register(
+    Stage(
+        "fill", "render", "filled for the look", folder="filled", env="flow", chain=10, when=_keyed, identity=_fill_id
+    )
+)
+register(
+    Stage(
+        "composite",
+        "render",
+        "composite",
+        folder="composite",
+        env="flow",
+        picture=True,
+        chain=80,
+        when=_keyed,
+        identity=_composite_id,
     )
 )
 register(Stage("fast", "render", "fast look", folder="fast", gpu=True, env="fast", picture=True, identity=_fast_id))
@@ -348,6 +430,7 @@ class Look:
 
 
 LOOKS: dict[str, Look] = {}
+LOOK_POSITION = 50  # chain stages numbered below it come before the look (fill), above it after (upscale)
 
 
 def register_look(look: Look) -> Look:

@@ -42,7 +42,7 @@ def read_benchmarks(results, files) -> pd.DataFrame:
 def _image(path):
     if path is None:
         return None
-    return read_gray(path) if "/masks/" in str(path) else read_rgb(path)
+    return read_gray(path) if "/masks/" in str(path) or "/mattes/" in str(path) else read_rgb(path)
 
 
 def stage_pictures(columns: dict, samples: list[int], out) -> None:

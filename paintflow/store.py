@@ -36,6 +36,10 @@ class FrameStore:
         output = Path(output)
         return self.dir / f"{output.parent.name}__{output.name}"
 
+    def has(self, output) -> bool:
+        """Whether a finished frame is held (restore() may still drop it if damaged)."""
+        return self._slot(output).is_file()
+
     def restore(self, output) -> bool:
         """Put back a finished frame; True if done. A damaged entry is dropped, not restored."""
         slot = self._slot(output)

@@ -71,6 +71,25 @@ def smoothing_inputs(stage, render, frames):
     }
 
 
+def look_input(render, frames):
+    """The frames a render's look paints: the video's, or those of a stage before the look (keyed: filled)."""
+    stage, owner = PF.look_source(render)
+    return frames_of(stage, owner, frames)
+
+
+def background_inputs(render, frames):
+    """What a keyed render's composite goes over, for these frames."""
+    bg = PF.renders[render].key["background"]
+    if bg.get("render"):
+        other = bg["render"]
+        return frames_of(PF.final_stage(other), other, sorted({PF.background_frame(render, t) for t in frames}))
+    if bg.get("video"):
+        return frames_of("frames", bg["video"], sorted({PF.background_frame(render, t) for t in frames}))
+    if bg.get("image"):
+        return [ancient(bg["image"])]
+    return []
+
+
 def still_inputs(render, *keys):
     """Files a look names in its settings (a still image, a guide image, a video), as ancient inputs."""
     s, out = PF.renders[render].settings, []

@@ -12,7 +12,7 @@ for _j in PF.chunk_jobs("dream"):
             _j.rule
         input:
             id=id_file("dream", _r.name),
-            content=frames_of("frames", _r.video, _j.frames),
+            content=look_input(_r.name, _j.frames),
             prev=frames_of("dream", _r.name, [_j.frames.start - 1] if _tt and _j.frames.start > 1 else []),
             flows=frames_of("flow", _r.video, [t - 1 for t in _tt], "bwd"),
             masks=frames_of("masks", _r.video, _tt),

@@ -12,7 +12,7 @@ for _j in PF.chunk_jobs("fast"):
         input:
             **smoothing_inputs("fast", _r.name, _j.frames),
             id=id_file("fast", _r.name),
-            content=frames_of("frames", _r.video, _j.frames),
+            content=look_input(_r.name, _j.frames),
             style=[ancient(_style)] if isinstance(_style, str) else [],
         output:
             frames=PF.paths("fast", _r.name, _j.frames),

@@ -47,7 +47,7 @@ for _j in PF.chunk_jobs("stylize"):
             _j.rule
         input:
             id=id_file("stylize", _r.name),
-            content=frames_of("frames", _r.video, _j.frames),
+            content=look_input(_r.name, _j.frames),
             prev=frames_of("stylize", _r.name, [_j.frames.start - 1] if _prev else []),
             flows=frames_of("flow", _r.video, [t - 1 for t in _tt], "bwd"),
             masks=frames_of("masks", _r.video, _tt),

@@ -35,11 +35,14 @@ def snakemake(wd, *args):
 def setup(wd, clip):
     wd.mkdir()
     cfg = {
-        "videos": {"clip": {"path": str(clip), "width": 64, "fps": 10}},
+        # a (stabilised, so sequential) chroma matte of the clip, for the keyed render k
+        "videos": {"clip": {"path": str(clip), "width": 64, "fps": 10, "matte": {"method": "chroma"}}},
         "renders": {
             "r": {"video": "clip", "style": str(shared("style", "composition_vii.jpg"))},
             # the fast look smoothed with flow_blend is a sequential chain too
             "f": {"video": "clip", "look": "fast", "fast": {"style": 5}, "smooth": {"method": "flow_blend"}},
+            # keyed: the fast look of what the matte keeps, composited over the render f
+            "k": {"video": "clip", "look": "fast", "fast": {"style": 11}, "key": {"background": {"render": "f"}}},
             # an infinite zoom: frame t = dream(zoom(frame t-1))
             "z": {
                 "look": "zoom",
@@ -75,6 +78,11 @@ def render_files(wd):
             "renders/f/upscaled",
             "renders/z/zoom",
             "renders/z/upscaled",
+            "videos/clip/mattes",
+            "renders/k/filled",
+            "renders/k/fast",
+            "renders/k/composite",
+            "renders/k/upscaled",
         )
         for p in sorted((root / sub).glob("[0-9]*.*"))
     }
@@ -116,7 +124,7 @@ def test_killed_and_resumed_render_is_byte_identical(tmp_path):
     assert len(kills) >= 3, "the test must really interrupt the render"
 
     ref, got = render_files(reference), render_files(resumed)
-    assert len(ref) == 8 + 2 * 7 + 7 + 8 + 8 + 8 + 8 + 8 + 8
+    assert len(ref) == 8 + 2 * 7 + 7 + 8 + 8 + 8 + 8 + 8 + 8 + 5 * 8
     assert got.keys() == ref.keys()
     different = [name for name in ref if ref[name] != got[name]]
     assert not different, f"frames differ after resume: {different}"

@@ -1,0 +1,253 @@
+"""Keyed performers: matte accuracy against a known alpha, spill, stability, the real chroma plate,
+person segmentation, a keyed render end to end, and bad input."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import yaml
+from plates import plate
+
+from conftest import make_clip, run_snakemake, shared
+from paintflow.files import read_gray, read_rgb
+from paintflow.flow import compute_flow
+from paintflow.key import (
+    chroma,
+    clean,
+    composite,
+    estimate_key,
+    fit_background,
+    from_png,
+    performer_colours,
+    raw_alpha,
+    stabilise,
+)
+from paintflow.masks import consistency_mask
+from paintflow.metrics import warping_error
+from paintflow.video import probe, stream_info
+
+SETTINGS = {"inner": 6, "outer": 36, "speck": 64, "hole": 64}
+
+
+def key_plate(rgb, key=None):
+    key = key or estimate_key([rgb])
+    return clean(raw_alpha(rgb, key, SETTINGS["inner"], SETTINGS["outer"]), SETTINGS["speck"], SETTINGS["hole"]), key
+
+
+def green_excess(rgb):
+    return np.maximum(0, rgb[..., 1].astype(float) - np.maximum(rgb[..., 0], rgb[..., 2]).astype(float))
+
+
+def test_chroma_matte_matches_the_true_alpha():
+    rgb, alpha, _ = plate()
+    est, _ = key_plate(rgb)
+    err = np.abs(est - alpha)
+    band = (alpha > 0.01) & (alpha < 0.99)
+    print(f"matte error: mean {err.mean():.4f}, edge band {err[band].mean():.4f} ({band.sum()} px)")
+    assert err.mean() < 0.03 and err[band].mean() < 0.1
+
+
+def test_spill_is_removed_from_the_composite():
+    rgb, alpha, _ = plate()
+    est, key = key_plate(rgb)
+    grey = np.full_like(rgb, 128)
+    soft = composite(performer_colours(rgb, est, key, 1.0), grey, est)
+    naive = composite(rgb, grey, (est > 0.5).astype(np.float32))  # a hard key of the raw plate
+    band = (alpha > 0.01) & (alpha < 0.99)
+    ours, theirs = green_excess(soft)[band].mean(), green_excess(naive)[band].mean()
+    print(f"green excess in the edge band: {ours:.2f} (soft matte, unmixed, despilled) vs {theirs:.2f} (hard key)")
+    assert ours <= theirs / 4
+
+
+def test_stabilised_matte_flickers_less_on_a_moving_plate():
+    frames, mattes, stable = [], [], []
+    for t in range(8):
+        rgb, _, _ = plate(dx=1.5 * t, seed=t)  # the subject moves, the noise changes every frame
+        frames.append(rgb)
+        mattes.append(key_plate(rgb)[0])
+    errors = {"raw": [], "stable": []}
+    for t in range(8):
+        if t == 0:
+            stable.append(mattes[0])
+            continue
+        back, fwd = compute_flow(frames[t], frames[t - 1], "dis"), compute_flow(frames[t - 1], frames[t], "dis")
+        mask = consistency_mask(back, fwd)
+        stable.append(stabilise(mattes[t], stable[t - 1], back, mask, 0.5))
+        for name, seq in (("raw", mattes), ("stable", stable)):
+            errors[name].append(
+                warping_error(*(np.repeat(x[..., None] * 255, 3, -1) for x in (seq[t - 1], seq[t])), back, mask)
+            )
+    raw, stab = np.mean(errors["raw"]), np.mean(errors["stable"])
+    print(f"matte warping error: unstabilised {raw:.6f}, stabilised {stab:.6f}")
+    assert stab < raw
+
+
+@pytest.fixture(scope="module")
+def real_plate(tmp_path_factory):
+    """Two seconds of the real chroma-key plate (a man before a lit yellow-lime backdrop), 160x96, 10 fps."""
+    from paintflow.video import extract_frames
+
+    d = tmp_path_factory.mktemp("plate")
+    video = shared("video", "chroma_keying_man.mp4")
+    info = probe(video, width=160, fps=10, start=3, duration=2)
+    out = [d / f"{t:06d}.png" for t in range(1, info["frames"] + 1)]
+    extract_frames(video, out, info)
+    return [read_rgb(p) for p in out]
+
+
+def test_the_real_plate_keys_its_backdrop_and_keeps_the_face(real_plate):
+    key = estimate_key(real_plate[:5])
+    backdrop = np.array([[[204, 206, 18]]], np.float32)  # the backdrop's mean colour (shared/data/SOURCES.md)
+    distance = float(np.linalg.norm(np.asarray(key["chroma"]) - chroma(backdrop)[0, 0]))
+    print(f"estimated key RGB {key['rgb']}, chroma distance to the backdrop {distance:.1f}")
+    assert distance < 12
+    face = (slice(18, 44), slice(68, 92))  # annotated by hand: on the face in all 20 frames (y, x)
+    for t, rgb in enumerate(real_plate, start=1):
+        alpha, _ = key_plate(rgb, key)
+        corners = [alpha[:12, :12], alpha[:12, -12:]]  # backdrop in the top corners
+        assert max(c.mean() for c in corners) < 0.05, f"frame {t}: the backdrop is not keyed out"
+        assert alpha[face].mean() > 0.95, f"frame {t}: the face is not kept ({alpha[face].mean():.3f})"
+
+
+def test_person_segmentation_covers_the_person():
+    from paintflow.person import available, segment
+
+    if not available():
+        pytest.skip("mediapipe is not installed (make person): person segmentation cannot run here")
+    out = Path(os.environ.get("TMPDIR", "/tmp")) / f"paintflow_person_{os.getpid()}.png"
+    segment([str(shared("content", "astronaut.png"))], [str(out)])
+    mask = from_png(read_gray(out)) > 0.5
+    out.unlink()
+    # drawn by hand on the 512x512 photo: the astronaut and the helmet she holds (a performer's prop is kept)
+    truth = np.zeros(mask.shape, np.uint8)
+    cv2.ellipse(truth, (228, 92), (74, 78), 0, 0, 360, 1, -1)  # head and hair
+    body = [[160, 150], [300, 150], [345, 215], [368, 300], [372, 512], [18, 512], [20, 330], [35, 250], [115, 185]]
+    cv2.fillPoly(truth, [np.array(body, np.int32)], 1)  # neck ring, shoulders, arms, torso
+    cv2.ellipse(truth, (392, 432), (112, 88), 0, 0, 360, 1, -1)  # the helmet in her hands
+    truth = truth.astype(bool)
+    iou = (mask & truth).sum() / (mask | truth).sum()
+    print(f"person segmentation of astronaut.png: IoU {iou:.3f} with the hand-drawn astronaut and helmet")
+    assert iou > 0.8
+
+
+@pytest.fixture(scope="module")
+def keyed(tmp_path_factory):
+    """A performer in the fast look over another render (a painted clip), and the inverse."""
+    wd = tmp_path_factory.mktemp("keyed")
+    bird = make_clip(wd / "bird.mp4", audio=False, seconds=0.5)
+    cfg = {
+        "videos": {
+            "plate": {
+                "path": str(shared("video", "chroma_keying_man.mp4")),
+                "width": 96,
+                "fps": 10,
+                "start": 3,
+                "duration": 0.8,
+                "matte": {"method": "chroma"},
+            },
+            "bird": {"path": str(bird), "width": 96, "fps": 10},
+        },
+        "renders": {
+            "background": {"video": "bird", "look": "fast", "fast": {"style": 19}},
+            "performer": {
+                "video": "plate",
+                "look": "fast",
+                "fast": {"style": 7},
+                "key": {"background": {"render": "background"}},
+            },
+            "inverse": {"video": "plate", "look": "fast", "key": {"stylize": "background"}},
+        },
+        "upscale": {"scale": 1},
+        "execution": {"chunk_frames": 4},
+    }
+    (wd / "config.yaml").write_text(yaml.safe_dump(cfg))
+    run_snakemake(wd)
+    return wd
+
+
+def test_keyed_render_composites_the_performer_over_another_render(keyed):
+    r = keyed / "results"
+    got = stream_info(r / "renders/performer/performer.mp4")
+    assert got["frames"] == 8 and got["size"] == (96, 58)
+    for t in range(1, 9):
+        alpha = from_png(read_gray(r / f"videos/plate/mattes/{t:06d}.png"))
+        out, look = (
+            read_rgb(r / f"renders/performer/composite/{t:06d}.png"),
+            read_rgb(r / f"renders/performer/fast/{t:06d}.png"),
+        )
+        bg = fit_background(read_rgb(r / f"renders/background/fast/{(t - 1) % 5 + 1:06d}.png"), 96, 58)  # looped
+        assert np.abs(out.astype(float) - look)[alpha > 0.99].mean() < 1.0  # the painted performer
+        assert np.abs(out.astype(float) - bg)[alpha < 0.01].mean() < 1.0  # the other render around him
+    inverse = read_rgb(r / "renders/inverse/composite/000004.png").astype(float)
+    filmed = read_rgb(r / "videos/plate/frames/000004.png").astype(float)
+    alpha = from_png(read_gray(r / "videos/plate/mattes/000004.png"))
+    assert np.abs(inverse - filmed)[alpha > 0.99].mean() < 6.0  # the performer as filmed (despilled edges)
+    stages = read_rgb(r / "renders/performer/report/stages.png")
+    assert stages.shape[1] > 5 * 96  # source, flow, mask, matte, fast look, composite columns
+
+
+@pytest.mark.parametrize(
+    "change,needles",
+    [
+        ({"color": "greenish"}, ["videos.plate.matte.color", "'greenish' is not a colour"]),
+        ({"method": "person"}, ["videos.plate.matte.method", "make person"]),
+    ],
+)
+def test_bad_matte_settings_fail_before_any_job(tmp_path, change, needles):
+    cfg = {
+        "videos": {
+            "plate": {
+                "path": str(shared("video", "chroma_keying_man.mp4")),
+                "width": 64,
+                "duration": 0.5,
+                "matte": {"method": "chroma", **change},
+            }
+        },
+        "renders": {"r": {"video": "plate", "look": "fast", "key": {}}},
+    }
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
+    env = {**os.environ, "PAINTFLOW_PERSON_PYTHON": str(tmp_path / "no_python")}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "-s",
+            str(Path(__file__).parents[1] / "Snakefile"),
+            "--directory",
+            str(tmp_path),
+            "--cores",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    for needle in needles:
+        assert needle in out, out[-2000:]
+    assert not (tmp_path / "results/videos/plate/frames").exists()
+
+
+def test_a_background_video_without_frames_fails_before_any_job(tmp_path):
+    cfg = {
+        "videos": {
+            "plate": {
+                "path": str(shared("video", "chroma_keying_man.mp4")),
+                "width": 64,
+                "duration": 0.5,
+                "matte": {"method": "chroma"},
+            },
+            "empty": {"path": str(shared("video", "cockatoo.mp4")), "start": 60},
+        },
+        "renders": {"r": {"video": "plate", "look": "fast", "key": {"background": {"video": "empty"}}}},
+    }
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
+    proc = run_snakemake(tmp_path, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "videos.empty.path" in out and "no frames in the selected range" in out
