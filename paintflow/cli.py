@@ -6,6 +6,7 @@
     paintflow verify   decode every finished artefact; damaged ones are made again by the next run
     paintflow resume   continue a render that died (refuses while another run is alive here)
     paintflow clean    remove what killed runs left, and frame-store entries no setting uses
+    paintflow studio   the studio: a web page to make, watch and get renders (127.0.0.1:8765)
 
 Every command works on a render folder (--directory, default: here) and its config
 (--configfile, default: <directory>/config.yaml).
@@ -90,6 +91,25 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("clean", help="remove temporary files of killed runs and unused frame-store entries")
     _common(c)
     c.add_argument("--store", action="store_true", help="also empty the frame store (disk back; no resume cache)")
+    st = sub.add_parser("studio", help="the studio: a web page to make, watch and get renders")
+    st.add_argument(
+        "--project",
+        type=Path,
+        default=Path("."),
+        help="folder for uploads, renders and the studio's database (default: here)",
+    )
+    st.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only; another address needs --set-password first)",
+    )
+    st.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
+    st.add_argument("--slots", type=int, default=1, help="renders running at once (one per GPU; default: 1)")
+    st.add_argument(
+        "--set-password",
+        action="store_true",
+        help="set the login password (asked, or $PAINTFLOW_STUDIO_PASSWORD) and exit",
+    )
     return ap
 
 
@@ -182,6 +202,20 @@ def run(args) -> int:
                 file=sys.stderr,
             )
         return code
+    elif args.command == "studio":
+        from .studio import server
+
+        if not args.project.is_dir():
+            raise PaintflowError(f"--project: no such folder: {args.project}")
+        if args.set_password:
+            import getpass
+
+            password = os.environ.get("PAINTFLOW_STUDIO_PASSWORD") or getpass.getpass("studio password: ")
+            server.set_password(args.project, password)
+            print("password set: log in as 'studio'")
+            return 0
+        os.environ["PAINTFLOW_STUDIO_SLOTS"] = str(args.slots)
+        server.serve(args.project, args.host, args.port)
     elif args.command == "clean":
         import shutil
 

@@ -128,7 +128,7 @@ def test_cli_never_shows_a_traceback_for_a_user_error(tmp_path):
         assert proc.returncode == 1 and "Traceback" not in proc.stderr and proc.stderr.startswith("paintflow: ")
     version = subprocess.run([sys.executable, "-m", "paintflow", "--version"], capture_output=True, text=True)
     assert version.stdout.startswith("paintflow ")
-    for command in ("plan", "status", "preview", "verify", "resume", "clean"):
+    for command in ("plan", "status", "preview", "verify", "resume", "clean", "studio"):
         helptext = subprocess.run(
             [sys.executable, "-m", "paintflow", command, "--help"], capture_output=True, text=True
         ).stdout

@@ -1,0 +1,92 @@
+"""The new-render form: defaults and limits come from the schema, like everything else."""
+
+from __future__ import annotations
+
+from django import forms
+
+from ..config import defaults, section_schema
+from . import project
+
+LOOKS = [
+    ("fast", "fast — a feed-forward style, a fraction of a second per frame"),
+    ("paint", "painted — optimisation, minutes per frame, the best pictures"),
+    ("dream", "dream — DeepDream on every frame"),
+]
+LAYERS = ["relu3_3", "relu4_1", "relu4_2", "relu4_3", "relu5_1", "relu5_2"]
+
+
+def limits(section: str, key: str) -> dict:
+    prop = (
+        section_schema(section)["properties"][key]
+        if section != "videos"
+        else section_schema("videos")["additionalProperties"]["properties"][key]
+    )
+    out = {}
+    if "minimum" in prop:
+        out["min_value"] = prop["minimum"]
+    if "maximum" in prop:
+        out["max_value"] = prop["maximum"]
+    return out
+
+
+class NewRenderForm(forms.Form):
+    name = forms.SlugField(max_length=60, help_text="letters, digits, - and _ (the render's folder)")
+    video = forms.ChoiceField(required=False, help_text="a video already in the project")
+    video_upload = forms.FileField(required=False, label="or upload a video")
+    start = forms.FloatField(initial=0.0, min_value=0, help_text="seconds")
+    duration = forms.FloatField(required=False, min_value=0.01, help_text="seconds (empty: to the end)")
+    width = forms.IntegerField(initial=320, **limits("videos", "width"), help_text="processing width in pixels")
+    fps = forms.FloatField(required=False, min_value=0.1, max_value=240, help_text="empty: the video's own")
+    look = forms.ChoiceField(choices=LOOKS, initial="fast")
+    painting = forms.ChoiceField(required=False, label="style painting", help_text="from the gallery")
+    painting_upload = forms.FileField(required=False, label="or upload a painting")
+    fast_style = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=25,
+        label="built-in fast style",
+        help_text="0-25, used by the fast look when no painting is chosen",
+    )
+    iterations = forms.IntegerField(
+        initial=defaults("stylize")["iterations"],
+        **limits("stylize", "iterations"),
+        help_text="painted: optimiser iterations per frame",
+    )
+    style_weight = forms.FloatField(
+        initial=defaults("stylize")["style_weight"], min_value=0, help_text="painted: how strongly the style is imposed"
+    )
+    layer = forms.ChoiceField(choices=[(x, x) for x in LAYERS], initial="relu4_2", help_text="dream: the layer")
+    key = forms.BooleanField(required=False, label="paint only the performer (green-screen key)")
+    background = forms.ChoiceField(required=False, help_text="keyed: what the painted performer goes over")
+    upscale = forms.TypedChoiceField(choices=[(1, "off"), (2, "2x (waifu2x)")], coerce=int, initial=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["video"].choices = [("", "—")] + [(p.name, p.name) for p in project.videos()]
+        self.fields["painting"].choices = [("", "—")] + [(str(p), p.name) for p in project.paintings()]
+        from .models import Render
+
+        self.fields["background"].choices = [("original", "the original footage")] + [
+            (f"render:{r.name}", f"the render {r.name}") for r in Render.objects.all()
+        ]
+
+    def clean_name(self):
+        from .models import Render
+
+        name = self.cleaned_data["name"]
+        if Render.objects.filter(name=name).exists() or project.render_dir(name).exists():
+            raise forms.ValidationError(f"a render called {name!r} exists already")
+        return name
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("video") and not data.get("video_upload"):
+            self.add_error("video", "choose a video, or upload one")
+        if data.get("look") == "paint" and not data.get("painting") and not data.get("painting_upload"):
+            self.add_error("painting", "the painted look needs a style painting")
+        return data
+
+
+class OpenConfigForm(forms.Form):
+    name = forms.SlugField(max_length=60)
+    config = forms.CharField(max_length=1000, help_text="path of a config.yaml inside the project folder")

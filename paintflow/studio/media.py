@@ -1,0 +1,76 @@
+"""Files in and out of the studio: uploads checked by content (a video must decode, a painting must be an
+image), size-limited, names sanitised, written to a temporary file and moved into place only when good
+(a failed upload leaves nothing behind); files served only from inside their render's folder."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from .. import PaintflowError
+
+VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v"}
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp"}
+
+
+def safe_name(name: str, suffixes: set[str]) -> str:
+    """A file name with no folder part and only plain characters; its suffix must be one of ``suffixes``."""
+    base = Path(name.replace("\\", "/")).name
+    stem, suffix = os.path.splitext(base)
+    suffix = suffix.lower()
+    if suffix not in suffixes:
+        raise PaintflowError(f"{base or name!r}: expected one of {', '.join(sorted(suffixes))}")
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_")[:80] or "upload"
+    return f"{stem}{suffix}"
+
+
+def inside(root: Path, relative: str) -> Path:
+    """``root/relative``, refusing anything that would leave ``root``."""
+    root = Path(root).resolve()
+    path = (root / relative).resolve()
+    if path != root and root not in path.parents:
+        raise PaintflowError(f"{relative!r} is outside the project")
+    return path
+
+
+def save_upload(upload, folder: Path, kind: str, limit: int) -> Path:
+    """Check and store an uploaded file; returns its path. ``kind``: "video" or "image"."""
+    suffixes = VIDEO_SUFFIXES if kind == "video" else IMAGE_SUFFIXES
+    name = safe_name(upload.name, suffixes)
+    if upload.size > limit:
+        raise PaintflowError(f"{name}: {upload.size / 1e6:.0f} MB is over the {limit / 1e6:.0f} MB limit")
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".upload-", suffix=Path(name).suffix, dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for chunk in upload.chunks():
+                fh.write(chunk)
+        check_content(Path(tmp), kind, name)
+        target = folder / name
+        n = 1
+        while target.exists():
+            target = folder / f"{Path(name).stem}_{n}{Path(name).suffix}"
+            n += 1
+        os.replace(tmp, target)
+        return target
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def check_content(path: Path, kind: str, name: str) -> None:
+    """A video must have a decodable video stream; an image must decode."""
+    if kind == "video":
+        from ..video import read_meta
+
+        try:
+            read_meta(path)
+        except PaintflowError:
+            raise PaintflowError(f"{name} is not a video (its content is not a readable video stream)") from None
+    else:
+        import cv2
+
+        if cv2.imread(str(path), cv2.IMREAD_COLOR) is None:
+            raise PaintflowError(f"{name} is not an image (its content does not decode as a picture)")

@@ -1,0 +1,164 @@
+"""The studio's project: uploaded media, render folders (each a config.yaml and its results), what each
+render has done (from its files), and the queue (one render per GPU slot at a time)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.utils import timezone
+
+from .. import PaintflowError
+from ..registry import stage
+from . import runner
+from .models import Render
+
+REPO = Path(__file__).resolve().parents[2]
+SLOTS = int(os.environ.get("PAINTFLOW_STUDIO_SLOTS", "1"))  # renders at once: one per GPU, as the workstation
+
+
+def media_dir(kind: str) -> Path:
+    return settings.PROJECT / "media" / kind
+
+
+def videos() -> list[Path]:
+    return sorted(p for p in media_dir("videos").glob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def paintings() -> list[Path]:
+    """The gallery: the bundled paintings (resources/style) and the uploaded ones."""
+    found = list((REPO / "resources" / "style").glob("*")) + list(media_dir("styles").glob("*"))
+    return sorted((p for p in found if p.is_file() and not p.name.startswith(".")), key=lambda p: p.name)
+
+
+def render_dir(name: str) -> Path:
+    return settings.PROJECT / "renders" / name
+
+
+def write_config(name: str, config: dict) -> Path:
+    """Validate (the schema) and write a studio render's config; returns its work folder."""
+    from ..config import prepare
+
+    prepare(config)  # the same checks as the workflow's
+    folder = render_dir(name)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    return folder
+
+
+def load(render: Render):
+    """(config, dag) of a render's folder, or raise PaintflowError saying what is wrong."""
+    from ..cost import load as load_dag
+
+    return load_dag(Path(render.workdir), Path(render.workdir) / "config.yaml")
+
+
+def describe(render: Render) -> dict:
+    """Everything a page shows about a render, from its files."""
+    from ..progress import render_progress
+
+    info = {
+        "render": render,
+        "name": render.name,
+        "error": None,
+        "rows": [],
+        "video": None,
+        "thumbs": [],
+        "queued": render.queued is not None,
+    }
+    try:
+        config, dag = load(render)
+    except PaintflowError as err:
+        info.update(state="broken", error=str(err), percent=0)
+        return info
+    rows = render_progress(dag)
+    info["rows"] = rows
+    finished = all(Path(p).exists() for p in dag.all_outputs())
+    info["state"] = runner.state(render.workdir, finished)
+    if info["queued"] and info["state"] in ("new", "stopped", "failed"):
+        info["state"] = "queued"
+    done = sum(r["done"] for r in rows)
+    total = sum(r["total"] for r in rows) or 1
+    info["percent"] = 100 if info["state"] == "done" else min(99, int(100 * done / total))
+    info["frames_done"], info["frames_total"] = done, total
+    info["rate"] = next((r["frames_per_hour"] for r in rows if r["frames_per_hour"]), None)
+    info["eta_s"] = next((r["eta_s"] for r in rows if r["eta_s"]), None)
+    for name in dag.renders:
+        if dag.look(name).sheet:
+            if Path(dag.sheet_path(name)).exists():
+                info["thumbs"].append(rel(render, dag.sheet_path(name)))
+            continue
+        video = Path(dag.render_video(name))
+        if video.exists():
+            info["video"] = rel(render, video)
+        final = Path(dag.results) / "renders" / name / stage(dag.final_stage(name)).folder
+        latest = sorted(final.glob("[0-9]*.png"), key=lambda p: p.stat().st_mtime)[-4:] if final.is_dir() else []
+        info["thumbs"] += [rel(render, p) for p in latest]
+    if info["state"] == "failed":
+        info["failure"] = runner.failure(render.workdir)
+    plan = Path(render.workdir) / ".studio" / "plan.txt"
+    info["plan"] = plan.read_text() if plan.exists() else None
+    info["planning"] = (Path(render.workdir) / ".studio" / "plan.running").exists()
+    report = Path(render.workdir) / ".studio" / "report.html"
+    info["report"] = rel(render, report) if report.exists() else None
+    preview = sorted((Path(render.workdir) / ".studio" / "previews").glob("*.png"))
+    info["preview"] = rel(render, preview[-1]) if preview else None
+    return info
+
+
+def rel(render: Render, path) -> str:
+    return str(Path(path).resolve().relative_to(Path(render.workdir).resolve()))
+
+
+def queue(render: Render) -> None:
+    render.queued = timezone.now()
+    render.save(update_fields=["queued"])
+    schedule()
+
+
+def schedule() -> list[str]:
+    """Start the oldest queued renders while fewer than SLOTS run; returns what was started."""
+    started = []
+    running = sum(1 for r in Render.objects.all() if runner.is_running(r.workdir))
+    for render in Render.objects.filter(queued__isnull=False).order_by("queued"):
+        if running >= SLOTS:
+            break
+        if runner.is_running(render.workdir):
+            render.queued = None
+            render.save(update_fields=["queued"])
+            continue
+        runner.start(render.workdir)
+        render.queued = None
+        render.save(update_fields=["queued"])
+        running += 1
+        started.append(render.name)
+    return started
+
+
+def background(command: list[str], workdir, marker: str, output: str) -> None:
+    """Run a paintflow command for a render in the background, writing its output to .studio/<output>."""
+    import subprocess
+    import sys
+
+    studio = runner.folder(workdir)
+    (studio / marker).write_text(str(time.time()))
+
+    def work():
+        proc = subprocess.run([sys.executable, "-m", "paintflow", *command], capture_output=True, text=True)
+        (studio / output).write_text(proc.stdout if proc.returncode == 0 else proc.stderr)
+        (studio / marker).unlink(missing_ok=True)
+
+    threading.Thread(target=work, daemon=True).start()
+
+
+def remove(render: Render) -> None:
+    if runner.is_running(render.workdir):
+        raise PaintflowError("stop the render before removing it")
+    if Path(render.workdir).resolve().parent == (settings.PROJECT / "renders").resolve():
+        shutil.rmtree(render.workdir, ignore_errors=True)
+    render.delete()

@@ -1,0 +1,19 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("new/", views.new, name="new"),
+    path("open/", views.open_config, name="open"),
+    path("frame/", views.frame, name="frame"),
+    path("render/<slug:name>/", views.detail, name="detail"),
+    path("render/<slug:name>/status.json", views.status, name="status"),
+    path("render/<slug:name>/do/<slug:what>/", views.action, name="action"),
+    path("render/<slug:name>/file/<path:path>", views.files, name="file"),
+    path("login/", auth_views.LoginView.as_view(template_name="studio/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(next_page="/login/"), name="logout"),
+]
+handler404 = "paintflow.studio.views.not_found"
+handler500 = "paintflow.studio.views.server_error"

@@ -1,0 +1,304 @@
+"""The studio's pages. Every error a user can cause is said in words next to what caused it."""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from .. import PaintflowError
+from . import media, project, runner
+from .forms import NewRenderForm, OpenConfigForm
+from .models import Render
+
+
+def index(request):
+    project.schedule()
+    renders = [project.describe(r) for r in Render.objects.all()]
+    return render(request, "studio/index.html", {"renders": renders, "network": settings.NETWORK})
+
+
+def _config_of(data: dict, video: Path, painting: str | None) -> dict:
+    """A studio render's config (a plain config file: runnable from a terminal too)."""
+    name = data["name"]
+    v = {"path": str(video), "width": data["width"], "start": data["start"]}
+    if data.get("duration"):
+        v["duration"] = data["duration"]
+    if data.get("fps"):
+        v["fps"] = data["fps"]
+    r = {"video": "source", "look": data["look"]}
+    if data["look"] == "paint":
+        r["style"] = painting
+        r["stylize"] = {"iterations": data["iterations"], "style_weight": data["style_weight"]}
+    elif data["look"] == "fast":
+        r["fast"] = {"style": painting if painting else int(data.get("fast_style") or 0)}
+    else:
+        r["dream"] = {"layers": {data["layer"]: 1.0}}
+    config = {"videos": {"source": v}, "renders": {name: r}, "upscale": {"scale": data["upscale"]}}
+    if data.get("key"):
+        v["matte"] = {"method": "chroma"}
+        bg = data.get("background") or "original"
+        if bg.startswith("render:"):
+            # each studio render is its own config: another one's finished video is a video of this one
+            other = get_object_or_404(Render, name=bg.split(":", 1)[1])
+            _, other_dag = project.load(other)
+            config["videos"]["background"] = {"path": other_dag.render_video(other.name), "width": data["width"]}
+            r["key"] = {"background": {"video": "background"}}
+        else:
+            r["key"] = {"background": {"original": True}}
+    return config
+
+
+FIELD_OF = [
+    ("videos.background", "background"),
+    ("videos.", "video"),
+    (".style", "painting"),
+    (".fast", "fast_style"),
+    ("stylize.iterations", "iterations"),
+    ("duration", "duration"),
+    ("selected range", "start"),
+    ("width", "width"),
+]
+
+
+def new(request):
+    form = NewRenderForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            video = (
+                media.save_upload(data["video_upload"], project.media_dir("videos"), "video", settings.UPLOAD_LIMIT)
+                if data.get("video_upload")
+                else media.inside(project.media_dir("videos"), data["video"])
+            )
+        except PaintflowError as err:
+            form.add_error("video_upload" if data.get("video_upload") else "video", str(err))
+            return render(request, "studio/new.html", {"form": form}, status=400)
+        painting = data.get("painting") or None
+        try:
+            if data.get("painting_upload"):
+                painting = str(
+                    media.save_upload(
+                        data["painting_upload"], project.media_dir("styles"), "image", settings.UPLOAD_LIMIT
+                    )
+                )
+        except PaintflowError as err:
+            form.add_error("painting_upload", str(err))
+            return render(request, "studio/new.html", {"form": form}, status=400)
+        if painting and Path(painting) not in project.paintings():
+            form.add_error("painting", "not a painting of the gallery")
+            return render(request, "studio/new.html", {"form": form}, status=400)
+        try:
+            folder = project.write_config(data["name"], _config_of(data, video, painting))
+            item = Render.objects.create(name=data["name"], workdir=str(folder))
+            project.load(item)  # probes the video: a range without frames is said now, next to its field
+        except PaintflowError as err:
+            Render.objects.filter(name=data["name"]).delete()
+            import shutil
+
+            shutil.rmtree(project.render_dir(data["name"]), ignore_errors=True)
+            text = str(err).removeprefix("config: ")
+            field = next((f for key, f in FIELD_OF if key in text), None)
+            form.add_error(field, text)
+            return render(request, "studio/new.html", {"form": form}, status=400)
+        messages.success(request, f"render {item.name} created: preview a frame, then start it")
+        return redirect("detail", name=item.name)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "studio/new.html", {"form": form}, status=status)
+
+
+def open_config(request):
+    form = OpenConfigForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            path = media.inside(settings.PROJECT, form.cleaned_data["config"])
+            if not path.is_file():
+                raise PaintflowError(f"no config file at {path}")
+            if Render.objects.filter(name=form.cleaned_data["name"]).exists():
+                raise PaintflowError("a render with this name exists already")
+            item = Render(name=form.cleaned_data["name"], workdir=str(path.parent))
+            if path.name != "config.yaml":
+                raise PaintflowError("the config must be called config.yaml (its folder is the render's folder)")
+            project.load(item)
+            item.save()
+        except PaintflowError as err:
+            form.add_error("config", str(err))
+            return render(request, "studio/open.html", {"form": form}, status=400)
+        return redirect("detail", name=item.name)
+    return render(request, "studio/open.html", {"form": form}, status=400 if request.method == "POST" else 200)
+
+
+def detail(request, name):
+    item = get_object_or_404(Render, name=name)
+    project.schedule()
+    return render(request, "studio/detail.html", {"r": project.describe(item)})
+
+
+def status(request, name):
+    item = get_object_or_404(Render, name=name)
+    info = project.describe(item)
+    return JsonResponse(
+        {
+            k: info.get(k)
+            for k in ("state", "percent", "frames_done", "frames_total", "rate", "eta_s", "video", "thumbs", "error")
+        }
+    )
+
+
+@require_POST
+def action(request, name, what):
+    item = get_object_or_404(Render, name=name)
+    try:
+        if what in ("start", "resume", "retry"):
+            project.queue(item)
+            messages.success(request, f"{name}: queued; it starts as soon as a GPU slot is free")
+        elif what == "cancel":
+            item.queued = None
+            item.save(update_fields=["queued"])
+            runner.cancel(item.workdir)
+            messages.success(request, f"{name}: stopped; finished frames are kept (resume continues from them)")
+        elif what == "preview":
+            frame = request.POST.get("frame", "")
+            args = ["preview", "--directory", item.workdir, "--out", str(runner.folder(item.workdir) / "previews")]
+            if frame.strip().isdigit():
+                args += ["--frame", frame.strip()]
+            proc = subprocess.run(
+                [sys.executable, "-m", "paintflow", *args], capture_output=True, text=True, timeout=600
+            )
+            if proc.returncode != 0:
+                raise PaintflowError(proc.stderr.strip().removeprefix("paintflow: "))
+            messages.success(request, proc.stdout.strip())
+        elif what == "plan":
+            project.background(["plan", "--directory", item.workdir], item.workdir, "plan.running", "plan.txt")
+            messages.success(request, f"{name}: estimating the cost (a few frames may be rendered to measure)")
+        elif what == "report":
+            out = runner.folder(item.workdir) / "report.html"
+            proc = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "snakemake",
+                    "-s",
+                    str(project.REPO / "Snakefile"),
+                    "--directory",
+                    item.workdir,
+                    "--report",
+                    str(out),
+                    "--cores",
+                    "1",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+            if proc.returncode != 0:
+                raise PaintflowError("the report could not be made yet (is the render finished?)")
+        elif what == "remove":
+            project.remove(item)
+            messages.success(request, f"{name}: removed")
+            return redirect("index")
+        else:
+            raise Http404
+    except (PaintflowError, subprocess.TimeoutExpired) as err:
+        messages.error(request, f"{name}: {err}")
+    return redirect("detail", name=name)
+
+
+RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
+def files(request, name, path):
+    """A file of a render (frames, the video with byte ranges for seeking, the report)."""
+    item = get_object_or_404(Render, name=name)
+    try:
+        target = media.inside(Path(item.workdir), path)
+    except PaintflowError:
+        raise Http404 from None
+    if not target.is_file():
+        raise Http404
+    size = target.stat().st_size
+    kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+    match = RANGE.fullmatch(request.headers.get("Range", ""))
+    if match and (match.group(1) or match.group(2)):
+        first = int(match.group(1)) if match.group(1) else size - int(match.group(2))
+        last = int(match.group(2)) if match.group(1) and match.group(2) else size - 1
+        last = min(last, size - 1)
+        if first > last or first < 0:
+            return HttpResponse(status=416, headers={"Content-Range": f"bytes */{size}"})
+        with open(target, "rb") as fh:
+            fh.seek(first)
+            body = fh.read(last - first + 1)
+        return HttpResponse(
+            body,
+            status=206,
+            content_type=kind,
+            headers={"Content-Range": f"bytes {first}-{last}/{size}", "Accept-Ranges": "bytes"},
+        )
+    handle = open(target, "rb")  # noqa: SIM115 - FileResponse closes it
+    response = FileResponse(
+        handle,
+        content_type=kind,
+        as_attachment=request.GET.get("download") == "1",
+    )
+    response["Accept-Ranges"] = "bytes"
+    return response
+
+
+def frame(request):
+    """The first frame of a selection of a project video, at the processing size (the form's preview)."""
+    from ..files import write_rgb
+    from ..video import probe, read_frame
+
+    if request.GET.get("painting"):  # a gallery thumbnail
+        return painting_thumbnail(request.GET["painting"])
+    try:
+        video = media.inside(project.media_dir("videos"), request.GET.get("video", ""))
+        width = int(request.GET.get("width") or 320)
+        start = float(request.GET.get("start") or 0)
+        if not video.is_file() or not 16 <= width <= 4096:
+            raise PaintflowError("no such video")
+        info = probe(video, width=width, start=start, duration=0.2)
+        out = settings.STATE / "frames" / f"{video.stem}_{width}_{start:g}.png"
+        write_rgb(out, read_frame(video, info, 1))
+    except (PaintflowError, ValueError):
+        raise Http404 from None
+    return FileResponse(open(out, "rb"), content_type="image/png")  # noqa: SIM115
+
+
+def painting_thumbnail(value: str):
+    import cv2
+
+    from ..files import read_rgb
+
+    path = Path(value)
+    if path not in project.paintings():  # only the gallery's files
+        raise Http404
+    rgb = read_rgb(path)
+    small = cv2.resize(rgb, (max(1, round(rgb.shape[1] * 70 / rgb.shape[0])), 70), interpolation=cv2.INTER_AREA)
+    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(small, cv2.COLOR_RGB2BGR))
+    return HttpResponse(buf.tobytes(), content_type="image/jpeg")
+
+
+def not_found(request, exception=None):
+    return render(request, "studio/error.html", {"title": "Not found", "text": "There is nothing here."}, status=404)
+
+
+def server_error(request):
+    return render(
+        request,
+        "studio/error.html",
+        {
+            "title": "Something went wrong",
+            "text": "The studio hit an unexpected error; it is written to studio/studio.log. Your renders "
+            "are not affected.",
+        },
+        status=500,
+    )

@@ -1,0 +1,156 @@
+"""paintflow studio's pages (Django test client): status codes, errors next to their field, no traceback
+pages, uploads checked by content with names that cannot escape, CSRF, and a login on the network."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import make_clip
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory):
+    project = tmp_path_factory.mktemp("studio")
+    from paintflow.studio import server
+
+    server.setup(project)  # this test process's Django: one project for the whole module
+    clip = make_clip(project / "clip.mp4", audio=False, seconds=0.5)
+    from django.test import Client
+
+    return project, Client(REMOTE_ADDR="127.0.0.1"), clip
+
+
+def upload(path, name=None, content_type="video/mp4"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name or Path(path).name, Path(path).read_bytes(), content_type=content_type)
+
+
+def form(**changes):
+    data = {
+        "name": "r1",
+        "start": 0,
+        "width": 64,
+        "look": "fast",
+        "fast_style": 3,
+        "iterations": 30,
+        "style_weight": 10,
+        "layer": "relu4_2",
+        "upscale": 1,
+        "background": "original",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_every_page_answers(studio):
+    _, client, _ = studio
+    for url in ("/", "/new/", "/open/", "/login/"):
+        assert client.get(url).status_code == 200, url
+    missing = client.get("/render/nope/")
+    assert missing.status_code == 404 and b"There is nothing here" in missing.content
+    assert client.get("/render/nope/status.json").status_code == 404
+    assert client.get("/frame/?video=../../etc/passwd").status_code == 404
+    assert client.post("/render/nope/do/start/").status_code == 404
+
+
+def test_errors_are_shown_next_to_their_field(studio):
+    _, client, _ = studio
+    page = client.post("/new/", form(width=5))
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert "greater than or equal to 16" in html and html.index("greater than or equal to 16") > html.index("id_width")
+    assert "choose a video, or upload one" in html
+    assert "Traceback" not in html
+
+
+def test_a_text_file_renamed_mp4_is_refused_and_leaves_nothing(studio, tmp_path):
+    project, client, _ = studio
+    fake = tmp_path / "clip.mp4"
+    fake.write_text("this is not a video at all")
+    page = client.post("/new/", {**form(name="fake"), "video_upload": upload(fake)})
+    assert page.status_code == 400
+    assert "clip.mp4 is not a video" in page.content.decode()
+    videos = project / "media" / "videos"
+    assert not videos.exists() or not any(videos.iterdir()), "a failed upload must leave nothing behind"
+
+
+def test_an_uploaded_name_cannot_escape_the_project(studio):
+    project, client, clip = studio
+    page = client.post("/new/", {**form(name="escape"), "video_upload": upload(clip, name="../../x.mp4")})
+    assert page.status_code == 302, page.content.decode()[-2000:]
+    assert (project / "media" / "videos" / "x.mp4").is_file()
+    assert not (project.parent / "x.mp4").exists() and not (project / "x.mp4").exists()
+    assert client.get("/render/escape/file/../../studio/secret_key").status_code == 404
+
+
+def test_a_new_render_is_a_config_runnable_from_a_terminal(studio):
+    project, client, clip = studio
+    page = client.post("/new/", {**form(name="quick", duration=0.3), "video_upload": upload(clip, name="quick.mp4")})
+    assert page.status_code == 302 and page["Location"].endswith("/render/quick/")
+    config = yaml.safe_load((project / "renders/quick/config.yaml").read_text())
+    assert config["renders"]["quick"]["look"] == "fast" and config["videos"]["source"]["width"] == 64
+    from paintflow.config import prepare
+
+    prepare(config)  # the workflow's own schema
+    detail = client.get("/render/quick/")
+    assert detail.status_code == 200 and b"Start the render" in detail.content
+    status = client.get("/render/quick/status.json").json()
+    assert status["state"] == "new" and status["frames_total"] == 6  # 0.3 s at the clip's 20 fps
+    # a range without frames is said next to the start field, and nothing is left
+    bad = client.post("/new/", {**form(name="late", start=60), "video": "quick.mp4"})
+    assert bad.status_code == 400 and "no frames in the selected range" in bad.content.decode()
+    assert not (project / "renders/late").exists()
+
+
+def test_a_config_made_by_hand_opens(studio):
+    project, client, clip = studio
+    folder = project / "hand"
+    folder.mkdir()
+    (folder / "config.yaml").write_text(
+        yaml.safe_dump(
+            {"videos": {"v": {"path": str(clip), "width": 48}}, "renders": {"by_hand": {"video": "v", "look": "fast"}}}
+        )
+    )
+    assert client.post("/open/", {"name": "hand", "config": "hand/config.yaml"}).status_code == 302
+    assert client.get("/render/hand/").status_code == 200
+    outside = client.post("/open/", {"name": "outside", "config": "../../etc/hosts"})
+    assert outside.status_code == 400 and "outside the project" in outside.content.decode()
+
+
+def test_csrf_protects_every_form(studio):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True, REMOTE_ADDR="127.0.0.1")
+    assert strict.post("/new/", form(name="csrf")).status_code == 403
+
+
+def test_a_login_is_required_when_not_on_this_machine(studio):
+    from django.test import Client
+
+    from paintflow.studio import server
+
+    project, _, _ = studio
+    remote = Client(REMOTE_ADDR="10.1.2.3")
+    page = remote.get("/")
+    assert page.status_code == 302 and page["Location"].startswith("/login/")
+    server.set_password(project, "correct horse")
+    assert remote.post("/login/", {"username": "studio", "password": "wrong"}).status_code == 200
+    assert remote.post("/login/", {"username": "studio", "password": "correct horse"}).status_code == 302
+    assert remote.get("/").status_code == 200
+    with pytest.raises(Exception, match="8 characters"):
+        server.set_password(project, "short")
+
+
+def test_a_server_error_is_a_page_in_words(studio):
+    from django.test import RequestFactory
+
+    from paintflow.studio.views import server_error
+
+    page = server_error(RequestFactory().get("/"))
+    assert page.status_code == 500 and b"Traceback" not in page.content and b"studio.log" in page.content
+    shutil.rmtree(Path("/nonexistent"), ignore_errors=True)
