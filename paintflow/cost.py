@@ -218,9 +218,18 @@ def plan_table(
         )
     table = pd.DataFrame(rows)
     gpu_s, cpu_s = table["gpu_h"].sum() * 3600, table["cpu_h"].sum() * 3600
-    chained = {n for n in table.stage if any(dag.sequential(n, r) for r in dag.renders if n in dag.render_stages(r))}
-    sequential = table.loc[table.stage.isin(chained), "remaining_s"].sum()
-    chain = sequential / max(len(dag.renders), 1)  # one chain per render
+    # sequential stages are one chain per render, or per segment: K segments run on min(K, GPUs) GPUs at once
+    rows_by = table.set_index("stage")["remaining_s"]
+    chain = 0.0
+    for render in dag.renders:
+        chained = [
+            n
+            for n in dag.render_stages(render) + ["lead"]
+            if n in rows_by.index and dag.uses(render, n) and dag.sequential(n, render)
+        ]
+        share = rows_by[chained].sum() / max(len(dag.renders), 1)
+        parallel = min(len(dag.segment_starts(render)), max(gpus, 1)) if gpu_device else 1
+        chain = max(chain, share / parallel)
     wall = max(gpu_s / max(gpus, 1) if gpu_device else 0.0, chain, cpu_s / max(cores, 1))
     return {
         "table": table,

@@ -136,7 +136,12 @@ class RenderDag:
         look = self.look(render)
         if look.sheet:
             return name == look.stage
-        return name in self.render_stages(render) or name in look.prepare or name in ("encode", "report")
+        return (
+            name in self.render_stages(render)
+            or name in look.prepare
+            or name in look.extra(self, render)
+            or name in ("encode", "report")
+        )
 
     def frame_count(self, name: str, owner: str) -> int:
         return self.videos[owner].frames if stage(name).owner == "video" else self.renders[owner].frames
@@ -234,9 +239,36 @@ class RenderDag:
 
     # --- chunk jobs ------------------------------------------------------------------------------
     def boundaries(self, name: str, owner: str) -> list[int]:
-        """Earlier frame counts of the owner's video: chunks are cut after them."""
+        """Where chunks are cut (after these frames): earlier frame counts of the owner's video, and
+        before every segment of a segmented render."""
         video = owner if stage(name).owner == "video" else self.renders[owner].video
-        return list(self.videos[video].counts) if video else []
+        cuts = list(self.videos[video].counts) if video else []
+        if stage(name).owner == "render":
+            cuts += [s - 1 for s in self.segment_starts(owner)[1:]]
+        return cuts
+
+    def segment_starts(self, render: str) -> list[int]:
+        """First frame of each segment of a render (one segment: [1])."""
+        r = self.renders[render]
+        k = r.settings.get("segments", 1) if r.look == "paint" else 1
+        return sorted({1 + (i * r.frames) // k for i in range(max(1, min(k, r.frames)))})
+
+    def chain_prev(self, name: str, render: str, start: int) -> tuple[str, int] | None:
+        """(stage, frame) a painted chunk starting at ``start`` continues from: a segment's first chunk from
+        its lead-in, a lead-in from nothing, any other chunk from the frame before it (when it needs one)."""
+        r = self.renders[render]
+        if name == "lead":
+            return None
+        if start in self.segment_starts(render)[1:]:
+            return "lead", start - 1
+        if start > 1 and (r.settings["temporal"] or r.smooth["method"] != "none"):
+            return name, start - 1
+        return None
+
+    def lead_ranges(self, render: str) -> list[range]:
+        """The frames each segment after the first renders before its own (its lead-in)."""
+        overlap = self.renders[render].settings.get("overlap", 0)
+        return [range(max(1, s - overlap), s) for s in self.segment_starts(render)[1:]]
 
     def chunk_ranges(self, name: str, owner: str) -> list[range]:
         return chunk_ranges(self.frame_count(name, owner), self.chunk, self.boundaries(name, owner))
@@ -247,7 +279,8 @@ class RenderDag:
     def chunk_jobs_of(self, name: str, owner: str) -> list[ChunkJob]:
         s, jobs = stage(name), []
         n, cuts = self.frame_count(name, owner), self.boundaries(name, owner)
-        for chunk in self.chunk_ranges(name, owner):
+        ranges = self.lead_ranges(owner) if name == "lead" else self.chunk_ranges(name, owner)
+        for chunk in ranges:
             frames = chunk
             if name in ("flow", "masks"):  # flow owns the pairs (t, t+1) of its frames; the mask of t+1 too
                 pairs = pair_range(chunk, n, cuts)
@@ -266,7 +299,9 @@ class RenderDag:
                     log=log_path(self.results, name, owner, frames),
                     benchmark=bench_path(self.results, name, owner, frames),
                     message=f"{s.label} · {owner} · {what} of {n - 1 if name == 'flow' else n}",
-                    group=f"prep_{owner}_{chunk.start:06d}" if s.owner == "video" and name != "frames" else None,
+                    group=f"prep_{owner}_{chunk.start:06d}"
+                    if s.owner == "video" and name not in ("frames", "mattes")
+                    else None,
                 )
             )
         return jobs

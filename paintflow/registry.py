@@ -95,6 +95,7 @@ def _style_targets_id(dag, render):
         "style_scale": float(s["style_scale"]),
         "pooling": dag.config["model"]["pooling"],
         "model": dag.key("vgg_weights", "vgg"),
+        "scales": [float(level["scale"]) for level in s["levels"]],
     }
 
 
@@ -103,6 +104,10 @@ def _stylize_id(dag, render):
     s = {k: v for k, v in dag.numbers("stylize", r.settings).items() if k != "device"}
     if s["optimizer"] == "lbfgs":
         s.pop("learning_rate")
+    if s["segments"] > 1:  # where the chains restart depends on the length
+        s["frames"] = r.frames
+    else:
+        s.pop("overlap")
     if s["init"] == "content":
         s.pop("seed")  # only noise initialisation draws random numbers
     if not s["temporal"]:
@@ -261,6 +266,19 @@ def _keyed(dag, render) -> bool:
     return dag.renders[render].key is not None
 
 
+def _lead_id(dag, render):
+    return {"stylize": dag.key("stylize", render)}
+
+
+def _seam_id(dag, render):
+    s = dag.renders[render].settings
+    return {"stylize": dag.key("stylize", render), "lead": dag.key("lead", render), "overlap": s["overlap"]}
+
+
+def _segmented(dag, render) -> bool:
+    return dag.renders[render].look == "paint" and dag.renders[render].settings["segments"] > 1
+
+
 def _waifu2x_id(dag, owner):
     u = dag.config["upscale"]
     return {"model": u["model"], "noise": u["noise"], "scale": u["scale"]}
@@ -295,7 +313,7 @@ def _report_id(dag, render):
 def _stylize_work(dag, render, t):
     from .settings import StyleSettings
 
-    return StyleSettings.from_config(dag.renders[render].settings).iterations_of(t)
+    return StyleSettings.from_config(dag.renders[render].settings).work_of(t)
 
 
 # --- the stages -------------------------------------------------------------------------------
@@ -353,6 +371,25 @@ register(
         chain=80,
         when=_keyed,
         identity=_composite_id,
+    )
+)
+register(
+    Stage(
+        "lead",
+        "render",
+        "segment leads",
+        folder="lead",
+        gpu=True,
+        unit="iteration",
+        env="stylize",
+        sequential=True,
+        identity=_lead_id,
+        work=_stylize_work,
+    )
+)
+register(
+    Stage(
+        "seam", "render", "seams crossfaded", folder="seamed", env="flow", chain=55, when=_segmented, identity=_seam_id
     )
 )
 register(Stage("fast", "render", "fast look", folder="fast", gpu=True, env="fast", picture=True, identity=_fast_id))
@@ -425,6 +462,7 @@ class Look:
     video_stages: Callable = lambda settings: ("frames",)  # the video stages it reads, given its settings
     preview: str = ""  # "module:function" (dag, render, rgb, quick) -> rgb: one frame of the look, in seconds
     base: tuple = ()  # config sections whose settings it also takes (its own section wins)
+    extra: Callable = lambda dag, render: ()  # more per-render stages it needs (e.g. segment leads)
     video_source: bool = True  # its frames come from renders.<r>.video (not from its own still/frames)
     sheet: bool = False  # one picture, not a video: no per-frame chain, no encoding
 
@@ -446,6 +484,7 @@ register_look(
         prepare=("style_targets",),
         video_stages=lambda s: ("frames", "flow", "masks") if s["temporal"] else ("frames",),
         preview="paintflow.stylize:preview",
+        extra=lambda dag, render: ("lead",) if _segmented(dag, render) else (),
     )
 )
 register_look(Look("fast", "fast", "fast", preview="paintflow.fast:preview"))

@@ -36,6 +36,10 @@ class StyleSettings:
     tolerance: float = schema_default("stylize", "tolerance")
     style_scale: float = schema_default("stylize", "style_scale")
     seed: int = schema_default("stylize", "seed")
+    levels: list = schema_default("stylize", "levels")
+    precision: str = schema_default("stylize", "precision")
+    segments: int = schema_default("stylize", "segments")
+    overlap: int = schema_default("stylize", "overlap")
     layer_weights: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -44,6 +48,10 @@ class StyleSettings:
     @classmethod
     def from_config(cls, cfg: dict | None = None, **overrides) -> StyleSettings:
         return _from_config(cls, cfg, overrides)
+
+    def work_of(self, t: int) -> float:
+        """Optimiser iterations of frame t in full-size equivalents (a level at scale s costs s² as much)."""
+        return self.iterations_of(t) + sum(lv["iterations"] * lv["scale"] ** 2 for lv in self.levels)
 
     def iterations_of(self, t: int) -> int:
         """Optimiser iterations frame ``t`` gets (frame 1, and every frame without temporal, get more)."""

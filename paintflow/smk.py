@@ -16,13 +16,20 @@ TERMINAL = sys.__stderr__  # where Snakemake shows the job's output (the log get
 
 
 def setup_log(smk) -> logging.Logger:
-    """Send logging and stderr to the rule's ``log:`` file."""
+    """Send logging and stderr to the rule's ``log:`` file; a GPU job claims a GPU of its own."""
     stream = open(smk.log[0], "a", buffering=1)  # noqa: SIM115 - lives as long as the job
     sys.stderr = stream
     logging.basicConfig(
         stream=stream, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )
-    return logging.getLogger("paintflow")
+    log = logging.getLogger("paintflow")
+    if int(getattr(smk.resources, "gpu", 0) or 0) > 0:
+        from .devices import claim_gpu
+
+        slot = claim_gpu(os.path.join(smk.config["results"], ".paintflow", "gpus"))
+        if slot is not None:
+            log.info("this job runs on GPU %d (CUDA_VISIBLE_DEVICES)", slot)
+    return log
 
 
 def frame_store(smk, stage: str) -> FrameStore:

@@ -8,6 +8,7 @@ import time
 import cv2
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from . import losses
 from .devices import pick_device
@@ -37,23 +38,116 @@ def resize_style(style: np.ndarray, content_shape, scale: float) -> np.ndarray:
     return cv2.resize(style, size, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_CUBIC)
 
 
+def scales(settings: StyleSettings) -> list[float]:
+    """The scales a frame is optimised at: the coarse-to-fine levels, then full size."""
+    return [float(level["scale"]) for level in settings.levels] + [1.0]
+
+
+def scale_key(scale: float) -> str:
+    return f"{scale:g}"
+
+
 def style_targets(net: VGGFeatures, style_rgb: np.ndarray, settings: StyleSettings, device) -> dict:
-    """Gram matrices of the style image; computed once per style and size."""
+    """Gram matrices of the style image, per scale of the coarse-to-fine levels ({scale: {layer: Gram}}):
+    at a coarse level the style is scaled down with the frame, so its strokes keep their size relative to it."""
+    out = {}
     with torch.no_grad():
-        feats = net(to_tensor(style_rgb, device), settings.style_layers)
-        return {name: losses.gram(f) for name, f in feats.items()}
+        for scale in scales(settings):
+            rgb = style_rgb if scale == 1.0 else resize(style_rgb, scale)
+            feats = net(to_tensor(rgb, device), settings.style_layers)
+            out[scale_key(scale)] = {name: losses.gram(f) for name, f in feats.items()}
+    return out
 
 
-def initial_image(content, prev_stylized, flow_back, mask, settings: StyleSettings, frame_index: int):
-    """Start point: warp(x_{t−1}) where reliable, the content frame elsewhere."""
+def resize(rgb: np.ndarray, scale: float) -> np.ndarray:
+    h, w = rgb.shape[:2]
+    size = (max(16, round(w * scale)), max(16, round(h * scale)))
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+
+
+def initial_image(content, prev_stylized, flow_back, mask, settings: StyleSettings, frame_index: int, start=None):
+    """Start point: warp(x_{t−1}) where reliable, the content frame elsewhere; without a previous frame the
+    content, noise, or ``start`` (a warm start, e.g. the feed-forward painting of the frame)."""
     if prev_stylized is not None:
         warped = warp(prev_stylized.astype(np.float32), flow_back)
         m = mask[..., None]
         return (m * warped + (1 - m) * content.astype(np.float32)) / 255.0, warped / 255.0
+    if start is not None:
+        return start.astype(np.float32) / 255.0, None
     if settings.init == "noise":
         rng = np.random.default_rng(settings.seed + frame_index)
         return rng.uniform(0, 1, content.shape).astype(np.float32), None
     return content.astype(np.float32) / 255.0, None
+
+
+class Optimiser:
+    """One frame's optimisation at one scale: the loss of Gatys et al. (+ Ruder et al.'s temporal term),
+    minimised by L-BFGS (one network evaluation per iteration) or Adam."""
+
+    def __init__(
+        self,
+        net,
+        settings: StyleSettings,
+        content: torch.Tensor,
+        targets: dict,
+        warped=None,
+        mask=None,
+        frame_index: int = 1,
+    ):
+        self.net, self.s, self.targets, self.warped, self.mask = net, settings, targets, warped, mask
+        self.frame_index = frame_index
+        self.layers = list(settings.style_layers) + [settings.content_layer]
+        self.layer_w = {
+            n: settings.layer_weights.get(n, 1.0) / len(settings.style_layers) for n in settings.style_layers
+        }
+        self.bf16 = settings.precision == "bf16"
+        with torch.no_grad():
+            self.content_target = self.features(content)[settings.content_layer]
+
+    def features(self, x: torch.Tensor) -> dict:
+        """Activations, the convolutions in bf16 when asked; Grams and losses always in fp32."""
+        if x.is_cuda:
+            x = x.contiguous(memory_format=torch.channels_last)
+        with torch.autocast(device_type=x.device.type, dtype=torch.bfloat16, enabled=self.bf16):
+            feats = self.net(x, self.layers)
+        return {k: v.float() for k, v in feats.items()} if self.bf16 else feats
+
+    def loss(self, x: torch.Tensor) -> torch.Tensor:
+        s, feats = self.s, self.features(x)
+        loss = s.content_weight * losses.content_loss(feats[s.content_layer], self.content_target)
+        loss = loss + s.style_weight * losses.style_loss(feats, self.targets, self.layer_w)
+        loss = loss + s.tv_weight * losses.tv_loss(x)
+        if self.warped is not None:
+            loss = loss + s.temporal_weight * losses.temporal_loss(x, self.warped, self.mask)
+        return loss
+
+    def run(self, x0: torch.Tensor, iterations: int, progress=None, history: list | None = None) -> torch.Tensor:
+        x = x0.detach().clone().requires_grad_(True)
+        if self.s.optimizer == "lbfgs":
+            # one iteration per step() (one VGG forward/backward each, predictable cost); a line search
+            # would need max_eval > 1, and the relative test below stops early
+            opt = torch.optim.LBFGS([x], lr=1.0, max_iter=1, history_size=50, tolerance_grad=0.0, tolerance_change=0.0)
+        else:
+            opt = torch.optim.Adam([x], lr=self.s.learning_rate)
+
+        def closure():
+            opt.zero_grad()
+            loss = self.loss(x)
+            loss.backward()
+            return loss
+
+        history = [] if history is None else history
+        start = len(history)
+        for it in range(iterations):
+            loss = float(opt.step(closure).detach())  # the one device-to-host copy per iteration
+            history.append(loss)
+            if progress:
+                progress(it + 1, iterations, loss)
+            done = len(history) - start
+            if done > 5 and abs(history[-6] - loss) <= self.s.tolerance * abs(history[-6]):
+                log.info("frame %d: converged after %d iterations (loss %.4g)", self.frame_index, done, loss)
+                break
+        return x.detach()
 
 
 def stylize_frame(
@@ -67,64 +161,76 @@ def stylize_frame(
     frame_index: int = 1,
     device=None,
     progress=None,
+    start: np.ndarray | None = None,
+    history: list | None = None,
 ) -> np.ndarray:
     """Stylize one frame (RGB uint8); returns RGB uint8.
 
-    With ``prev_stylized`` (the stylized frame t−1), ``flow_back`` (flow t→t−1)
-    and ``mask`` (reliability of that warp), the frame starts from the warped
-    previous result and the temporal loss ties reliable pixels to it.
+    With ``prev_stylized`` (the stylized frame t−1), ``flow_back`` (flow t→t−1) and ``mask`` (reliability
+    of that warp), the frame starts from the warped previous result and the temporal loss ties reliable
+    pixels to it. With coarse-to-fine ``levels`` it is optimised at their scales first, each result
+    upsampled as the next level's start, and finished at full size.
     """
     device = device or pick_device()
     torch.manual_seed(settings.seed + frame_index)
     temporal = settings.temporal and prev_stylized is not None
-    init, warped = initial_image(content, prev_stylized if temporal else None, flow_back, mask, settings, frame_index)
-
-    content_t = to_tensor(content, device)
-    with torch.no_grad():
-        content_target = net(content_t, [settings.content_layer])[settings.content_layer]
-    if temporal:
-        warped_t = to_tensor(warped, device)
-        mask_t = torch.from_numpy(mask.astype(np.float32)).to(device)[None, None]
-    layers = list(settings.style_layers) + [settings.content_layer]
-    layer_w = {n: settings.layer_weights.get(n, 1.0) / len(settings.style_layers) for n in settings.style_layers}
-
-    x = to_tensor(init, device).requires_grad_(True)
-    if settings.optimizer == "lbfgs":
-        opt = torch.optim.LBFGS(
-            # one iteration per step() (one VGG forward/backward each, predictable cost);
-            # a line search would need max_eval > 1, and our relative test stops early.
-            [x],
-            lr=1.0,
-            max_iter=1,
-            history_size=50,
-            tolerance_grad=0.0,
-            tolerance_change=0.0,
-        )
-    else:
-        opt = torch.optim.Adam([x], lr=settings.learning_rate)
-
-    def closure():
-        opt.zero_grad()
-        feats = net(x, layers)
-        loss = settings.content_weight * losses.content_loss(feats[settings.content_layer], content_target)
-        loss = loss + settings.style_weight * losses.style_loss(feats, targets, layer_w)
-        loss = loss + settings.tv_weight * losses.tv_loss(x)
+    init, warped = initial_image(
+        content, prev_stylized if temporal else None, flow_back, mask, settings, frame_index, start
+    )
+    if "1" not in targets:  # a single-scale target set
+        targets = {"1": targets}
+    final = settings.iterations_of(frame_index) if temporal else settings.first_frame_iterations
+    plan = [(float(lv["scale"]), int(lv["iterations"])) for lv in settings.levels] + [(1.0, final)]
+    x = None
+    for scale, iterations in plan:
+        size = (content.shape[0], content.shape[1]) if scale == 1.0 else resize(content, scale).shape[:2]
+        content_l = content if scale == 1.0 else resize(content, scale)
+        if x is None:
+            x = to_tensor(init if scale == 1.0 else resize((init * 255).astype(np.float32), scale) / 255.0, device)
+        else:  # the coarse result, upsampled, with the content's finer detail it could not hold (Laplacian)
+            c = to_tensor(content_l, device)
+            blur = F.interpolate(
+                F.interpolate(c, size=x.shape[2:], mode="area"), size=size, mode="bilinear", align_corners=False
+            )
+            x = (F.interpolate(x, size=size, mode="bilinear", align_corners=False) + (c - blur)).clamp(0, 1)
+        warped_l = mask_l = None
         if temporal:
-            loss = loss + settings.temporal_weight * losses.temporal_loss(x, warped_t, mask_t)
-        loss.backward()
-        return loss
-
-    iterations = settings.iterations_of(frame_index) if temporal else settings.first_frame_iterations
-    history = []
-    for it in range(iterations):
-        loss = float(opt.step(closure).detach())
-        history.append(loss)
-        if progress:
-            progress(it + 1, iterations, loss)
-        if len(history) > 5 and abs(history[-6] - loss) <= settings.tolerance * abs(history[-6]):
-            log.info("frame %d: converged after %d iterations (loss %.4g)", frame_index, it + 1, loss)
-            break
+            warped_l = to_tensor(
+                warped if scale == 1.0 else resize((warped * 255).astype(np.float32), scale) / 255, device
+            )
+            m = (
+                mask.astype(np.float32)
+                if scale == 1.0
+                else cv2.resize(mask.astype(np.float32), size[::-1], interpolation=cv2.INTER_AREA)
+            )
+            mask_l = torch.from_numpy(m).to(device)[None, None]
+        opt = Optimiser(
+            net, settings, to_tensor(content_l, device), targets[scale_key(scale)], warped_l, mask_l, frame_index
+        )
+        x = opt.run(x, iterations, progress if scale == 1.0 else None, history)
     return to_uint8(x)
+
+
+def to_device(targets: dict, device) -> dict:
+    """Style targets ({scale: {layer: Gram}}, or one scale's {layer: Gram}) on a device."""
+    return {k: to_device(v, device) if isinstance(v, dict) else v.to(device) for k, v in targets.items()}
+
+
+def prepare(net: VGGFeatures, device) -> VGGFeatures:
+    """The network on its device; on CUDA with cuDNN autotuning and channels-last memory layout."""
+    net = net.to(device)
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+        net = net.to(memory_format=torch.channels_last)
+    return net
+
+
+def warm_start(frame: np.ndarray, style_path, settings: StyleSettings) -> np.ndarray:
+    """The feed-forward painting of a frame in the style (Magenta's arbitrary style network): a start
+    already close to the optimum, for a frame without history."""
+    from .fast import FastSettings, FastStylizer
+
+    return FastStylizer(FastSettings(style=str(style_path)), threads=torch.get_num_threads())(frame)
 
 
 def stylize_chunk(
@@ -142,6 +248,7 @@ def stylize_chunk(
     progress=None,
     iteration_log=None,
     smoothing: dict | None = None,
+    style_path=None,
 ) -> dict:
     """Stylize a run of frames in order; frame t starts from the stylized frame t−1.
 
@@ -164,16 +271,18 @@ def stylize_chunk(
 
     def make(t):
         if state["net"] is None:  # loaded once per chunk, and only if there is work
-            state["net"] = vgg.load(model_path, pooling).to(device)
-            state["targets"] = {k: v.to(device) for k, v in torch.load(targets_path, weights_only=True).items()}
+            state["net"] = prepare(vgg.load(model_path, pooling), device)
+            state["targets"] = to_device(torch.load(targets_path, weights_only=True), device)
             state["setup_s"] = time.perf_counter() - t0
         if state["first_start"] is None:
             state["first_start"] = time.perf_counter()
         temporal = settings.temporal and prev_of[t] is not None and t in flows
+        frame = read_rgb(content[t])
+        start = warm_start(frame, style_path, settings) if not temporal and settings.init == "fast" else None
         result = stylize_frame(
             state["net"],
             state["targets"],
-            read_rgb(content[t]),
+            frame,
             settings,
             prev_stylized=read_rgb(prev_of[t]) if temporal else None,
             flow_back=read_flow(flows[t]) if temporal else None,
@@ -181,6 +290,7 @@ def stylize_chunk(
             frame_index=t,
             device=device,
             progress=(lambda i, n, loss: iteration_log(t, i, n, loss)) if iteration_log else None,
+            start=start,
         )
         write_rgb(outputs[t], smoother(t, result))
 
@@ -202,3 +312,26 @@ def preview(dag, render: str, rgb: np.ndarray, quick: bool = True) -> np.ndarray
     net = vgg.load_or_convert(dag.model_path("vgg_weights"), dag.config["model"]["weights"]).to(device)
     style = resize_style(read_rgb(r.style), rgb.shape, settings.style_scale)
     return stylize_frame(net, style_targets(net, style, settings, device), rgb, settings, device=device)
+
+
+def seam_weight(t: int, lead: range) -> float:
+    """Weight of the later segment (its lead-in) at frame t of an overlap: rising linearly across it."""
+    return (t - lead.start + 1) / (len(lead) + 1)
+
+
+def seam_chunk(outputs: dict, own: dict, leads: dict, overlaps: list[range], store) -> dict:
+    """A segmented render's frames: each segment's own frames, crossfaded with the next segment's lead-in
+    over the overlap (the seam spread over `overlap` frames); elsewhere the same file (a hard link)."""
+    from .files import link_into, read_rgb, write_rgb
+    from .jobs import run_frames
+
+    def make(t):
+        lead = next((r for r in overlaps if t in r), None)
+        if lead is None:
+            link_into(own[t], outputs[t])
+            return
+        w = seam_weight(t, lead)
+        a, b = read_rgb(own[t]).astype(np.float32), read_rgb(leads[t]).astype(np.float32)
+        write_rgb(outputs[t], np.rint(np.clip((1 - w) * a + w * b, 0, 255)).astype(np.uint8))
+
+    return run_frames({t: [p] for t, p in outputs.items()}, make, store, "seams")

@@ -35,12 +35,15 @@ for _r in PF.owners("style_targets"):
             "../workflow_scripts/style_targets.py"
 
 
-for _j in PF.chunk_jobs("stylize"):
+# a segmented render: each segment's lead-in (rule lead_<render>_<first>) starts a fresh chain a few
+# frames before the segment, whose first chunk continues from it
+for _j in [*PF.chunk_jobs("stylize"), *PF.chunk_jobs("lead")]:
     _r = PF.renders[_j.owner]
     _temporal = _r.settings["temporal"]
     _smooth = _r.smooth["method"]
-    _tt = [t for t in _j.frames if t > 1] if _temporal or _smooth == "flow_blend" else []
-    _prev = _j.frames.start > 1 and (_temporal or _smooth != "none")
+    _prev = PF.chain_prev(_j.stage, _r.name, _j.frames.start)
+    _first = _j.frames.start if _j.stage == "lead" else 1
+    _tt = [t for t in _j.frames if t > _first] if _temporal or _smooth == "flow_blend" else []
 
     rule:
         name:
@@ -48,13 +51,14 @@ for _j in PF.chunk_jobs("stylize"):
         input:
             id=id_file("stylize", _r.name),
             content=look_input(_r.name, _j.frames),
-            prev=frames_of("stylize", _r.name, [_j.frames.start - 1] if _prev else []),
+            prev=frames_of(_prev[0], _r.name, [_prev[1]]) if _prev else [],
             flows=frames_of("flow", _r.video, [t - 1 for t in _tt], "bwd"),
             masks=frames_of("masks", _r.video, _tt),
             targets=ancient(PF.style_targets(_r.name)),
             model=ancient(PF.model_path("vgg_weights")),
+            style=[ancient(str(_r.style))] if _r.settings["init"] == "fast" else [],
         output:
-            frames=PF.paths("stylize", _r.name, _j.frames),
+            frames=PF.paths(_j.stage, _r.name, _j.frames),
         log:
             _j.log,
         benchmark:
@@ -67,9 +71,41 @@ for _j in PF.chunk_jobs("stylize"):
             mem_mb=8000,
             runtime=240,
         params:
-            identity=identity("stylize", _r.name),
+            identity=identity(_j.stage, _r.name),
+            stage=_j.stage,
             owner=_r.name,
         message:
             _j.message
         script:
             "../workflow_scripts/stylize.py"
+
+
+for _j in PF.chunk_jobs("seam"):
+    _leads = [t for t in _j.frames if any(t in r for r in PF.lead_ranges(_j.owner))]
+
+    rule:
+        name:
+            _j.rule
+        input:
+            id=id_file("seam", _j.owner),
+            own=frames_of("stylize", _j.owner, _j.frames),
+            leads=frames_of("lead", _j.owner, _leads),
+        output:
+            frames=PF.paths("seam", _j.owner, _j.frames),
+        log:
+            _j.log,
+        benchmark:
+            _j.benchmark
+        conda:
+            "../envs/flow.yaml"
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=30,
+        params:
+            identity=identity("seam", _j.owner),
+            owner=_j.owner,
+        message:
+            _j.message
+        script:
+            "../workflow_scripts/seam.py"

@@ -38,7 +38,12 @@ def setup(wd, clip):
         # a (stabilised, so sequential) chroma matte of the clip, for the keyed render k
         "videos": {"clip": {"path": str(clip), "width": 64, "fps": 10, "matte": {"method": "chroma"}}},
         "renders": {
-            "r": {"video": "clip", "style": str(shared("style", "composition_vii.jpg"))},
+            # painted in two segments (chains restarting at frames 1 and 5, the second's lead-in at 3-4)
+            "r": {
+                "video": "clip",
+                "style": str(shared("style", "composition_vii.jpg")),
+                "stylize": {"segments": 2, "overlap": 2},
+            },
             # the fast look smoothed with flow_blend is a sequential chain too
             "f": {"video": "clip", "look": "fast", "fast": {"style": 5}, "smooth": {"method": "flow_blend"}},
             # keyed: the fast look of what the matte keeps, composited over the render f
@@ -74,6 +79,8 @@ def render_files(wd):
             "videos/clip/masks",
             "renders/r/stylized",
             "renders/r/upscaled",
+            "renders/r/lead",
+            "renders/r/seamed",
             "renders/f/fast",
             "renders/f/upscaled",
             "renders/z/zoom",
@@ -124,7 +131,7 @@ def test_killed_and_resumed_render_is_byte_identical(tmp_path):
     assert len(kills) >= 3, "the test must really interrupt the render"
 
     ref, got = render_files(reference), render_files(resumed)
-    assert len(ref) == 8 + 2 * 7 + 7 + 8 + 8 + 8 + 8 + 8 + 8 + 5 * 8
+    assert len(ref) == 8 + 2 * 7 + 7 + 8 + 8 + 2 + 8 + 8 + 8 + 8 + 8 + 5 * 8
     assert got.keys() == ref.keys()
     different = [name for name in ref if ref[name] != got[name]]
     assert not different, f"frames differ after resume: {different}"

@@ -23,7 +23,7 @@ def setup():
 def style_score(net, image, targets, settings):
     with torch.no_grad():
         feats = net(to_tensor(image, "cpu"), settings.style_layers)
-        return float(losses.style_loss(feats, targets, {n: 1.0 for n in settings.style_layers}))
+        return float(losses.style_loss(feats, targets["1"], {n: 1.0 for n in settings.style_layers}))
 
 
 def test_stylization_moves_towards_the_style_and_is_deterministic(setup):

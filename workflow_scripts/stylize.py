@@ -9,7 +9,7 @@ age_at_script, script_start = process_age(), time.perf_counter()  # interpreter 
 import torch  # noqa: E402
 
 from paintflow.jobs import Progress  # noqa: E402
-from paintflow.registry import frame_folder, frame_of  # noqa: E402
+from paintflow.registry import frame_folder, frame_of, stage  # noqa: E402
 from paintflow.smk import TERMINAL, frame_store, render_frames, render_settings, setup_log, threads  # noqa: E402
 from paintflow.stylize import stylize_chunk  # noqa: E402
 
@@ -37,16 +37,17 @@ timings = stylize_chunk(
     cfg,
     cfg["device"],
     snakemake.config["model"]["pooling"],
-    frame_store(snakemake, "stylize"),
+    frame_store(snakemake, snakemake.params.stage),
     Progress(
-        "stylized",
+        stage(snakemake.params.stage).label,
         owner,
         render_frames(snakemake, owner),
-        frame_folder(snakemake.config["results"], "stylize", owner),
+        frame_folder(snakemake.config["results"], snakemake.params.stage, owner),
         TERMINAL,
     ),
     iteration_log,
     smoothing=snakemake.config["renders"][owner]["smooth"],
+    style_path=inp.style[0] if inp.style else None,
 )
 overhead = age_at_script + (timings["first_start"] - script_start) if timings["first_start"] else 0.0
 log.info(

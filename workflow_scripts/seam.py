@@ -1,0 +1,15 @@
+"""Rule seam_<render>_<first>: a segmented render's frames, crossfaded over each segment's overlap."""
+
+from paintflow.registry import frame_of
+from paintflow.smk import frame_store, render_dag, setup_log
+from paintflow.stylize import seam_chunk
+
+setup_log(snakemake)
+owner = snakemake.params.owner
+seam_chunk(
+    {frame_of(p): p for p in snakemake.output.frames},
+    {frame_of(p): p for p in snakemake.input.own},
+    {frame_of(p): p for p in snakemake.input.leads},
+    render_dag(snakemake).lead_ranges(owner),
+    frame_store(snakemake, "seam"),
+)
