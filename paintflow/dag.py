@@ -196,7 +196,7 @@ class RenderDag:
     # --- paths -----------------------------------------------------------------------------------
     def path(self, name: str, owner: str, t: int, variant: str | None = None) -> str:
         ext = None
-        if name == "flow":
+        if name in ("flow", "longflow"):
             ext = {"f16": "f16.npz", "flo": "flo"}[self.config["flow"]["format"]]
         return frame_path(self.results, name, owner, t, variant, ext)
 
@@ -253,6 +253,34 @@ class RenderDag:
         k = r.settings.get("segments", 1) if r.look == "paint" else 1
         return sorted({1 + (i * r.frames) // k for i in range(max(1, min(k, r.frames)))})
 
+    def long_offsets(self, video: str) -> list[int]:
+        """The long-term offsets j > 1 the painted renders of a video ask for (their flow is shared)."""
+        return sorted(
+            {
+                j
+                for r in self.renders.values()
+                if r.video == video and r.look == "paint" and r.settings["temporal"]
+                for j in r.settings["long_term"]
+                if j > 1
+            }
+        )
+
+    def variants(self, name: str, owner: str) -> list[str | None]:
+        """Sub-folders of a per-frame stage: flow directions, long-term offsets."""
+        if name == "flow":
+            return ["fwd", "bwd"]
+        if name == "longflow":
+            return [f"{d}{j}" for j in self.long_offsets(owner) for d in ("fwd", "bwd")]
+        if name == "longmasks":
+            return [str(j) for j in self.long_offsets(owner)]
+        return [None]
+
+    def chain_start(self, name: str, render: str, t: int) -> int:
+        """The first frame of the painted chain frame t is in (a segment's, or a lead-in's)."""
+        if name == "lead":
+            return next(r.start for r in self.lead_ranges(render) if t in r)
+        return max(s for s in self.segment_starts(render) if s <= t)
+
     def chain_prev(self, name: str, render: str, start: int) -> tuple[str, int] | None:
         """(stage, frame) a painted chunk starting at ``start`` continues from: a segment's first chunk from
         its lead-in, a lead-in from nothing, any other chunk from the frame before it (when it needs one)."""
@@ -282,9 +310,9 @@ class RenderDag:
         ranges = self.lead_ranges(owner) if name == "lead" else self.chunk_ranges(name, owner)
         for chunk in ranges:
             frames = chunk
-            if name in ("flow", "masks"):  # flow owns the pairs (t, t+1) of its frames; the mask of t+1 too
-                pairs = pair_range(chunk, n, cuts)
-                frames = pairs if name == "flow" else range(pairs.start + 1, pairs.stop + 1)
+            if name in ("flow", "masks", "rmasks"):  # a chunk owns the pairs (t, t+1) of its frames
+                pairs = pair_range(chunk, n, cuts)  # the mask of t+1 (masks), of t (reverse masks)
+                frames = range(pairs.start + 1, pairs.stop + 1) if name == "masks" else pairs
             if not frames:
                 continue
             last = frames.stop - 1
@@ -399,7 +427,7 @@ class RenderDag:
             if not s.per_frame:
                 continue
             for owner in self.owners(name):
-                for variant in ("fwd", "bwd") if name == "flow" else (None,):
+                for variant in self.variants(name, owner):
                     yield name, owner, frame_folder(self.results, name, owner, variant)
 
     def quarantine_damaged(self) -> list[str]:

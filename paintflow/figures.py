@@ -94,3 +94,59 @@ def sample_frames(n_frames: int, count: int = 4) -> list[int]:
     if n_frames < 2:
         return [1]
     return sorted({int(round(x)) for x in np.linspace(2, n_frames, min(count, n_frames - 1))})
+
+
+PALETTE = [(70, 110, 190), (220, 100, 40), (60, 160, 90), (170, 60, 160), (120, 120, 120), (200, 170, 30)]
+
+
+def line_chart(
+    series: dict[str, list[float]],
+    title: str,
+    xlabel: str = "frame",
+    x0: float = 1,
+    dx: float = 1,
+    width: int = 900,
+    height: int = 360,
+    marks: list[tuple[float, str]] | None = None,
+) -> Image.Image:
+    """Lines on white, one per series (its label in the legend), y from 0 to the largest value; `marks` are
+    labelled vertical lines (x, text)."""
+    font, small = _font(18), _font(14)
+    left, right, top, bottom = 70, 20, 64, 44
+    img = Image.new("RGB", (width, height), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    draw.text((10, 10), title, fill=(0, 0, 0), font=font)
+    values = [v for ys in series.values() for v in ys if np.isfinite(v)]
+    lo, hi = min(0.0, min(values, default=0.0)), max(values, default=1.0)
+    hi = hi if hi > lo else lo + 1.0
+    n = max((len(ys) for ys in series.values()), default=1)
+    span_x = max(n - 1, 1)
+    pw, ph = width - left - right, height - top - bottom
+
+    def xy(i: float, v: float) -> tuple[float, float]:
+        return left + pw * i / span_x, top + ph * (1 - (v - lo) / (hi - lo))
+
+    draw.rectangle((left, top, left + pw, top + ph), outline=(160, 160, 160))
+    for k in range(5):  # y grid with values
+        v = lo + (hi - lo) * k / 4
+        y = xy(0, v)[1]
+        draw.line((left, y, left + pw, y), fill=(230, 230, 230))
+        draw.text((4, y - 8), f"{v:.3g}", fill=(80, 80, 80), font=small)
+    for k in range(min(n, 6)):  # x ticks
+        i = round(span_x * k / max(min(n, 6) - 1, 1))
+        x = xy(i, lo)[0]
+        draw.text((x - 10, top + ph + 4), f"{x0 + i * dx:g}", fill=(80, 80, 80), font=small)
+    draw.text((left + pw // 2 - 20, height - 20), xlabel, fill=(80, 80, 80), font=small)
+    for x, text in marks or []:
+        px = xy((x - x0) / dx, lo)[0]
+        draw.line((px, top, px, top + ph), fill=(200, 200, 200), width=1)
+        draw.text((px + 3, top + 2), text, fill=(120, 120, 120), font=small)
+    for c, (label, ys) in enumerate(series.items()):
+        colour = PALETTE[c % len(PALETTE)]
+        points = [xy(i, v) for i, v in enumerate(ys) if np.isfinite(v)]
+        if len(points) > 1:
+            draw.line(points, fill=colour, width=2)
+        lx = left + 10 + c * 180
+        draw.line((lx, top - 14, lx + 24, top - 14), fill=colour, width=3)
+        draw.text((lx + 30, top - 22), label, fill=(0, 0, 0), font=small)
+    return img

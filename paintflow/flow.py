@@ -77,3 +77,28 @@ def flow_chunk(frames: dict, fwd: dict, bwd: dict, method: str, threads: int, st
             )
         )
     return {k: sum(p[k] for p in parts) for k in ("made", "restored", "seconds")}
+
+
+def long_flow_chunk(frames: dict, pairs: dict, method: str, threads: int, store) -> dict:
+    """``pairs``: {(t, j): (fwd output, bwd output)}: flow t→t+j and t+j→t, pairs in parallel threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .files import read_rgb, write_flow
+    from .jobs import run_frames
+
+    def make(key):
+        t, j = key
+        a, b = read_rgb(frames[t]), read_rgb(frames[t + j])
+        write_flow(pairs[key][0], compute_flow(a, b, method))
+        write_flow(pairs[key][1], compute_flow(b, a, method))
+
+    keys = sorted(pairs)
+    n = max(1, threads)
+    with ThreadPoolExecutor(n) as pool:
+        parts = list(
+            pool.map(
+                lambda group: run_frames({k: list(pairs[k]) for k in group}, make, store, "long-term flow"),
+                [keys[i::n] for i in range(n)],
+            )
+        )
+    return {k: sum(p[k] for p in parts) for k in ("made", "restored", "seconds")}

@@ -33,6 +33,7 @@ class Render:
     video: str | None
     settings: dict  # the look's settings: schema defaults ← global section ← the render's overrides
     style: Path | None = None
+    styles: list = field(default_factory=list)  # the painted look's styles: [{path, weight, scale}]
     smooth: dict = field(default_factory=lambda: {"method": "none", "alpha": 0.5})
     fast_weights: list | None = None  # the fast look's built-in style blend (26 weights)
     key: dict | None = None  # keyed: what is stylized, and the background
@@ -192,10 +193,25 @@ def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
         if settings.get("guide"):
             check_image(Path(settings["guide"]), f"renders.{name}.dream.guide", "guide image")
         if look.name == "paint":
-            if not rcfg.get("style"):
+            if rcfg.get("style") and rcfg.get("styles"):
+                raise PaintflowError(f"renders.{name}: give style: (one image) or styles: (several), not both")
+            if not rcfg.get("style") and not rcfg.get("styles"):
                 raise PaintflowError(f"renders.{name}.style: a painted render needs a style image")
-            r.style = Path(rcfg["style"])
-            check_image(r.style, f"renders.{name}.style")
+            r.styles = (
+                [{"path": rcfg["style"], "weight": 1.0, "scale": 1.0}]
+                if rcfg.get("style")
+                else [{"weight": 1.0, "scale": 1.0, **s} for s in rcfg["styles"]]
+            )
+            r.style = Path(r.styles[0]["path"])
+            if r.settings["passes"] > 1 and r.settings["segments"] > 1:
+                raise PaintflowError(
+                    f"renders.{name}.stylize: segments and passes together are not supported; choose one"
+                )
+            for i, s in enumerate(r.styles):
+                check_image(
+                    Path(s["path"]),
+                    f"renders.{name}.style" if rcfg.get("style") else f"renders.{name}.styles[{i}].path",
+                )
         if look.name == "fast":
             check_fast_style(r, f"renders.{name}.fast.style")
         renders[name] = r

@@ -82,6 +82,7 @@ def run_frames(
     store: FrameStore,
     what: str,
     progress: Progress | None = None,
+    reverse: bool = False,
 ) -> dict:
     """Make each frame ``t`` of ``outputs`` ({t: [its output files]}) in ascending order.
 
@@ -90,7 +91,7 @@ def run_frames(
     gives the bytes an uninterrupted one would. Returns {"made", "restored", "seconds"}.
     """
     stats = {"made": 0, "restored": 0, "seconds": 0.0}
-    frames = sorted(outputs)
+    frames = sorted(outputs, reverse=reverse)  # a backward pass runs from its last frame down
     if progress:
         progress.job_frames += len(frames)
     for t in frames:

@@ -42,3 +42,18 @@ def tv_loss(image: torch.Tensor) -> torch.Tensor:
 def temporal_loss(image: torch.Tensor, warped_prev: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """mean(c · (x − warp(x_{t−1}))²) over all pixels and channels; c in [0, 1]."""
     return torch.mean(mask * (image - warped_prev) ** 2)
+
+
+def long_term_weights(masks: list[torch.Tensor]) -> list[torch.Tensor]:
+    """Ruder et al.'s long-term weights, for masks c_j ordered by increasing j: a pixel counts for frame t-j
+    only where no closer frame already covers it reliably, c_long,j = max(c_j - Σ_{k<j} c_k, 0)."""
+    out, covered = [], torch.zeros_like(masks[0])
+    for c in masks:
+        out.append(torch.clamp(c - covered, min=0.0))
+        covered = covered + c
+    return out
+
+
+def long_term_loss(image: torch.Tensor, warped: list[torch.Tensor], masks: list[torch.Tensor]) -> torch.Tensor:
+    """Σ_j mean(c_long,j · (x − warp_j(x_{t−j}))²)."""
+    return sum(temporal_loss(image, w, c) for w, c in zip(warped, long_term_weights(masks)))

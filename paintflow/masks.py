@@ -72,3 +72,15 @@ def mask_chunk(
 
     files = {t: [outputs[t], *([flowviz[t]] if t in flowviz else [])] for t in outputs}
     return run_frames(files, make, store, "consistency mask", progress)
+
+
+def long_mask_chunk(pairs: dict, settings: dict, store) -> dict:
+    """``pairs``: {(t, j): (fwd t−j→t, bwd t→t−j, output)}: the reliability of warping frame t−j onto t."""
+    from .files import read_flow, write_gray
+    from .jobs import run_frames
+
+    def make(key):
+        fwd, bwd, out = pairs[key]
+        write_gray(out, to_png(consistency_mask(read_flow(bwd), read_flow(fwd), **settings)))
+
+    return run_frames({k: [v[2]] for k, v in pairs.items()}, make, store, "long-term mask")

@@ -89,8 +89,12 @@ def _vgg_id(dag, owner):
 def _style_targets_id(dag, render):
     r, s = dag.renders[render], dag.renders[render].settings
     return {
-        "style": dag.ids(r.style),
+        "styles": [
+            {"id": dag.ids(st["path"]), "weight": float(st["weight"]), "scale": float(st["scale"])} for st in r.styles
+        ],
         "size": [r.width, r.height],
+        "preserve_color": s["preserve_color"],
+        "first_frame": dag.key("frames", r.video) if s["preserve_color"] != "none" else None,
         "style_layers": s["style_layers"],
         "style_scale": float(s["style_scale"]),
         "pooling": dag.config["model"]["pooling"],
@@ -122,6 +126,10 @@ def _stylize_id(dag, render):
     }
     if s["temporal"]:
         ident["masks"] = dag.key("masks", r.video)
+        if any(j > 1 for j in s["long_term"]):
+            ident["long_masks"] = dag.key("longmasks", r.video)
+    else:
+        s.pop("long_term")
     return ident
 
 
@@ -279,6 +287,38 @@ def _segmented(dag, render) -> bool:
     return dag.renders[render].look == "paint" and dag.renders[render].settings["segments"] > 1
 
 
+def _longflow_id(dag, video):
+    return {
+        "frames": dag.key("frames", video),
+        "method": dag.config["flow"]["method"],
+        "offsets": dag.long_offsets(video),
+    }
+
+
+def _longmasks_id(dag, video):
+    return {"longflow": dag.key("longflow", video), "settings": dag.numbers("masks", dag.config["masks"])}
+
+
+def _rmasks_id(dag, video):
+    return {"flow": dag.key("flow", video), "settings": dag.numbers("masks", dag.config["masks"])}
+
+
+def _pass_id(k):
+    def ident(dag, render):
+        before = "stylize" if k == 2 else f"pass{k - 1}"
+        return {"previous": dag.key(before, render), "rmasks": dag.key("rmasks", dag.renders[render].video), "pass": k}
+
+    return ident
+
+
+def _passes(k):
+    return lambda dag, render: dag.renders[render].look == "paint" and dag.renders[render].settings["passes"] >= k
+
+
+def _pass_work(dag, render, t):
+    return dag.renders[render].settings["pass_iterations"]
+
+
 def _waifu2x_id(dag, owner):
     u = dag.config["upscale"]
     return {"model": u["model"], "noise": u["noise"], "scale": u["scale"]}
@@ -324,6 +364,20 @@ register(
     Stage("flow", "video", "optical flow", folder="flow", ext="f16.npz", unit="pair", env="flow", identity=_flow_id)
 )
 register(Stage("masks", "video", "consistency masks", folder="masks", env="flow", picture=True, identity=_masks_id))
+register(Stage("rmasks", "video", "reverse masks", folder="rmasks", env="flow", identity=_rmasks_id))
+register(
+    Stage(
+        "longflow",
+        "video",
+        "long-term flow",
+        folder="longflow",
+        ext="f16.npz",
+        unit="pair",
+        env="flow",
+        identity=_longflow_id,
+    )
+)
+register(Stage("longmasks", "video", "long-term masks", folder="longmasks", env="flow", identity=_longmasks_id))
 register(
     Stage(
         "vgg_weights",
@@ -389,9 +443,27 @@ register(
 )
 register(
     Stage(
-        "seam", "render", "seams crossfaded", folder="seamed", env="flow", chain=55, when=_segmented, identity=_seam_id
+        "seam", "render", "seams crossfaded", folder="seamed", env="flow", chain=58, when=_segmented, identity=_seam_id
     )
 )
+for _k in range(2, 7):  # multi-pass: pass k runs backward for even k, forward for odd k
+    register(
+        Stage(
+            f"pass{_k}",
+            "render",
+            f"pass {_k}",
+            folder=f"pass{_k}",
+            gpu=True,
+            unit="iteration",
+            env="stylize",
+            picture=_k == 2,
+            sequential=True,
+            chain=50 + _k,
+            when=_passes(_k),
+            identity=_pass_id(_k),
+            work=_pass_work,
+        )
+    )
 register(Stage("fast", "render", "fast look", folder="fast", gpu=True, env="fast", picture=True, identity=_fast_id))
 register(
     Stage(
@@ -471,6 +543,17 @@ LOOKS: dict[str, Look] = {}
 LOOK_POSITION = 50  # chain stages numbered below it come before the look (fill), above it after (upscale)
 
 
+def _paint_video_stages(s: dict) -> tuple:
+    """The video stages a painted render reads: frames; flow and masks when temporal (long-term ones for
+    long_term offsets > 1); reverse masks for backward passes."""
+    if not s["temporal"] and s["passes"] == 1:
+        return ("frames",)
+    stages = ("frames", "flow", "masks")
+    if s["temporal"] and max(s["long_term"]) > 1:
+        stages += ("longflow", "longmasks")
+    return stages + (("rmasks",) if s["passes"] > 1 else ())
+
+
 def register_look(look: Look) -> Look:
     LOOKS[look.name] = look
     return look
@@ -482,7 +565,7 @@ register_look(
         "stylize",
         "stylize",
         prepare=("style_targets",),
-        video_stages=lambda s: ("frames", "flow", "masks") if s["temporal"] else ("frames",),
+        video_stages=_paint_video_stages,
         preview="paintflow.stylize:preview",
         extra=lambda dag, render: ("lead",) if _segmented(dag, render) else (),
     )

@@ -39,6 +39,12 @@ class StyleSettings:
     levels: list = schema_default("stylize", "levels")
     precision: str = schema_default("stylize", "precision")
     segments: int = schema_default("stylize", "segments")
+    preserve_color: str = schema_default("stylize", "preserve_color")
+    long_term: list = schema_default("stylize", "long_term")
+    passes: int = schema_default("stylize", "passes")
+    pass_iterations: int = schema_default("stylize", "pass_iterations")
+    pass_blend: float = schema_default("stylize", "pass_blend")
+    pass_temporal_from: int = schema_default("stylize", "pass_temporal_from")
     overlap: int = schema_default("stylize", "overlap")
     layer_weights: dict = field(default_factory=dict)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -59,6 +60,32 @@ def style_targets(net: VGGFeatures, style_rgb: np.ndarray, settings: StyleSettin
     return out
 
 
+def blended_targets(
+    net: VGGFeatures,
+    styles: list[tuple[np.ndarray, float, float]],
+    settings: StyleSettings,
+    content_shape,
+    device,
+    first_frame: np.ndarray | None = None,
+) -> dict:
+    """Gram targets of several styles ([(rgb, weight, scale)]), weighted: G = Σ w_k G_k / Σ w_k. With colour
+    preservation each style is first matched to the video's first frame (luminance or colour histogram)."""
+    from .color import match_histogram, match_luminance
+
+    total, blended = sum(w for _, w, _ in styles), {}
+    for rgb, weight, scale in styles:
+        style = resize_style(rgb, content_shape, settings.style_scale * scale)
+        if settings.preserve_color == "histogram":
+            style = match_histogram(style, first_frame)
+        elif settings.preserve_color == "luminance":
+            style = match_luminance(style, first_frame)
+        for key, grams in style_targets(net, style, settings, device).items():
+            level = blended.setdefault(key, {})
+            for layer, g in grams.items():
+                level[layer] = level.get(layer, 0) + g * (weight / total)
+    return blended
+
+
 def resize(rgb: np.ndarray, scale: float) -> np.ndarray:
     h, w = rgb.shape[:2]
     size = (max(16, round(w * scale)), max(16, round(h * scale)))
@@ -66,14 +93,15 @@ def resize(rgb: np.ndarray, scale: float) -> np.ndarray:
 
 
 def initial_image(content, prev_stylized, flow_back, mask, settings: StyleSettings, frame_index: int, start=None):
-    """Start point: warp(x_{t−1}) where reliable, the content frame elsewhere; without a previous frame the
-    content, noise, or ``start`` (a warm start, e.g. the feed-forward painting of the frame)."""
+    """Start point: ``start`` when given (a warm start, a multi-pass blend); else warp(x_{t−1}) where
+    reliable and the content frame elsewhere; without a previous frame the content or noise. Also returns
+    the warped previous frame (for the temporal loss)."""
+    warped = warp(prev_stylized.astype(np.float32), flow_back) if prev_stylized is not None else None
+    if start is not None:
+        return start.astype(np.float32) / 255.0, None if warped is None else warped / 255.0
     if prev_stylized is not None:
-        warped = warp(prev_stylized.astype(np.float32), flow_back)
         m = mask[..., None]
         return (m * warped + (1 - m) * content.astype(np.float32)) / 255.0, warped / 255.0
-    if start is not None:
-        return start.astype(np.float32) / 255.0, None
     if settings.init == "noise":
         rng = np.random.default_rng(settings.seed + frame_index)
         return rng.uniform(0, 1, content.shape).astype(np.float32), None
@@ -118,7 +146,7 @@ class Optimiser:
         loss = loss + s.style_weight * losses.style_loss(feats, self.targets, self.layer_w)
         loss = loss + s.tv_weight * losses.tv_loss(x)
         if self.warped is not None:
-            loss = loss + s.temporal_weight * losses.temporal_loss(x, self.warped, self.mask)
+            loss = loss + s.temporal_weight * losses.long_term_loss(x, self.warped, self.mask)
         return loss
 
     def run(self, x0: torch.Tensor, iterations: int, progress=None, history: list | None = None) -> torch.Tensor:
@@ -163,6 +191,7 @@ def stylize_frame(
     progress=None,
     start: np.ndarray | None = None,
     history: list | None = None,
+    long_term: list = (),
 ) -> np.ndarray:
     """Stylize one frame (RGB uint8); returns RGB uint8.
 
@@ -172,6 +201,25 @@ def stylize_frame(
     upsampled as the next level's start, and finished at full size.
     """
     device = device or pick_device()
+    if settings.preserve_color == "luminance":  # the transfer on luminance, the frame's colours put back
+        from .color import luminance3, recombine
+
+        grey = stylize_frame(
+            net,
+            targets,
+            luminance3(content),
+            replace(settings, preserve_color="none"),
+            luminance3(prev_stylized) if prev_stylized is not None else None,
+            flow_back,
+            mask,
+            frame_index,
+            device,
+            progress,
+            luminance3(start) if start is not None else None,
+            history,
+            [(luminance3(p), f, c) for p, f, c in long_term],
+        )
+        return recombine(grey, content)
     torch.manual_seed(settings.seed + frame_index)
     temporal = settings.temporal and prev_stylized is not None
     init, warped = initial_image(
@@ -195,15 +243,17 @@ def stylize_frame(
             x = (F.interpolate(x, size=size, mode="bilinear", align_corners=False) + (c - blur)).clamp(0, 1)
         warped_l = mask_l = None
         if temporal:
-            warped_l = to_tensor(
-                warped if scale == 1.0 else resize((warped * 255).astype(np.float32), scale) / 255, device
-            )
-            m = (
-                mask.astype(np.float32)
-                if scale == 1.0
-                else cv2.resize(mask.astype(np.float32), size[::-1], interpolation=cv2.INTER_AREA)
-            )
-            mask_l = torch.from_numpy(m).to(device)[None, None]
+            warped_l, mask_l = [], []
+            for w, m in [(warped, mask), *[(warp(p.astype(np.float32), f) / 255.0, c) for p, f, c in long_term]]:
+                warped_l.append(
+                    to_tensor(w if scale == 1.0 else resize((w * 255).astype(np.float32), scale) / 255, device)
+                )
+                m = (
+                    m.astype(np.float32)
+                    if scale == 1.0
+                    else cv2.resize(m.astype(np.float32), size[::-1], interpolation=cv2.INTER_AREA)
+                )
+                mask_l.append(torch.from_numpy(m).to(device)[None, None])
         opt = Optimiser(
             net, settings, to_tensor(content_l, device), targets[scale_key(scale)], warped_l, mask_l, frame_index
         )
@@ -249,6 +299,7 @@ def stylize_chunk(
     iteration_log=None,
     smoothing: dict | None = None,
     style_path=None,
+    long_term: dict | None = None,
 ) -> dict:
     """Stylize a run of frames in order; frame t starts from the stylized frame t−1.
 
@@ -291,6 +342,12 @@ def stylize_chunk(
             device=device,
             progress=(lambda i, n, loss: iteration_log(t, i, n, loss)) if iteration_log else None,
             start=start,
+            long_term=[
+                (read_rgb(p), read_flow(f), from_png(read_gray(m)))
+                for _, p, f, m in sorted((long_term or {}).get(t, []))
+            ]
+            if temporal
+            else (),
         )
         write_rgb(outputs[t], smoother(t, result))
 
@@ -310,8 +367,9 @@ def preview(dag, render: str, rgb: np.ndarray, quick: bool = True) -> np.ndarray
         settings.first_frame_iterations = min(settings.first_frame_iterations, 30)
     device = pick_device(r.settings["device"])
     net = vgg.load_or_convert(dag.model_path("vgg_weights"), dag.config["model"]["weights"]).to(device)
-    style = resize_style(read_rgb(r.style), rgb.shape, settings.style_scale)
-    return stylize_frame(net, style_targets(net, style, settings, device), rgb, settings, device=device)
+    styles = [(read_rgb(s["path"]), s["weight"], s["scale"]) for s in r.styles]
+    targets = blended_targets(net, styles, settings, rgb.shape, device, rgb)
+    return stylize_frame(net, targets, rgb, settings, device=device)
 
 
 def seam_weight(t: int, lead: range) -> float:
@@ -335,3 +393,65 @@ def seam_chunk(outputs: dict, own: dict, leads: dict, overlaps: list[range], sto
         write_rgb(outputs[t], np.rint(np.clip((1 - w) * a + w * b, 0, 255)).astype(np.uint8))
 
     return run_frames({t: [p] for t, p in outputs.items()}, make, store, "seams")
+
+
+def pass_chunk(
+    outputs: dict,
+    previous: dict,
+    content: dict,
+    neighbour: str | None,
+    flows: dict,
+    masks: dict,
+    number: int,
+    model_path,
+    targets_path,
+    settings_cfg: dict,
+    device_name: str,
+    pooling: str,
+    store,
+    progress=None,
+) -> dict:
+    """Pass ``number`` (≥ 2) of the multi-pass algorithm over a run of frames: backward for even passes
+    (frame t's neighbour is t+1), forward for odd ones (t−1). Frame t starts from
+    δ·c ⊙ warp(neighbour) + (1 − δ·c) ⊙ (its previous-pass result), c the reliability of that warp, and is
+    optimised for ``pass_iterations``, with the temporal loss from pass ``pass_temporal_from`` on."""
+    from . import vgg
+    from .files import read_flow, read_gray, read_rgb, write_rgb
+    from .jobs import run_frames
+    from .masks import from_png
+
+    base = StyleSettings.from_config(settings_cfg)
+    settings = replace(
+        base, iterations=base.pass_iterations, first_frame_iterations=base.pass_iterations, levels=[], long_term=[1]
+    )
+    backward, device, state = number % 2 == 0, pick_device(device_name), {}
+    step = 1 if backward else -1
+
+    def make(t):
+        if "net" not in state:
+            state["net"] = prepare(vgg.load(model_path, pooling), device)
+            state["targets"] = to_device(torch.load(targets_path, weights_only=True), device)
+        own = read_rgb(previous[t])
+        nbr = outputs.get(t + step, neighbour if t + step not in outputs else None)
+        if nbr is None or t not in flows:
+            start, prev, flow, c = own, None, None, None
+        else:
+            prev, flow, c = read_rgb(nbr), read_flow(flows[t]), from_png(read_gray(masks[t]))
+            w = base.pass_blend * c[..., None]
+            start = np.rint(w * warp(prev.astype(np.float32), flow) + (1 - w) * own).astype(np.uint8)
+        temporal = number >= base.pass_temporal_from and prev is not None
+        result = stylize_frame(
+            state["net"],
+            state["targets"],
+            read_rgb(content[t]),
+            settings,
+            prev if temporal else None,
+            flow if temporal else None,
+            c if temporal else None,
+            frame_index=t + 1,
+            device=device,
+            start=start,
+        )
+        write_rgb(outputs[t], result)
+
+    return run_frames({t: [p] for t, p in outputs.items()}, make, store, f"pass {number}", progress, reverse=backward)

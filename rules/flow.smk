@@ -33,3 +33,39 @@ for _j in PF.chunk_jobs("flow"):
             _j.message
         script:
             "../workflow_scripts/flow.py"
+
+
+# Long-term flow (painted renders with long_term: [1, 2, 4] …): the pairs (t, t+j) for each offset j > 1,
+# fwd<j>/<t> is t→t+j and bwd<j>/<t> is t+j→t, computed directly between the two frames.
+for _j in PF.chunk_jobs("longflow"):
+    _n = PF.frame_count("longflow", _j.owner)
+    _pairs = [(t, j) for j in PF.long_offsets(_j.owner) for t in _j.frames if t + j <= _n]
+    if not _pairs:
+        continue
+
+    rule:
+        name:
+            _j.rule
+        input:
+            id=id_file("longflow", _j.owner),
+            frames=frames_of("frames", _j.owner, sorted({x for t, j in _pairs for x in (t, t + j)})),
+        output:
+            fwd=[flow_output(PF.path("longflow", _j.owner, t, f"fwd{j}")) for t, j in _pairs],
+            bwd=[flow_output(PF.path("longflow", _j.owner, t, f"bwd{j}")) for t, j in _pairs],
+        log:
+            _j.log,
+        benchmark:
+            _j.benchmark
+        conda:
+            "../envs/flow.yaml"
+        threads: threads(4)
+        resources:
+            mem_mb=2000,
+            runtime=120,
+        params:
+            identity=identity("longflow", _j.owner),
+            owner=_j.owner,
+        message:
+            _j.message
+        script:
+            "../workflow_scripts/longflow.py"

@@ -12,7 +12,12 @@ for _r in PF.owners("style_targets"):
         input:
             id=id_file("style_targets", _r),
             model=ancient(PF.model_path("vgg_weights")),
-            style=ancient(str(PF.renders[_r].style)),
+            styles=[ancient(st["path"]) for st in PF.renders[_r].styles],
+            first=(
+                frames_of("frames", PF.renders[_r].video, [1])
+                if PF.renders[_r].settings["preserve_color"] != "none"
+                else []
+            ),
         output:
             targets=PF.style_targets(_r),
         log:
@@ -44,6 +49,12 @@ for _j in [*PF.chunk_jobs("stylize"), *PF.chunk_jobs("lead")]:
     _prev = PF.chain_prev(_j.stage, _r.name, _j.frames.start)
     _first = _j.frames.start if _j.stage == "lead" else 1
     _tt = [t for t in _j.frames if t > _first] if _temporal or _smooth == "flow_blend" else []
+    _long = [  # long-term terms: frame t−j of the same chain
+        (t, j)
+        for t in _j.frames
+        for j in (_r.settings["long_term"] if _temporal else [])
+        if j > 1 and t - j >= PF.chain_start(_j.stage, _r.name, t)
+    ]
 
     rule:
         name:
@@ -54,6 +65,9 @@ for _j in [*PF.chunk_jobs("stylize"), *PF.chunk_jobs("lead")]:
             prev=frames_of(_prev[0], _r.name, [_prev[1]]) if _prev else [],
             flows=frames_of("flow", _r.video, [t - 1 for t in _tt], "bwd"),
             masks=frames_of("masks", _r.video, _tt),
+            longprev=frames_of(_j.stage, _r.name, sorted({t - j for t, j in _long if t - j < _j.frames.start})),
+            longflows=[ancient(PF.path("longflow", _r.video, t - j, f"bwd{j}")) for t, j in _long],
+            longmasks=[ancient(PF.path("longmasks", _r.video, t, str(j))) for t, j in _long],
             targets=ancient(PF.style_targets(_r.name)),
             model=ancient(PF.model_path("vgg_weights")),
             style=[ancient(str(_r.style))] if _r.settings["init"] == "fast" else [],
@@ -109,3 +123,48 @@ for _j in PF.chunk_jobs("seam"):
             _j.message
         script:
             "../workflow_scripts/seam.py"
+
+
+# Multi-pass: pass k (2…passes) over the render, backward for even k, forward for odd k; each pass's
+# frames are their own targets, each pass a sequential chain in its direction.
+for _k in range(2, 7):
+    for _j in PF.chunk_jobs(f"pass{_k}"):
+        _r = PF.renders[_j.owner]
+        _n = _r.frames
+        _back = _k % 2 == 0
+        _nbr = _j.frames.stop if _back else _j.frames.start - 1
+        _tt = [t for t in _j.frames if (t < _n if _back else t > 1)]
+
+        rule:
+            name:
+                _j.rule
+            input:
+                id=id_file(f"pass{_k}", _r.name),
+                previous=frames_of("stylize" if _k == 2 else f"pass{_k - 1}", _r.name, _j.frames),
+                content=look_input(_r.name, _j.frames),
+                neighbour=frames_of(f"pass{_k}", _r.name, [_nbr] if 1 <= _nbr <= _n else []),
+                flows=frames_of("flow", _r.video, [t if _back else t - 1 for t in _tt], "fwd" if _back else "bwd"),
+                masks=frames_of("rmasks" if _back else "masks", _r.video, _tt),
+                targets=ancient(PF.style_targets(_r.name)),
+                model=ancient(PF.model_path("vgg_weights")),
+            output:
+                frames=PF.paths(f"pass{_k}", _r.name, _j.frames),
+            log:
+                _j.log,
+            benchmark:
+                _j.benchmark
+            conda:
+                "../envs/stylize.yaml"
+            threads: threads(4)
+            resources:
+                gpu=GPUS,
+                mem_mb=8000,
+                runtime=240,
+            params:
+                identity=identity(f"pass{_k}", _r.name),
+                owner=_r.name,
+                number=_k,
+            message:
+                _j.message
+            script:
+                "../workflow_scripts/stylize_pass.py"

@@ -44,6 +44,12 @@ def setup(wd, clip):
                 "style": str(shared("style", "composition_vii.jpg")),
                 "stylize": {"segments": 2, "overlap": 2},
             },
+            # multi-pass: a backward second pass (its chain runs from the last frame down)
+            "m": {
+                "video": "clip",
+                "style": str(shared("style", "great_wave.jpg")),
+                "stylize": {"passes": 2, "pass_iterations": 4, "iterations": 4, "first_frame_iterations": 8},
+            },
             # the fast look smoothed with flow_blend is a sequential chain too
             "f": {"video": "clip", "look": "fast", "fast": {"style": 5}, "smooth": {"method": "flow_blend"}},
             # keyed: the fast look of what the matte keeps, composited over the render f
@@ -81,6 +87,10 @@ def render_files(wd):
             "renders/r/upscaled",
             "renders/r/lead",
             "renders/r/seamed",
+            "renders/m/stylized",
+            "renders/m/pass2",
+            "renders/m/upscaled",
+            "videos/clip/rmasks",
             "renders/f/fast",
             "renders/f/upscaled",
             "renders/z/zoom",
@@ -131,7 +141,7 @@ def test_killed_and_resumed_render_is_byte_identical(tmp_path):
     assert len(kills) >= 3, "the test must really interrupt the render"
 
     ref, got = render_files(reference), render_files(resumed)
-    assert len(ref) == 8 + 2 * 7 + 7 + 8 + 8 + 2 + 8 + 8 + 8 + 8 + 8 + 5 * 8
+    assert len(ref) == 8 + 2 * 7 + 7 + 8 + 8 + 2 + 8 + 3 * 8 + 7 + 8 + 8 + 8 + 8 + 5 * 8
     assert got.keys() == ref.keys()
     different = [name for name in ref if ref[name] != got[name]]
     assert not different, f"frames differ after resume: {different}"

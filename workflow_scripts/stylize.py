@@ -1,6 +1,7 @@
 """Rule stylize_<render>_<first>: stylize the chunk's frames in order."""
 
 import time
+from pathlib import Path
 
 from paintflow.smk import process_age
 
@@ -18,6 +19,11 @@ torch.set_num_threads(threads(snakemake))
 inp, owner = snakemake.input, snakemake.params.owner
 cfg = render_settings(snakemake, "stylize")
 outputs = {frame_of(p): p for p in snakemake.output.frames}
+long_term = {}  # {t: [(j, stylized frame t-j, flow t→t-j, mask)]}, j ascending
+earlier = {**{frame_of(p): p for p in inp.longprev}, **outputs}
+for flow, mask in zip(inp.longflows, inp.longmasks):
+    t, j = frame_of(mask), int(Path(mask).parent.name)
+    long_term.setdefault(t, []).append((j, earlier[t - j], flow, mask))
 frames = sorted(outputs)
 
 
@@ -48,6 +54,7 @@ timings = stylize_chunk(
     iteration_log,
     smoothing=snakemake.config["renders"][owner]["smooth"],
     style_path=inp.style[0] if inp.style else None,
+    long_term=long_term,
 )
 overhead = age_at_script + (timings["first_start"] - script_start) if timings["first_start"] else 0.0
 log.info(
