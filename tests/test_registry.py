@@ -128,8 +128,10 @@ def test_cli_never_shows_a_traceback_for_a_user_error(tmp_path):
         assert proc.returncode == 1 and "Traceback" not in proc.stderr and proc.stderr.startswith("paintflow: ")
     version = subprocess.run([sys.executable, "-m", "paintflow", "--version"], capture_output=True, text=True)
     assert version.stdout.startswith("paintflow ")
-    for command in ("plan", "status", "preview", "verify", "resume", "clean", "studio"):
+    for command in ("plan", "status", "preview", "verify", "resume", "clean"):
         helptext = subprocess.run(
             [sys.executable, "-m", "paintflow", command, "--help"], capture_output=True, text=True
         ).stdout
         assert "--directory" in helptext and "--configfile" in helptext
+    studio = subprocess.run([sys.executable, "-m", "paintflow", "studio", "--help"], capture_output=True, text=True)
+    assert "--project" in studio.stdout and "--port" in studio.stdout

@@ -1,8 +1,8 @@
 """Rule seam_<render>_<first>: a segmented render's frames, crossfaded over each segment's overlap."""
 
 from paintflow.registry import frame_of
+from paintflow.seams import seam_chunk
 from paintflow.smk import frame_store, render_dag, setup_log
-from paintflow.stylize import seam_chunk
 
 setup_log(snakemake)
 owner = snakemake.params.owner
