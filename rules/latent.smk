@@ -1,0 +1,85 @@
+# The latent-style look: a VAE (and its refiner) trained on the render's paintings and every Nth frame of
+# its video (one job per render: the model, checkpoints kept between tries, the loss plot and a sheet of
+# samples for the report), then every frame's code moved toward the paintings, chunked like every look.
+
+
+for _r in PF.owners("latent_train"):
+    _s = PF.renders[_r].settings
+    _v = PF.renders[_r].video
+
+    rule:
+        name:
+            f"latent_train_{_r}"
+        input:
+            id=id_file("latent_train", _r),
+            frames=frames_of("frames", _v, latent_training_frames(_r)),
+            paintings=[ancient(p) for p in _s["painting_files"]],
+        output:
+            model=PF.latent_paths(_r)["model"],
+            loss=PF.latent_paths(_r)["loss"],
+            chart=report(
+                PF.latent_paths(_r)["chart"],
+                caption="../report/latent_loss.rst",
+                category=_r,
+                subcategory="latent style",
+                labels={"render": _r, "result": "training loss"},
+            ),
+            samples=report(
+                PF.latent_paths(_r)["samples"],
+                caption="../report/latent_samples.rst",
+                category=_r,
+                subcategory="latent style",
+                labels={"render": _r, "result": "samples"},
+            ),
+        log:
+            PF.job_log("latent_train", _r),
+        benchmark:
+            PF.job_benchmark("latent_train", _r)
+        conda:
+            "../envs/stylize.yaml"
+        threads: threads(2)
+        resources:
+            gpu=GPUS,
+            mem_mb=4000,
+            runtime=60 * 24 * 7,
+        params:
+            identity=identity("latent_train", _r),
+            owner=_r,
+            checkpoint=PF.latent_checkpoint(_r),
+        message:
+            f"latent-style training · {_r}"
+        script:
+            "../workflow_scripts/latent_train.py"
+
+
+for _j in PF.chunk_jobs("latent"):
+    _r = PF.renders[_j.owner]
+
+    rule:
+        name:
+            _j.rule
+        input:
+            **smoothing_inputs("latent", _r.name, _j.frames),
+            id=id_file("latent", _r.name),
+            content=look_input(_r.name, _j.frames),
+            model=ancient(PF.latent_paths(_r.name)["model"]),
+        output:
+            frames=PF.paths("latent", _r.name, _j.frames),
+        log:
+            _j.log,
+        benchmark:
+            _j.benchmark
+        conda:
+            "../envs/stylize.yaml"
+        threads: threads(2)
+        resources:
+            gpu=GPUS,
+            mem_mb=2000,
+            runtime=60,
+        params:
+            identity=identity("latent", _r.name),
+            owner=_r.name,
+        message:
+            _j.message
+        script:
+            "../workflow_scripts/latent.py"

@@ -1,0 +1,26 @@
+"""Rule latent_train_<render>: the VAE and its refiner trained on the paintings and the video's frames."""
+
+from paintflow.latent import TrainSettings, train
+from paintflow.smk import TERMINAL, render_dag, setup_log, threads
+
+log = setup_log(snakemake)
+owner = snakemake.params.owner
+r = render_dag(snakemake).renders[owner]
+s = r.settings
+if s["skipped_files"]:
+    note = f"latent training of {owner}: skipped, not images: {', '.join(s['skipped_files'])}"
+    log.warning(note)
+    print(f"paintflow: {note}", file=TERMINAL, flush=True)
+out = snakemake.output
+summary = train(
+    s["painting_files"],
+    snakemake.input.frames,
+    TrainSettings.from_config(s),
+    snakemake.params.checkpoint,
+    {"model": out.model, "loss": out.loss, "chart": out.chart, "samples": out.samples},
+    device=s["device"],
+    threads=threads(snakemake),
+    owner=owner,
+    stream=TERMINAL,
+)
+log.info("latent training of %s: %s", owner, summary)

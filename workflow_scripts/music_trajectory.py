@@ -1,0 +1,19 @@
+"""Rule music_trajectory_<render>: the song's frames clustered, the particle's walk, the chart."""
+
+from paintflow.music_look import make_trajectory
+from paintflow.smk import render_dag, setup_log
+
+log = setup_log(snakemake)
+owner = snakemake.params.owner
+dag = render_dag(snakemake)
+r = dag.renders[owner]
+out = snakemake.output
+summary = make_trajectory(
+    dag.song(owner),
+    r.frames,
+    r.fps,
+    r.settings,
+    {"table": out.table, "model": out.model, "chart": out.chart},
+    f"{owner}: the walk through style space",
+)
+log.info("music trajectory of %s: %s", owner, summary)
