@@ -184,11 +184,6 @@ def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
             r.frames, r.fps, r.width, r.height = v["frames"], v["fps"], v["width"], v["height"]
         elif look.video_source is False:
             still_geometry(r, videos, f"renders.{name}.{look.section}")
-        if look.check:
-            import importlib
-
-            module, func = look.check.split(":")
-            getattr(importlib.import_module(module), func)(r, rcfg, videos, f"renders.{name}.{look.section}")
         if "layers" in settings and look.name != "layer_sheet":
             check_layers(settings["layers"], config, f"renders.{name}.dream.layers")
         for entry in settings.get("schedule") or []:
@@ -220,6 +215,14 @@ def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
         if look.name == "fast":
             check_fast_style(r, f"renders.{name}.fast.style")
         renders[name] = r
+    for name, r in renders.items():  # once every render exists: a look may use another render
+        look = LOOKS[r.look]
+        if look.check:
+            import importlib
+
+            module, func = look.check.split(":")
+            where = f"renders.{name}.{look.section}"
+            getattr(importlib.import_module(module), func)(r, config["renders"][name], videos, renders, where)
     for name, r in renders.items():
         if r.key is not None:
             check_key(name, r, config, videos, renders)

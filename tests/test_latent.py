@@ -182,7 +182,9 @@ def test_a_tiny_latent_render_trains_paints_and_encodes(tmp_path):
                 "look": "latent",
                 "latent": {"paintings": str(paintings), "width": 32, "steps": 30, "refiner_steps": 10, "batch": 4},
                 "smooth": {"method": "blend", "alpha": 0.3},
-            }
+            },
+            # the music walk between the two paintings' codes, painted by l's trained decoder
+            "m": {"video": "clip", "look": "music", "music": {"space": "latent", "latent_render": "l", "clusters": 2}},
         },
         "execution": {"chunk_frames": 4},
         "upscale": {"scale": 1},
@@ -196,8 +198,42 @@ def test_a_tiny_latent_render_trains_paints_and_encodes(tmp_path):
     for name in ("model.pt", "loss.csv", "loss.png", "samples.png"):
         assert (out / "vae" / name).stat().st_size > 1000
     assert "skipped, not images: README.txt" in proc.stderr
+    assert len(list((tmp_path / "results/renders/m/music").glob("*.png"))) == 8
+    assert stream_info(tmp_path / "results/renders/m/m.mp4")["frames"] == 8
     # a new strength repaints the frames, and does not retrain
     cfg["renders"]["l"]["latent"]["strength"] = 0.5
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
     dry = run_snakemake(tmp_path, "-n", "--quiet", "rules")
-    assert "4 jobs to run: latent style 2, video 1, report 1" in dry.stdout, dry.stdout
+    assert "4 jobs to run: latent style 2, video 1, report 1" in dry.stdout, dry.stdout  # not m
+
+
+def test_the_trained_decoder_is_a_space_for_the_music_walk(data, trained, tmp_path):
+    from paintflow.music_look import MusicStylizer
+
+    _, paintings, frames = data
+    settings = {"space": "latent", "paintings": [str(p) for p in paintings[:2]], "preserve_color": False}
+    walk = MusicStylizer(settings, threads=2, device="cpu", latent_model=trained[0]["model"])
+    rgb = read_rgb(frames[3])
+    first, second = walk(rgb, np.array([1.0, 0.0]), 1.0), walk(rgb, np.array([0.0, 1.0]), 1.0)
+    assert first.shape == rgb.shape and np.abs(first.astype(int) - second).mean() > 2  # anchors differ
+    # strength 0: the frame's own reconstruction, wherever the walk is
+    assert np.array_equal(walk(rgb, np.array([0.3, 0.7]), 0.0), LatentStyle(trained[0]["model"], "cpu")(rgb, 0.0))
+    abstract = MusicStylizer(settings, 2, "cpu", trained[0]["model"], generate=True)
+    assert abstract(rgb, np.array([0.5, 0.5]), 1.0).shape == rgb.shape
+
+    from paintflow.config import prepare
+    from paintflow.dag import RenderDag
+
+    clip = make_clip(tmp_path / "clip.mp4", audio=True, seconds=0.6)
+    cfg = {
+        "videos": {"v": {"path": str(clip), "width": 32}},
+        "renders": {"m": {"look": "music", "video": "v", "music": {"space": "latent", "clusters": 2}}},
+        "results": str(tmp_path / "results"),
+    }
+    with pytest.raises(PaintflowError, match=r"renders.m.music.latent_render: the latent space needs the render"):
+        RenderDag(prepare(cfg))
+    cfg["renders"]["l"] = {"look": "latent", "video": "v", "latent": {"paintings": str(paintings[0].parent)}}
+    cfg["renders"]["m"]["music"]["latent_render"] = "l"
+    dag = RenderDag(prepare(cfg))
+    assert dag.renders["m"].settings["paintings"] == [str(p) for p in paintings]  # the latent render's
+    assert dag.key("latent_train", "l") in str(dag.identity("music", "m"))

@@ -21,4 +21,5 @@ music_chunk(
     threads(snakemake),
     frame_store(snakemake, "music"),
     Progress("music look", owner, r.frames, frame_folder(snakemake.config["results"], "music", owner), TERMINAL),
+    inp.latent_model[0] if inp.latent_model else None,
 )
