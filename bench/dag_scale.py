@@ -43,7 +43,8 @@ def dry_run(workdir: Path) -> tuple[float, float, int]:
     if proc.returncode != 0:
         raise SystemExit(proc.stderr[-3000:])
     secs, kb = re.findall(r"TIME ([\d.]+) (\d+)", proc.stderr)[-1]
-    total = re.search(r"^total\s+(\d+)", proc.stdout, re.M)
+    # Snakemake's job table, or paintflow's terminal ("12:00:00 1606 jobs to run: …")
+    total = re.search(r"^total\s+(\d+)", proc.stdout, re.M) or re.search(r"(\d+) jobs to run", proc.stdout)
     return float(secs), int(kb) / 1024, int(total.group(1)) if total else -1
 
 

@@ -82,8 +82,8 @@ def dry_run(workdir: Path, configfile: Path, forceall: bool = False) -> list[dic
 def units_of(dag: RenderDag, name: str, owner: str, frames) -> float:
     """Units of work of a job of stage ``name``: Σ work(t) over its frames, or 1 for a job stage."""
     s = STAGES[name]
-    if not s.per_frame or frames is None:
-        return 1.0
+    if not s.per_frame or frames is None:  # a job: its own work (e.g. training steps), or 1
+        return float(s.work(dag, owner, None)) if s.work is not None and owner in dag.renders else 1.0
     if s.work is None:
         return float(len(frames))
     return float(sum(s.work(dag, owner, t) for t in frames))
@@ -108,9 +108,9 @@ def job_work(dag: RenderDag, jobs: list[dict], workdir: Path) -> tuple[dict, dic
                 ),
                 None,
             )
-            owner, frames = None, None
             if name is None:
                 continue
+            owner, frames = job["rule"][len(name) + 1 :] or None, None
         units[name] = units.get(name, 0.0) + units_of(dag, name, owner, frames)
         counts[name] = counts.get(name, 0) + 1
     return units, counts
@@ -146,6 +146,9 @@ def rates(dag: RenderDag, bench: pd.DataFrame) -> pd.DataFrame:
     )[columns]
 
 
+CALIBRATION_STEPS = 40  # training steps a calibration runs (the plan extrapolates per step)
+
+
 def calibrate(workdir: Path, config: dict, dag: RenderDag, frames: int, cores: int) -> tuple[pd.DataFrame, Path]:
     """Render the first ``frames`` frames of every video at the configured settings in a scratch folder."""
     scratch = Path(config["results"]) / ".calibration"
@@ -157,6 +160,11 @@ def calibrate(workdir: Path, config: dict, dag: RenderDag, frames: int, cores: i
     cal["execution"]["check_disk"] = False
     for name, v in cal["videos"].items():
         v["duration"] = frames / dag.videos[name].info["fps"]  # the probed (or resampled) frame rate
+    for name, r in dag.renders.items():  # a training is measured on a few of its steps, not run whole
+        if r.look == "latent":
+            s = r.settings
+            few = {"steps": min(s["steps"], CALIBRATION_STEPS), "refiner_steps": min(s["refiner_steps"], 10)}
+            cal["renders"][name]["latent"] = {**cal["renders"][name].get("latent", {}), **few}
     (scratch / "config.yaml").write_text(yaml.safe_dump(cal))
     proc = subprocess.run(
         snakemake_cmd(scratch, scratch / "config.yaml", "--cores", str(cores)), capture_output=True, text=True

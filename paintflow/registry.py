@@ -33,7 +33,7 @@ class Stage:
     needed_by: tuple = ()  # job stages: present wherever one of these stages is (models: shared by all)
     chain: int | None = None  # per-frame stages applied to a render's look, in this order (upscale: 90)
     when: Callable | None = None  # (dag, render) -> whether a chain stage applies to that render
-    work: Callable | None = None  # (dag, owner, t) -> units of work of frame t (default 1: a frame)
+    work: Callable | None = None  # (dag, owner, t) -> units of work of frame t (default 1: a frame; t None: a job)
 
     @property
     def per_frame(self) -> bool:
@@ -404,6 +404,12 @@ def _latent_train_id(dag, render):
     }
 
 
+def _latent_train_work(dag, render, t):
+    """Units of the training job: its steps (VAE and refiner)."""
+    s = dag.renders[render].settings
+    return s["steps"] + s["refiner_steps"]
+
+
 def _latent_id(dag, render):
     r = dag.renders[render]
     return {
@@ -565,7 +571,17 @@ register(
 register(
     Stage("music", "render", "music look", folder="music", gpu=True, env="music", picture=True, identity=_music_id)
 )
-register(Stage("latent_train", "render", "latent-style training", gpu=True, unit="job", identity=_latent_train_id))
+register(
+    Stage(
+        "latent_train",
+        "render",
+        "latent-style training",
+        gpu=True,
+        unit="iteration",
+        identity=_latent_train_id,
+        work=_latent_train_work,
+    )
+)
 register(Stage("latent", "render", "latent style", folder="latent", gpu=True, picture=True, identity=_latent_id))
 register(
     Stage(

@@ -237,3 +237,24 @@ def test_the_trained_decoder_is_a_space_for_the_music_walk(data, trained, tmp_pa
     dag = RenderDag(prepare(cfg))
     assert dag.renders["m"].settings["paintings"] == [str(p) for p in paintings]  # the latent render's
     assert dag.key("latent_train", "l") in str(dag.identity("music", "m"))
+
+
+def test_the_plan_counts_the_training_steps(tmp_path):
+    from paintflow import cost
+    from paintflow.config import prepare
+    from paintflow.dag import RenderDag
+
+    clip = make_clip(tmp_path / "clip.mp4", audio=False, seconds=0.4)
+    paintings = tmp_path / "paintings"
+    paintings.mkdir()
+    (paintings / "wave.jpg").write_bytes(shared("style", "great_wave.jpg").read_bytes())
+    latent = {"paintings": str(paintings), "steps": 300, "refiner_steps": 50}
+    cfg = {
+        "videos": {"v": {"path": str(clip), "width": 32}},
+        "renders": {"l": {"look": "latent", "video": "v", "latent": latent}},
+        "results": str(tmp_path / "results"),
+    }
+    dag = RenderDag(prepare(cfg))
+    job = {"rule": "latent_train_l", "output": [dag.latent_paths("l")["model"]]}
+    assert cost.job_work(dag, [job], tmp_path) == ({"latent_train": 350.0}, {"latent_train": 1})
+    assert cost.units_of(dag, "encode", "l", None) == 1.0  # other jobs: one unit each

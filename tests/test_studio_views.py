@@ -107,6 +107,19 @@ def test_a_new_render_is_a_config_runnable_from_a_terminal(studio):
     assert not (project / "renders/late").exists()
 
 
+def test_the_music_look_needs_a_video_with_sound(studio, tmp_path):
+    project, client, clip = studio
+    page = client.post("/new/", {**form(name="silent", look="music"), "video_upload": upload(clip, name="silent.mp4")})
+    html = page.content.decode()
+    assert page.status_code == 400 and "the music look needs a song" in html
+    assert html.index("the music look needs a song") > html.index("id_look")  # said next to the look
+    voiced = make_clip(tmp_path / "voiced.mp4", audio=True, seconds=1.0)
+    page = client.post("/new/", {**form(name="voiced", look="music"), "video_upload": upload(voiced)})
+    assert page.status_code == 302, page.content.decode()[-2000:]
+    config = yaml.safe_load((project / "renders/voiced/config.yaml").read_text())
+    assert config["renders"]["voiced"]["look"] == "music"
+
+
 def test_a_config_made_by_hand_opens(studio):
     project, client, clip = studio
     folder = project / "hand"

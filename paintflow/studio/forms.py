@@ -11,6 +11,7 @@ LOOKS = [
     ("fast", "fast — a feed-forward style, a fraction of a second per frame"),
     ("paint", "painted — optimisation, minutes per frame, the best pictures"),
     ("dream", "dream — DeepDream on every frame"),
+    ("music", "music — the fast styles walked through by the video's own sound"),
 ]
 LAYERS = ["relu3_3", "relu4_1", "relu4_2", "relu4_3", "relu5_1", "relu5_2"]
 

@@ -40,6 +40,9 @@ def _config_of(data: dict, video: Path, painting: str | None) -> dict:
         r["stylize"] = {"iterations": data["iterations"], "style_weight": data["style_weight"]}
     elif data["look"] == "fast":
         r["fast"] = {"style": painting if painting else int(data.get("fast_style") or 0)}
+    elif data["look"] == "music":
+        r["music"] = {}  # the video's own sound, five built-in styles chosen by seed
+        r["smooth"] = {"method": "blend", "alpha": 0.3}
     else:
         r["dream"] = {"layers": {data["layer"]: 1.0}}
     config = {"videos": {"source": v}, "renders": {name: r}, "upscale": {"scale": data["upscale"]}}
@@ -58,6 +61,7 @@ def _config_of(data: dict, video: Path, painting: str | None) -> dict:
 
 
 FIELD_OF = [
+    ("music.", "look"),
     ("videos.background", "background"),
     ("videos.", "video"),
     (".style", "painting"),
