@@ -66,6 +66,7 @@ def trained(data):
 def test_training_lowers_the_reconstruction_error(trained):
     out, summary = trained
     first, last = summary["reconstruction"]
+    print(f"reconstruction error: first 10 steps {first:.4f}, last 10 VAE steps {last:.4f} (x{first / last:.1f})")
     assert last < first / 2.5, (first, last)
     rows = [line.split(",") for line in Path(out["loss"]).read_text().splitlines()[1:]]
     assert len(rows) == SETTINGS.total and [r[1] for r in rows].count("refiner") == SETTINGS.refiner_steps
@@ -127,7 +128,8 @@ def test_the_shift_moves_the_frames_colours_toward_the_paintings(data, trained):
     target = lab_stats([cv2.resize(read_rgb(p), (96, 54), interpolation=cv2.INTER_AREA) for p in paintings])
     at_0 = distance(lab_stats([style(f, 0.0) for f in video]), target)
     at_1 = distance(lab_stats([style(f, 1.0) for f in video]), target)
-    assert at_1 < 0.9 * at_0, (at_0, at_1)  # measured: 0.78-0.80 of it with seeds 0-2
+    print(f"Frechet distance of Lab statistics to the paintings': strength 0 {at_0:.0f}, strength 1 {at_1:.0f}")
+    assert at_1 < 0.9 * at_0, (at_0, at_1)  # measured: 0.78-0.83 of it with seeds 0-3
     assert style(video[0], 1.0).shape == video[0].shape  # painted at the processing size
     # a generator: the paintings' mean code decodes to a picture of the training size
     assert style.decode(style.mean_paintings).shape == (28, 48, 3)

@@ -360,3 +360,25 @@ def test_a_moved_render_folder_reruns_nothing(finished, tmp_path):
     subprocess.run(["cp", "-a", str(wd), str(moved)], check=True)
     relocated = yaml.safe_load(yaml.safe_dump(cfg).replace(str(wd), str(moved)))
     assert jobs_after(moved, relocated) == []
+
+
+def test_a_render_after_re_made_frames_is_planned_whole(tmp_path):
+    """Snakemake 9 skipped consumers of a re-run job whose inputs from it are all ancient (paintflow's
+    per-frame inputs): a new render of a video whose frames must be re-made was planned as 'decode and
+    publish the frames', then the run ended with the render missing (paintflow/snakemake_fix.py)."""
+    clip = make_clip(tmp_path / "clip.mp4", audio=False, seconds=1.0)
+    cfg = {
+        "videos": {"v": {"path": str(clip), "width": 32, "fps": 10, "duration": 0.6}},
+        "renders": {"a": {"video": "v", "look": "fast", "fast": {"style": 1}}},
+        "upscale": {"scale": 1},
+    }
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
+    run_snakemake(tmp_path)
+    cfg["videos"]["v"]["start"] = 0.3  # other frames, at the same paths
+    cfg["renders"] = {"b": {"video": "v", "look": "fast", "fast": {"style": 2}}}  # never made
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
+    planned = jobs_after(tmp_path, cfg)
+    rules = sorted(j["rule"] for j in planned)
+    assert any(r.startswith("fast_b_") for r in rules) and "encode_b" in rules, rules
+    run_snakemake(tmp_path)
+    assert stream_info(tmp_path / "results/renders/b/b.mp4")["frames"] == 6
