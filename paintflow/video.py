@@ -212,6 +212,10 @@ def encode(
             writer.send(np.ascontiguousarray(read_rgb(path)))
         writer.close()
         if audio_source:
+            # the sound is cut to the video's length on input: `-shortest` decides where to stop from
+            # ffmpeg's threads' timing, and under load it dropped the video's last frame
+            seconds = len(frames) / fps
+            seconds = min(seconds, audio_duration) if audio_duration else seconds
             cmd = [
                 ffmpeg(),
                 "-hide_banner",
@@ -219,7 +223,7 @@ def encode(
                 "-y",
                 "-i",
                 str(video_only),
-                *trim_args(audio_start, audio_duration),
+                *trim_args(audio_start, seconds),
                 "-i",
                 str(audio_source),
                 "-map",
@@ -230,7 +234,6 @@ def encode(
                 "copy",
                 "-c:a",
                 "aac",
-                "-shortest",
                 str(tmp),
             ]
             proc = subprocess.run(cmd, capture_output=True, text=True)
