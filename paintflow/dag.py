@@ -407,24 +407,19 @@ class RenderDag:
                 out += [self.render_video(r), f"{self.report_dir(r)}/stages.png"]
         return out + self.repairs()
 
+    def job_files(self, render: str, folder: str, **names: str) -> dict:
+        """Named outputs of a render's one-job stage, in one folder of the render."""
+        return {key: f"{self.results}/renders/{render}/{folder}/{name}" for key, name in names.items()}
+
     def music_paths(self, render: str) -> dict:
         """The trajectory job's outputs: the per-frame table, the cluster model (reusable) and the chart."""
-        folder = f"{self.results}/renders/{render}/trajectory"
-        return {
-            "table": f"{folder}/trajectory.csv",
-            "model": f"{folder}/clusters.npz",
-            "chart": f"{folder}/trajectory.png",
-        }
+        return self.job_files(
+            render, "trajectory", table="trajectory.csv", model="clusters.npz", chart="trajectory.png"
+        )
 
     def latent_paths(self, render: str) -> dict:
         """The training job's outputs: the model, the loss table and plot, and a sheet of samples."""
-        folder = f"{self.results}/renders/{render}/vae"
-        return {
-            "model": f"{folder}/model.pt",
-            "loss": f"{folder}/loss.csv",
-            "chart": f"{folder}/loss.png",
-            "samples": f"{folder}/samples.png",
-        }
+        return self.job_files(render, "vae", model="model.pt", loss="loss.csv", chart="loss.png", samples="samples.png")
 
     def latent_checkpoint(self, render: str) -> str:
         """Where the training of a render keeps its checkpoint: by the training's identity, so other
