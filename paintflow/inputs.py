@@ -10,7 +10,7 @@ from pathlib import Path
 from . import PaintflowError
 from .config import look_settings
 from .files import read_rgb, write_json
-from .registry import LOOKS
+from .registry import LOOKS, resolve
 
 
 @dataclass
@@ -117,7 +117,9 @@ def still_geometry(render: Render, videos: dict, where: str) -> None:
         check_image(Path(s["image"]), f"{where}.image", "image")
         h, w = read_rgb(Path(s["image"])).shape[:2]
         render.width = s["width"]
-        render.height = s["height"] or max(2, int(round(s["width"] * h / w / 2)) * 2)
+        from .video import output_size
+
+        render.height = s["height"] or output_size((w, h), s["width"], None)[1]
     else:
         raise PaintflowError(f"{where}: give the still to start from: image: <file>, or video: <name> and frame: <n>")
     if "fps" not in s:  # a layer sheet: one picture
@@ -218,11 +220,7 @@ def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
     for name, r in renders.items():  # once every render exists: a look may use another render
         look = LOOKS[r.look]
         if look.check:
-            import importlib
-
-            module, func = look.check.split(":")
-            where = f"renders.{name}.{look.section}"
-            getattr(importlib.import_module(module), func)(r, config["renders"][name], videos, renders, where)
+            resolve(look.check)(r, config["renders"][name], videos, renders, f"renders.{name}.{look.section}")
     for name, r in renders.items():
         if r.key is not None:
             check_key(name, r, config, videos, renders)

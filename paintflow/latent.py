@@ -81,7 +81,9 @@ def check(render, rcfg: dict, videos: dict, renders: dict, where: str) -> None:
 def train_size(width: int, height: int | None, video_w: int, video_h: int) -> tuple[int, int]:
     """The training size: ``width``, and ``height`` or the video's aspect (even, at least 8)."""
     if height is None:
-        height = max(8, int(round(width * video_h / video_w / 2)) * 2)
+        from .video import output_size
+
+        height = max(8, output_size((video_w, video_h), width, None)[1])
     return int(width), int(height)
 
 

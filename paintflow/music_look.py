@@ -75,7 +75,9 @@ def check(render, rcfg: dict, videos: dict, renders: dict, where: str) -> None:
         else:
             h, w = 9, 16
         render.width = s["width"]
-        render.height = s["height"] or max(2, int(round(s["width"] * h / w / 2)) * 2)
+        from .video import output_size
+
+        render.height = s["height"] or output_size((w, h), s["width"], None)[1]
         seconds = s["seconds"]
         if not seconds:
             from .video import audio_duration

@@ -4,21 +4,19 @@ every built-in fast style on the chosen frame, as one labelled contact sheet."""
 
 from __future__ import annotations
 
-import importlib
 import time
 from pathlib import Path
 
 from . import PaintflowError
 from .files import write_pil, write_rgb
-from .registry import LOOKS
+from .registry import LOOKS, resolve
 
 
 def look_preview(look: str):
     target = LOOKS[look].preview
     if not target:
         raise PaintflowError(f"the {look} look has no one-frame preview")
-    module, func = target.split(":")
-    return getattr(importlib.import_module(module), func)
+    return resolve(target)
 
 
 def source_frame(dag, render: str, t: int):

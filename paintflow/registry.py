@@ -715,6 +715,14 @@ register_look(
 )
 
 
+def resolve(target: str):
+    """The function a look names as "module:function" (its preview, its checks)."""
+    import importlib
+
+    module, func = target.split(":")
+    return getattr(importlib.import_module(module), func)
+
+
 # --- paths ------------------------------------------------------------------------------------
 def model_owner(stage_name: str) -> str:
     """The owner name of a shared model stage ("vgg_weights" → "vgg")."""

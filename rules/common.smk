@@ -127,11 +127,3 @@ def report_item(name, caption, subcategory):
         subcategory=subcategory,
         labels={"render": "{render}", "result": name.split(".")[0].replace("_", " ")},
     )
-
-
-def latent_training_frames(render):
-    """The video frames a latent-style render trains on (every Nth)."""
-    from paintflow.latent import training_frames
-
-    r = PF.renders[render]
-    return training_frames(r.frames, r.settings["every"])

@@ -3,6 +3,14 @@
 # samples for the report), then every frame's code moved toward the paintings, chunked like every look.
 
 
+def latent_training_frames(render):
+    """The video frames a latent-style render trains on (every Nth)."""
+    from paintflow.latent import training_frames
+
+    r = PF.renders[render]
+    return training_frames(r.frames, r.settings["every"])
+
+
 for _r in PF.owners("latent_train"):
     _s = PF.renders[_r].settings
     _v = PF.renders[_r].video
