@@ -31,7 +31,7 @@ from paintflow.files import read_rgb  # noqa: E402
 from paintflow.flow import compute_flow  # noqa: E402
 from paintflow.masks import consistency_mask  # noqa: E402
 from paintflow.settings import StyleSettings  # noqa: E402
-from paintflow.stylize import Optimiser, resize_style, style_targets, stylize_frame, to_tensor, warm_start  # noqa
+from paintflow.stylize import Optimiser, prepare, resize_style, style_targets, stylize_frame, to_tensor, warm_start  # noqa
 from paintflow.upscale import psnr  # noqa: E402
 from paintflow.video import probe, read_frame  # noqa: E402
 
@@ -71,10 +71,11 @@ def main() -> None:
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--iterations", type=int, default=100, help="single-scale iterations of a first frame")
+    ap.add_argument("--rounds", type=int, default=10, help="alternating rounds of the overhead measurement")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     device = pick_device(args.device)
-    net = vgg.VGGFeatures(vgg.convert("auto")).to(device)
+    net = prepare(vgg.VGGFeatures(vgg.convert("auto")), device)
     for size in args.sizes:
         w = int(size.split("x")[0])
         frames = clip(w, 2)
@@ -141,30 +142,45 @@ def main() -> None:
         f"{sum(u < s.iterations for u in used[1:])}/{len(used) - 1} stopped early"
     )
 
-    # iteration overhead vs a bare forward + backward of the same truncated network
+    # iteration overhead vs a bare forward + backward of the same truncated network (same layout, same
+    # layers), in alternating rounds so that the machine's drift hits both alike; L-BFGS with a full history
     frame = frames[0]
     opt = Optimiser(net, s, to_tensor(frame, device), targets["1"])
-    x = to_tensor(frame, device)
-    layers = opt.layers
+    x, layers, n = to_tensor(frame, device), opt.layers, 5
+    x = opt.run(x, 20)
+
+    def sync():
+        if device.type == "cuda":
+            torch.cuda.synchronize()
 
     def bare():
-        y = x.detach().clone().requires_grad_(True)
-        sum(f.sum() for f in net(y, layers).values()).backward()
+        for _ in range(n):
+            y = x.detach().clone().requires_grad_(True)
+            sum(f.sum() for f in net(y, layers).values()).backward()
+        sync()
+
+    def loss_only():
+        for _ in range(n):
+            y = x.detach().clone().requires_grad_(True)
+            opt.loss(y).backward()
+        sync()
 
     def iteration():
-        opt.run(x, 1)
+        opt.run(x, n)
+        sync()
 
-    for fn in (bare, iteration):
-        fn()
-    timings = {}
-    for name, fn in (("bare", bare), ("iteration", iteration)):
-        t0 = time.perf_counter()
-        for _ in range(10):
+    rounds = {"bare": [], "loss": [], "iteration": []}
+    for _ in range(args.rounds):
+        for name, fn in (("bare", bare), ("loss", loss_only), ("iteration", iteration)):
+            t0 = time.perf_counter()
             fn()
-        timings[name] = (time.perf_counter() - t0) / 10
+            rounds[name].append((time.perf_counter() - t0) / n)
+    ratio = {k: float(np.median(np.array(v) / np.array(rounds["bare"]))) for k, v in rounds.items()}
     print(
-        f"one iteration {timings['iteration'] * 1000:.0f} ms vs bare forward+backward {timings['bare'] * 1000:.0f} ms:"
-        f" overhead {100 * (timings['iteration'] / timings['bare'] - 1):.1f} %"
+        f"one iteration {np.median(rounds['iteration']) * 1000:.0f} ms vs bare forward+backward "
+        f"{np.median(rounds['bare']) * 1000:.0f} ms ({args.rounds} rounds, median ratio): overhead "
+        f"{100 * (ratio['iteration'] - 1):.1f} % (the loss alone {100 * (ratio['loss'] - 1):.1f} %, "
+        f"L-BFGS {100 * (ratio['iteration'] - ratio['loss']):.1f} %)"
     )
 
     # bf16 autocast against fp32

@@ -23,7 +23,7 @@ from paintflow.files import read_rgb  # noqa: E402
 from paintflow.flow import compute_flow  # noqa: E402
 from paintflow.masks import consistency_mask  # noqa: E402
 from paintflow.settings import StyleSettings  # noqa: E402
-from paintflow.stylize import resize_style, style_targets, stylize_frame  # noqa: E402
+from paintflow.stylize import prepare, resize_style, style_targets, stylize_frame  # noqa: E402
 from paintflow.video import extract_frames, probe  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -43,7 +43,7 @@ def main():
     device = pick_device(args.device)
 
     t0 = time.perf_counter()
-    net = vgg.VGGFeatures(vgg.convert("auto")).to(device)
+    net = prepare(vgg.VGGFeatures(vgg.convert("auto")), device)
     settings = StyleSettings(iterations=args.iterations, first_frame_iterations=args.first_iterations, tolerance=0)
     content_frames = []
     info = probe(SHARED / "video" / "cockatoo.mp4", width=w, height=h, start=5.0, duration=args.frames / 20)

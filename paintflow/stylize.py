@@ -134,8 +134,6 @@ class Optimiser:
 
     def features(self, x: torch.Tensor) -> dict:
         """Activations, the convolutions in bf16 when asked; Grams and losses always in fp32."""
-        if x.is_cuda:
-            x = x.contiguous(memory_format=torch.channels_last)
         with torch.autocast(device_type=x.device.type, dtype=torch.bfloat16, enabled=self.bf16):
             feats = self.net(x, self.layers)
         return {k: v.float() for k, v in feats.items()} if self.bf16 else feats
@@ -267,12 +265,10 @@ def to_device(targets: dict, device) -> dict:
 
 
 def prepare(net: VGGFeatures, device) -> VGGFeatures:
-    """The network on its device; on CUDA with cuDNN autotuning and channels-last memory layout."""
-    net = net.to(device)
+    """The network (channels-last already, see VGGFeatures) on its device; on CUDA with cuDNN autotuning."""
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True
-        net = net.to(memory_format=torch.channels_last)
-    return net
+    return net.to(device)
 
 
 def warm_start(frame: np.ndarray, style_path, settings: StyleSettings) -> np.ndarray:

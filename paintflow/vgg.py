@@ -105,19 +105,19 @@ class Preprocess(nn.Module):
 
     def __init__(self, mode: str):
         super().__init__()
+        self.bgr = mode == "caffe"
         if mode == "caffe":  # BGR, 0–255, minus the ImageNet mean
-            self.register_buffer("perm", torch.tensor([2, 1, 0]))
             self.register_buffer("scale", torch.full((1, 3, 1, 1), 255.0))
             self.register_buffer("shift", torch.tensor(CAFFE_MEAN_BGR).view(1, 3, 1, 1))
         elif mode == "torchvision":
-            self.register_buffer("perm", torch.tensor([0, 1, 2]))
             self.register_buffer("scale", 1 / torch.tensor(TORCHVISION_STD).view(1, 3, 1, 1))
             self.register_buffer("shift", torch.tensor(TORCHVISION_MEAN).view(1, 3, 1, 1) * self.scale)
         else:
             raise PaintflowError(f"unknown preprocessing {mode!r}")
 
     def forward(self, rgb):
-        return rgb[:, self.perm] * self.scale - self.shift
+        # a flip, not an index: its backward is a flip too, where indexing's is a scatter (index_put)
+        return (rgb.flip(1) if self.bgr else rgb) * self.scale - self.shift
 
 
 class VGGFeatures(nn.Module):
@@ -140,10 +140,13 @@ class VGGFeatures(nn.Module):
             else:
                 modules[name] = nn.MaxPool2d(2, 2) if pooling == "max" else nn.AvgPool2d(2, 2)
         self.net = nn.Sequential(modules)
-        self.requires_grad_(False).eval()
+        # channels-last memory layout: oneDNN's and cuDNN's faster convolutions and pooling (on a 2-core CPU a
+        # forward + backward costs ~10 % less, max pooling several times less)
+        self.requires_grad_(False).eval().to(memory_format=torch.channels_last)
 
     def forward(self, rgb: torch.Tensor, layers) -> dict[str, torch.Tensor]:
-        wanted, out, x = set(layers), {}, self.preprocess(rgb)
+        wanted, out = set(layers), {}
+        x = self.preprocess(rgb).contiguous(memory_format=torch.channels_last)
         last = max(list(self.net._modules).index(name) for name in wanted)
         for i, (name, module) in enumerate(self.net._modules.items()):
             x = module(x)

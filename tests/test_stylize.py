@@ -79,3 +79,19 @@ def test_gram_is_normalised_and_symmetric():
     g = losses.gram(f)
     assert torch.allclose(g, g.t()) and torch.allclose(g[0, 0], (f[0, 0] ** 2).sum() / (4 * 5 * 6))
     assert float(losses.temporal_loss(f, f, torch.ones(1, 1, 5, 6))) == 0.0
+
+
+@pytest.mark.parametrize("layout", [torch.contiguous_format, torch.channels_last])
+def test_gram_loss_backward_matches_autograd(layout):
+    """The hand-written one-product backward of the style loss equals autograd's two-product one, in both
+    memory layouts, and keeps the activations' layout (no copy into the other)."""
+    torch.manual_seed(0)
+    f = torch.randn(1, 6, 5, 7, dtype=torch.float64).contiguous(memory_format=layout).requires_grad_(True)
+    target = losses.gram(torch.randn(1, 6, 4, 4, dtype=torch.float64))
+    assert torch.autograd.gradcheck(lambda v: losses.gram_loss(v, target), (f,))
+    (3 * losses.gram_loss(f, target)).backward()
+    fast = f.grad.clone()
+    f.grad = None
+    (3 * losses.relative_mse(losses.gram(f), target)).backward()
+    assert torch.allclose(fast, f.grad, rtol=1e-10, atol=1e-14)
+    assert fast.is_contiguous(memory_format=layout)
