@@ -37,6 +37,7 @@ from paintflow.video import probe, read_frame  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 STYLE = SHARED / "style" / "starry_night.jpg"
+PARTS = ["curves", "early", "overhead", "bf16"]
 LEVELS = [{"scale": 0.25, "iterations": 100}, {"scale": 0.5, "iterations": 50}]
 
 
@@ -72,126 +73,131 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--iterations", type=int, default=100, help="single-scale iterations of a first frame")
     ap.add_argument("--rounds", type=int, default=10, help="alternating rounds of the overhead measurement")
+    ap.add_argument("--only", nargs="+", choices=PARTS, default=PARTS, help="which measurements (default: all)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     device = pick_device(args.device)
     net = prepare(vgg.VGGFeatures(vgg.convert("auto")), device)
-    for size in args.sizes:
-        w = int(size.split("x")[0])
-        frames = clip(w, 2)
-        single = StyleSettings(first_frame_iterations=args.iterations, iterations=30, tolerance=0)
-        multi = StyleSettings(first_frame_iterations=args.iterations, iterations=30, tolerance=0, levels=LEVELS)
-        ref, first = curve(net, frames[0], single, device)
-        ms, _ = curve(net, frames[0], multi, device)
-        target = ref[-1][1]
-        reach = time_to(ms, target)
-        print(
-            f"{size} first frame: single-scale {args.iterations} it {ref[-1][0]:.1f} s to loss {target:.4f}; "
-            f"coarse-to-fine reaches it in {reach if reach is None else f'{reach:.1f} s'}"
-            + (f" = {reach / ref[-1][0]:.2f} of the time" if reach else " (not within the same iterations)")
-        )
-        for frac in (0.25, 0.5, 0.75, 1.0):
-            i = max(0, int(len(ref) * frac) - 1)
-            j = max(0, int(len(ms) * frac) - 1)
+    if "curves" in args.only:
+        for size in args.sizes:
+            w = int(size.split("x")[0])
+            frames = clip(w, 2)
+            single = StyleSettings(first_frame_iterations=args.iterations, iterations=30, tolerance=0)
+            multi = StyleSettings(first_frame_iterations=args.iterations, iterations=30, tolerance=0, levels=LEVELS)
+            ref, first = curve(net, frames[0], single, device)
+            ms, _ = curve(net, frames[0], multi, device)
+            target = ref[-1][1]
+            reach = time_to(ms, target)
             print(
-                f"    curve {frac:.2f}: single {ref[i][0]:6.1f} s loss {ref[i][1]:.4f} | "
-                f"coarse-to-fine {ms[j][0]:6.1f} s loss {ms[j][1]:.4f}"
+                f"{size} first frame: single-scale {args.iterations} it {ref[-1][0]:.1f} s to loss {target:.4f}; "
+                f"coarse-to-fine reaches it in {reach if reach is None else f'{reach:.1f} s'}"
+                + (f" = {reach / ref[-1][0]:.2f} of the time" if reach else " (not within the same iterations)")
             )
-        back = compute_flow(frames[1], frames[0], "dis")
-        mask = consistency_mask(back, compute_flow(frames[0], frames[1], "dis"))
-        single_t = StyleSettings(iterations=30, tolerance=0)
-        multi_t = StyleSettings(iterations=30, tolerance=0, levels=[{"scale": 0.5, "iterations": 20}])
-        ref_t, _ = curve(net, frames[1], single_t, device, first, back, mask, 2)
-        ms_t, _ = curve(net, frames[1], multi_t, device, first, back, mask, 2)
-        reach_t = time_to(ms_t, ref_t[-1][1])
-        print(
-            f"{size} temporal frame: single-scale 30 it {ref_t[-1][0]:.1f} s; coarse-to-fine (½ first) "
-            + (
-                f"reaches its loss in {reach_t:.1f} s = {reach_t / ref_t[-1][0]:.2f}"
-                if reach_t
-                else f"ends at {ms_t[-1][1]:.4f} vs {ref_t[-1][1]:.4f}"
+            for frac in (0.25, 0.5, 0.75, 1.0):
+                i = max(0, int(len(ref) * frac) - 1)
+                j = max(0, int(len(ms) * frac) - 1)
+                print(
+                    f"    curve {frac:.2f}: single {ref[i][0]:6.1f} s loss {ref[i][1]:.4f} | "
+                    f"coarse-to-fine {ms[j][0]:6.1f} s loss {ms[j][1]:.4f}"
+                )
+            back = compute_flow(frames[1], frames[0], "dis")
+            mask = consistency_mask(back, compute_flow(frames[0], frames[1], "dis"))
+            single_t = StyleSettings(iterations=30, tolerance=0)
+            multi_t = StyleSettings(iterations=30, tolerance=0, levels=[{"scale": 0.5, "iterations": 20}])
+            ref_t, _ = curve(net, frames[1], single_t, device, first, back, mask, 2)
+            ms_t, _ = curve(net, frames[1], multi_t, device, first, back, mask, 2)
+            reach_t = time_to(ms_t, ref_t[-1][1])
+            print(
+                f"{size} temporal frame: single-scale 30 it {ref_t[-1][0]:.1f} s; coarse-to-fine (½ first) "
+                + (
+                    f"reaches its loss in {reach_t:.1f} s = {reach_t / ref_t[-1][0]:.2f}"
+                    if reach_t
+                    else f"ends at {ms_t[-1][1]:.4f} vs {ref_t[-1][1]:.4f}"
+                )
             )
-        )
-        warm, _ = curve(net, frames[0], single, device, start=warm_start(frames[0], STYLE, single))
-        its = {
-            "content": len(ref),
-            "coarse levels": next((i for i, (_, v) in enumerate(ms, 1) if v <= target), None),
-            "fast (feed-forward)": next((i for i, (_, v) in enumerate(warm, 1) if v <= target), None),
-        }
-        print(
-            f"{size} full-size iterations to reach single-scale's {args.iterations}-iteration loss: "
-            + ", ".join(f"from {k} {v}" for k, v in its.items())
-        )
+            warm, _ = curve(net, frames[0], single, device, start=warm_start(frames[0], STYLE, single))
+            its = {
+                "content": len(ref),
+                "coarse levels": next((i for i, (_, v) in enumerate(ms, 1) if v <= target), None),
+                "fast (feed-forward)": next((i for i, (_, v) in enumerate(warm, 1) if v <= target), None),
+            }
+            print(
+                f"{size} full-size iterations to reach single-scale's {args.iterations}-iteration loss: "
+                + ", ".join(f"from {k} {v}" for k, v in its.items())
+            )
 
     # early stop on a real clip at the default tolerance
     frames = clip(int(args.sizes[0].split("x")[0]), 10)
     s = StyleSettings()
     targets = style_targets(net, resize_style(read_rgb(STYLE), frames[0].shape, 1.0), s, device)
-    used, prev = [], None
-    for t, frame in enumerate(frames, start=1):
-        history = []
-        flow = mask = None
-        if prev is not None:
-            flow = compute_flow(frame, frames[t - 2], "dis")
-            mask = consistency_mask(flow, compute_flow(frames[t - 2], frame, "dis"))
-        prev = stylize_frame(net, targets, frame, s, prev, flow, mask, t, device, history=history)
-        used.append(len(history))
-    print(
-        f"early stop at tolerance {s.tolerance}: iterations used per frame {used} (cap {s.first_frame_iterations} "
-        f"for frame 1, {s.iterations} after); frames 2+: median {np.median(used[1:]):.0f}, "
-        f"{sum(u < s.iterations for u in used[1:])}/{len(used) - 1} stopped early"
-    )
+    if "early" in args.only:
+        used, prev = [], None
+        for t, frame in enumerate(frames, start=1):
+            history = []
+            flow = mask = None
+            if prev is not None:
+                flow = compute_flow(frame, frames[t - 2], "dis")
+                mask = consistency_mask(flow, compute_flow(frames[t - 2], frame, "dis"))
+            prev = stylize_frame(net, targets, frame, s, prev, flow, mask, t, device, history=history)
+            used.append(len(history))
+        print(
+            f"early stop at tolerance {s.tolerance}: iterations used per frame {used} (cap {s.first_frame_iterations} "
+            f"for frame 1, {s.iterations} after); frames 2+: median {np.median(used[1:]):.0f}, "
+            f"{sum(u < s.iterations for u in used[1:])}/{len(used) - 1} stopped early"
+        )
 
-    # iteration overhead vs a bare forward + backward of the same truncated network (same layout, same
-    # layers), in alternating rounds so that the machine's drift hits both alike; L-BFGS with a full history
     frame = frames[0]
-    opt = Optimiser(net, s, to_tensor(frame, device), targets["1"])
-    x, layers, n = to_tensor(frame, device), opt.layers, 5
-    x = opt.run(x, 20)
+    if "overhead" in args.only:
+        # iteration overhead vs a bare forward + backward of the same truncated network (same layout, same
+        # layers), in alternating rounds so that the machine's drift hits both alike; L-BFGS with a full history
+        opt = Optimiser(net, s, to_tensor(frame, device), targets["1"])
+        x, layers, n = to_tensor(frame, device), opt.layers, 5
+        x = opt.run(x, 20)
 
-    def sync():
-        if device.type == "cuda":
-            torch.cuda.synchronize()
+        def sync():
+            if device.type == "cuda":
+                torch.cuda.synchronize()
 
-    def bare():
-        for _ in range(n):
-            y = x.detach().clone().requires_grad_(True)
-            sum(f.sum() for f in net(y, layers).values()).backward()
-        sync()
+        def bare():
+            for _ in range(n):
+                y = x.detach().clone().requires_grad_(True)
+                sum(f.sum() for f in net(y, layers).values()).backward()
+            sync()
 
-    def loss_only():
-        for _ in range(n):
-            y = x.detach().clone().requires_grad_(True)
-            opt.loss(y).backward()
-        sync()
+        def loss_only():
+            for _ in range(n):
+                y = x.detach().clone().requires_grad_(True)
+                opt.loss(y).backward()
+            sync()
 
-    def iteration():
-        opt.run(x, n)
-        sync()
+        def iteration():
+            opt.run(x, n)
+            sync()
 
-    rounds = {"bare": [], "loss": [], "iteration": []}
-    for _ in range(args.rounds):
-        for name, fn in (("bare", bare), ("loss", loss_only), ("iteration", iteration)):
-            t0 = time.perf_counter()
-            fn()
-            rounds[name].append((time.perf_counter() - t0) / n)
-    ratio = {k: float(np.median(np.array(v) / np.array(rounds["bare"]))) for k, v in rounds.items()}
-    print(
-        f"one iteration {np.median(rounds['iteration']) * 1000:.0f} ms vs bare forward+backward "
-        f"{np.median(rounds['bare']) * 1000:.0f} ms ({args.rounds} rounds, median ratio): overhead "
-        f"{100 * (ratio['iteration'] - 1):.1f} % (the loss alone {100 * (ratio['loss'] - 1):.1f} %, "
-        f"L-BFGS {100 * (ratio['iteration'] - ratio['loss']):.1f} %)"
-    )
+        rounds = {"bare": [], "loss": [], "iteration": []}
+        for _ in range(args.rounds):
+            for name, fn in (("bare", bare), ("loss", loss_only), ("iteration", iteration)):
+                t0 = time.perf_counter()
+                fn()
+                rounds[name].append((time.perf_counter() - t0) / n)
+        ratio = {k: float(np.median(np.array(v) / np.array(rounds["bare"]))) for k, v in rounds.items()}
+        print(
+            f"one iteration {np.median(rounds['iteration']) * 1000:.0f} ms vs bare forward+backward "
+            f"{np.median(rounds['bare']) * 1000:.0f} ms ({args.rounds} rounds, median ratio): overhead "
+            f"{100 * (ratio['iteration'] - 1):.1f} % (the loss alone {100 * (ratio['loss'] - 1):.1f} %, "
+            f"L-BFGS {100 * (ratio['iteration'] - ratio['loss']):.1f} %)"
+        )
 
-    # bf16 autocast against fp32
-    small = StyleSettings(first_frame_iterations=30, tolerance=0)
-    a, out32 = curve(net, frame, small, device)
-    b, out16 = curve(net, frame, StyleSettings(first_frame_iterations=30, tolerance=0, precision="bf16"), device)
-    print(
-        f"bf16 vs fp32 ({device.type}): final loss {b[-1][1]:.4f} vs {a[-1][1]:.4f} "
-        f"({100 * abs(b[-1][1] / a[-1][1] - 1):.2f} %), output PSNR {psnr(out16, out32):.1f} dB, "
-        f"time {b[-1][0]:.1f} s vs {a[-1][0]:.1f} s"
-    )
+    if "bf16" in args.only:
+        # bf16 autocast against fp32
+        small = StyleSettings(first_frame_iterations=30, tolerance=0)
+        a, out32 = curve(net, frame, small, device)
+        b, out16 = curve(net, frame, StyleSettings(first_frame_iterations=30, tolerance=0, precision="bf16"), device)
+        print(
+            f"bf16 vs fp32 ({device.type}): final loss {b[-1][1]:.4f} vs {a[-1][1]:.4f} "
+            f"({100 * abs(b[-1][1] / a[-1][1] - 1):.2f} %), output PSNR {psnr(out16, out32):.1f} dB, "
+            f"time {b[-1][0]:.1f} s vs {a[-1][0]:.1f} s"
+        )
 
 
 if __name__ == "__main__":
