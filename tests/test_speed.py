@@ -67,7 +67,9 @@ def test_bf16_autocast_agrees_with_fp32(setup):
     assert float(torch.nn.functional.cosine_similarity(grads[0], grads[1], dim=0)) > 0.99
     a, _ = final_loss(net, frame, style, StyleSettings(first_frame_iterations=5, tolerance=0))
     b, _ = final_loss(net, frame, style, StyleSettings(first_frame_iterations=5, tolerance=0, precision="bf16"))
-    print(f"one evaluation: loss {values[0]:.4f} vs {values[1]:.4f}; output PSNR after 5 iterations {psnr(a, b):.1f} dB")
+    print(
+        f"one evaluation: loss {values[0]:.4f} vs {values[1]:.4f}; output PSNR after 5 iterations {psnr(a, b):.1f} dB"
+    )
     assert psnr(a, b) > 35
     # over a whole optimisation L-BFGS amplifies bf16 rounding into a nearby optimum; bench/painted_speed.py
     # prints the losses after 30 iterations (bf16 on a CPU without bf16 units is slow: not a test's work)
