@@ -20,7 +20,12 @@ def relative_mse(value: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     target's energy makes every layer's loss start near 1, so the weights in
     config are relative and transfer between resolutions and weight files.
     """
-    return torch.mean((value - target) ** 2) / (torch.mean(target**2) + 1e-12)
+    return torch.mean((value - target) ** 2) / energy(target)
+
+
+def energy(target: torch.Tensor) -> torch.Tensor:
+    """mean(target²), relative_mse's denominator (never zero)."""
+    return torch.mean(target**2) + 1e-12
 
 
 def content_loss(features: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -36,22 +41,21 @@ class _GramLoss(torch.autograd.Function):
     @staticmethod
     def forward(ctx, features, target):
         _, c, h, w = features.shape
-        f = features.reshape(c, h * w)
-        n = c * h * w
-        diff = f @ f.t() / n - target
-        denom = torch.mean(target**2) + 1e-12
-        ctx.save_for_backward(f, diff)
-        ctx.scale, ctx.shape = 2.0 / (c * c * denom * n), features.shape
+        diff = gram(features) - target
+        denom = energy(target)
+        ctx.save_for_backward(features, diff)
+        ctx.scale = 2.0 / (c * c * denom * c * h * w)
         return torch.mean(diff**2) / denom
 
     @staticmethod
     def backward(ctx, grad):
-        f, diff = ctx.saved_tensors
+        features, diff = ctx.saved_tensors
+        f = features.reshape(diff.shape[0], -1)
         # dL/dG = 2·diff / (C²·denom), symmetric → dL/dF = (dL/dG + dL/dGᵀ) F / n, in F's memory layout
         # (channels-last activations are Fᵀ in memory: the product is then formed as Fᵀ·diff)
         d = diff * (grad * 2 * ctx.scale)  # scaled on the small C×C side, not on the C×HW result
         out = torch.mm(f.t(), d).t() if f.stride(0) == 1 else torch.mm(d, f)
-        return out.reshape(ctx.shape), None
+        return out.reshape(features.shape), None
 
 
 def gram_loss(features: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
