@@ -11,8 +11,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import losses
+from . import heap, losses
 from .devices import pick_device
+from .lbfgs import LBFGS
 from .settings import StyleSettings
 from .vgg import VGGFeatures
 from .warp import warp
@@ -149,15 +150,12 @@ class Optimiser:
 
     def run(self, x0: torch.Tensor, iterations: int, progress=None, history: list | None = None) -> torch.Tensor:
         x = x0.detach().clone().requires_grad_(True)
-        if self.s.optimizer == "lbfgs":
-            # one iteration per step() (one VGG forward/backward each, predictable cost); a line search
-            # would need max_eval > 1, and the relative test below stops early
-            opt = torch.optim.LBFGS([x], lr=1.0, max_iter=1, history_size=50, tolerance_grad=0.0, tolerance_change=0.0)
-        else:
-            opt = torch.optim.Adam([x], lr=self.s.learning_rate)
+        # L-BFGS: one VGG forward/backward per step (predictable cost, no line search), the relative test
+        # below stops early; its step() returns the loss on the host (the iteration's one read)
+        opt = LBFGS(x, history=50) if self.s.optimizer == "lbfgs" else torch.optim.Adam([x], lr=self.s.learning_rate)
 
         def closure():
-            opt.zero_grad()
+            x.grad = None
             loss = self.loss(x)
             loss.backward()
             return loss
@@ -165,7 +163,7 @@ class Optimiser:
         history = [] if history is None else history
         start = len(history)
         for it in range(iterations):
-            loss = float(opt.step(closure).detach())  # the one device-to-host copy per iteration
+            loss = float(opt.step(closure))  # the one device-to-host copy per iteration
             history.append(loss)
             if progress:
                 progress(it + 1, iterations, loss)
@@ -265,9 +263,12 @@ def to_device(targets: dict, device) -> dict:
 
 
 def prepare(net: VGGFeatures, device) -> VGGFeatures:
-    """The network (channels-last already, see VGGFeatures) on its device; on CUDA with cuDNN autotuning."""
-    if device.type == "cuda":
+    """The network (channels-last already, see VGGFeatures) on its device; on CUDA with cuDNN autotuning, on
+    the CPU with freed tensors kept in the heap for the next iteration (heap.keep_freed_memory)."""
+    if torch.device(device).type == "cuda":
         torch.backends.cudnn.benchmark = True
+    else:
+        heap.keep_freed_memory()
     return net.to(device)
 
 
