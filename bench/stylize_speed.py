@@ -9,6 +9,7 @@ with early stopping disabled so every frame does the configured iterations.
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -47,7 +48,10 @@ def main():
     settings = StyleSettings(iterations=args.iterations, first_frame_iterations=args.first_iterations, tolerance=0)
     content_frames = []
     info = probe(SHARED / "video" / "cockatoo.mp4", width=w, height=h, start=5.0, duration=args.frames / 20)
-    paths = [Path(f"/tmp/paintflow-bench/{i:06d}.png") for i in range(1, info["frames"] + 1)]
+    # one folder per size: extract_frames keeps intact frames already there, whatever their size
+    paths = [
+        Path(tempfile.gettempdir()) / f"paintflow-bench-{w}x{h}" / f"{i:06d}.png" for i in range(1, info["frames"] + 1)
+    ]
     extract_frames(SHARED / "video" / "cockatoo.mp4", paths, info)
     content_frames = [read_rgb(p) for p in paths]
     style = resize_style(read_rgb(SHARED / "style" / "starry_night.jpg"), content_frames[0].shape, 1.0)
