@@ -68,7 +68,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 test: setup person browser lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=12
 
 bench: setup
 	$(BIN)/python bench/stylize_speed.py --size 320x180 --device cpu

@@ -31,7 +31,7 @@ class LBFGS:
         self.x, self.m, self.lr = x, history, lr
         # pair i in rows 2i (s) and 2i+1 (y): while the history fills, the rows in use are one block
         self.w = torch.empty(2 * history, x.numel(), dtype=x.dtype, device=x.device)
-        self.slots: list[int] = []  # the stored pairs' slots, oldest first
+        self.count = self.oldest = 0  # pairs stored; the slot of the oldest (they follow it, ring order)
         self.sy = torch.zeros(history, history, dtype=torch.float64, device=x.device)  # s_iᵀy_j, by age
         self.yy = torch.zeros(history, history, dtype=torch.float64, device=x.device)  # y_iᵀy_j, by age
         self.gamma = torch.ones((), dtype=torch.float64, device=x.device)
@@ -48,57 +48,52 @@ class LBFGS:
                 self.x.view(-1).add_(self.d)
                 return float(loss)
             y, s = g - self.prev_g, self.d  # s: the step just taken
-            rows = self.w[: 2 * len(self.slots)]
-            prods = (rows @ torch.stack([y, g]).t()).double()  # one pass over the history: Sᵀy, Sᵀg, Yᵀy, Yᵀg
+            count, oldest = self.count, self.oldest
+            prods = (self.w[: 2 * count] @ torch.stack([y, g]).t()).double()  # one pass over the history
+            ps = torch.roll(prods[0::2], -oldest, 0)  # s_iᵀy, s_iᵀg of the stored pairs, by age
+            py = torch.roll(prods[1::2], -oldest, 0)  # y_iᵀy, y_iᵀg
             ys, yy, sg, yg = torch.stack([y @ s, y @ y, s @ g, y @ g]).double()
             value, ys_host = torch.stack([loss.detach().double(), ys]).tolist()  # the iteration's one host read
-            stored = ys_host > 1e-10
-            if stored:
-                self._store(s, y, prods, ys, yy)
+            if ys_host > 1e-10:
+                if count == self.m:  # full: the oldest pair goes
+                    ps, py = ps[1:], py[1:]
+                self._store(s, y, ps[:, 0], py[:, 0], ys, yy)
+                ps, py = torch.cat([ps[:, 1], sg[None]]), torch.cat([py[:, 1], yg[None]])
+            else:
+                ps, py = ps[:, 1], py[:, 1]
             self.prev_g.copy_(g)
-            self.d = self._direction(g, prods, sg, yg, stored)
+            self.d = self._direction(g, ps, py)
             self.x.view(-1).add_(self.d)
             return value
 
-    def _store(self, s, y, prods, ys, yy):
-        """(s, y) becomes the newest pair: two rows of W, a column of SᵀY and of YᵀY (from the products with
-        the rows already there, in ``prods``)."""
-        slots = self.slots
-        old = torch.tensor(slots, dtype=torch.long, device=self.w.device)
-        sty, yty = prods[2 * old, 0], prods[2 * old + 1, 0]  # s_iᵀy, y_iᵀy of the stored pairs, by age
-        if len(slots) == self.m:  # full: the oldest pair goes
-            slot = slots.pop(0)
-            sty, yty = sty[1:], yty[1:]
+    def _store(self, s, y, sty, yty, ys, yy):
+        """(s, y) becomes the newest pair: two rows of W, a column of SᵀY and of YᵀY (``sty``, ``yty``: the
+        products of y with the pairs that stay, by age)."""
+        if self.count == self.m:
+            slot, self.oldest = self.oldest, (self.oldest + 1) % self.m
             self.sy[:-1, :-1] = self.sy[1:, 1:].clone()
             self.yy[:-1, :-1] = self.yy[1:, 1:].clone()
         else:
-            slot = len(slots)
-        k = len(slots)
+            slot, self.count = self.count, self.count + 1
+        k = self.count - 1  # the new pair's age index
         self.w[2 * slot].copy_(s)
         self.w[2 * slot + 1].copy_(y)
-        slots.append(slot)
         self.sy[:k, k], self.sy[k, k] = sty, ys
         self.yy[:k, k], self.yy[k, :k], self.yy[k, k] = yty, yty, yy
         self.gamma = ys / yy
 
-    def _direction(self, g, prods, sg, yg, stored: bool) -> torch.Tensor:
-        """−lr·H·g from the compact representation (see the module's text)."""
-        k = len(self.slots)
+    def _direction(self, g, a, b) -> torch.Tensor:
+        """−lr·H·g from the compact representation (see the module's text); a = Sᵀg, b = Yᵀg by age."""
+        k, gamma = self.count, self.gamma
         if k == 0:
-            return g.mul(-self.gamma.to(g.dtype) * self.lr)
-        idx = torch.tensor(self.slots, dtype=torch.long, device=g.device)
-        a, b = torch.zeros(2, k, dtype=torch.float64, device=g.device)
-        n_old = k - 1 if stored else k  # the newest pair's products with g were not in the pass over W
-        a[:n_old], b[:n_old] = prods[2 * idx[:n_old], 1], prods[2 * idx[:n_old] + 1, 1]
-        if stored:
-            a[-1], b[-1] = sg, yg
-        gamma, sy = self.gamma, self.sy[:k, :k]
+            return g.mul(-gamma.to(g.dtype) * self.lr)
+        sy = self.sy[:k, :k]
         r = torch.triu(sy)
         u = torch.linalg.solve_triangular(r, a[:, None], upper=True)
         rhs = torch.diagonal(sy)[:, None] * u + gamma * (self.yy[:k, :k] @ u) - gamma * b[:, None]
         v = torch.linalg.solve_triangular(r.t(), rhs, upper=False)
-        coef = torch.zeros(2 * self.m, dtype=torch.float64, device=g.device)
-        coef[2 * idx], coef[2 * idx + 1] = v[:, 0], -gamma * u[:, 0]
-        used = 2 * (max(self.slots) + 1)
-        hg = torch.addmv(g * gamma.to(g.dtype), self.w[:used].t(), coef[:used].to(g.dtype))  # 2nd pass over W
+        # by age → W's ring order, interleaved as W's rows (s, y, s, y, …); index tensors built on the host
+        # would be host-to-device copies, which synchronise
+        coef = torch.stack([torch.roll(v[:, 0], self.oldest), torch.roll(-gamma * u[:, 0], self.oldest)], 1)
+        hg = torch.addmv(g * gamma.to(g.dtype), self.w[: 2 * k].t(), coef.reshape(-1).to(g.dtype))  # 2nd pass
         return hg.mul_(-self.lr)

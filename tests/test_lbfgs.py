@@ -43,7 +43,7 @@ def test_iterates_equal_torch_lbfgs_also_after_the_history_wraps(history):
         assert abs(l1 - l2) <= 1e-9 * abs(l1) + 1e-12
         assert float((x1 - x2).detach().norm()) <= 1e-8 * float(x1.detach().norm()) + 1e-12
     assert values[-1] < values[1] - 1  # it does descend
-    assert len(ours.slots) == history if history == 4 else len(ours.slots) <= history
+    assert ours.count == history if history == 4 else ours.count <= history
 
 
 def test_float32_image_sized_problem_descends_like_torch():
