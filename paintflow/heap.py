@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import logging
 
 log = logging.getLogger(__name__)
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt parameters (malloc.h)
-_done = []
 
 
+@functools.cache  # once per process
 def keep_freed_memory(mmap_threshold: int = 1 << 30, trim_threshold: int = 1 << 31) -> bool:
     """Blocks up to ``mmap_threshold`` bytes come from (and go back to) the heap, which is trimmed only
     when ``trim_threshold`` bytes are free at its top. True when set (glibc); False elsewhere."""
-    if _done:
-        return _done[0]
     ok = False
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
@@ -33,5 +32,4 @@ def keep_freed_memory(mmap_threshold: int = 1 << 30, trim_threshold: int = 1 << 
         )
     except (OSError, AttributeError):  # not glibc (musl, macOS): its allocator's defaults stay
         log.debug("mallopt unavailable; the C heap keeps its defaults")
-    _done.append(ok)
     return ok

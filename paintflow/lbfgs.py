@@ -58,11 +58,11 @@ class LBFGS:
                 if count == self.m:  # full: the oldest pair goes
                     ps, py = ps[1:], py[1:]
                 self._store(s, y, ps[:, 0], py[:, 0], ys, yy)
-                ps, py = torch.cat([ps[:, 1], sg[None]]), torch.cat([py[:, 1], yg[None]])
+                a, b = torch.cat([ps[:, 1], sg[None]]), torch.cat([py[:, 1], yg[None]])  # Sᵀg, Yᵀg by age
             else:
-                ps, py = ps[:, 1], py[:, 1]
+                a, b = ps[:, 1], py[:, 1]
             self.prev_g.copy_(g)
-            self.d = self._direction(g, ps, py)
+            self.d = self._direction(g, a, b)
             self.x.view(-1).add_(self.d)
             return value
 
