@@ -77,13 +77,17 @@ def key_info(rgb: np.ndarray) -> dict:
     return {"rgb": [float(x) for x in rgb], "chroma": c.round(2).tolist(), "spread": 0.0}
 
 
-def raw_alpha(rgb: np.ndarray, key: dict, inner: float, outer: float) -> np.ndarray:
+def raw_alpha(rgb: np.ndarray, key: dict, inner: float, outer: float, edge: str = "soft") -> np.ndarray:
     """Alpha in [0, 1] from the chroma distance to the key.
 
-    A pixel at least ``outer`` away is performer, one within ``inner`` (or the screen's own spread) is
-    screen. In between — edges, hair, motion blur — a pixel is a mix α·F + (1−α)·K, and chroma is linear
-    in RGB, so α is its distance to the key over the distance of the performer's local colour F (spread
-    from the nearby certain performer pixels)."""
+    A pixel within ``inner`` of the screen's local colour (or the screen's own spread) is screen. In
+    between — edges, hair, motion blur — a pixel is a mix α·F + (1−α)·K, and chroma is linear in RGB.
+    ``edge: soft`` estimates α as that mixing ratio wherever the pixel is a mix (``soft_edge``: the
+    screen's and the performer's local colours, the transition kept as wide as it is); ``edge: hard`` (the
+    key before it) reads every pixel at least ``outer`` away as performer, so a wide transition is cut
+    where it reaches ``outer``."""
+    if edge == "soft":  # the ratio reads sensor noise as alpha: an edge-keeping denoise first
+        rgb = cv2.bilateralFilter(np.ascontiguousarray(rgb, dtype=np.float32), 5, 8.0, 1.5)
     c = chroma(rgb)
     k = np.asarray(key["chroma"], np.float32)
     lo = max(inner, key.get("spread", 0.0) * 1.1)
@@ -91,12 +95,16 @@ def raw_alpha(rgb: np.ndarray, key: dict, inner: float, outer: float) -> np.ndar
     ramp = np.clip((np.linalg.norm(c - k, axis=-1) - lo) / (hi - lo), 0.0, 1.0)
     # uneven light changes the screen's chroma across the frame: measure from the screen's local colour
     local_key = np.broadcast_to(k, c.shape)
-    for _ in range(2):  # the local screen colour, then the screen found with it
+    for _ in range(1 if edge == "soft" else 2):  # the local screen colour, then the screen found with it
         d = np.linalg.norm(c - local_key, axis=-1)
         screen = cv2.erode((d < (lo + hi) / 2).astype(np.float32), np.ones((5, 5), np.uint8))
         if screen.sum() < 1:
             break
         local_key = spread(c, screen)
+    if edge == "soft":
+        from .soft_edge import mixing_alpha
+
+        return mixing_alpha(c, local_key, lo, hi, spread)
     d = np.linalg.norm(c - local_key, axis=-1)
     sure = cv2.erode((ramp >= 1.0).astype(np.float32), np.ones((3, 3), np.uint8))
     if sure.sum() < 1:
@@ -234,7 +242,7 @@ def key_of(matte: dict, frames: list[np.ndarray]) -> dict:
 
 def matte_of(rgb: np.ndarray, matte: dict, key: dict | None, raw: np.ndarray | None = None) -> np.ndarray:
     """One frame's cleaned matte (chroma from the key; person from the segmentation ``raw``)."""
-    a = raw_alpha(rgb, key, matte["inner"], matte["outer"]) if matte["method"] == "chroma" else raw
+    a = raw_alpha(rgb, key, matte["inner"], matte["outer"], matte["edge"]) if matte["method"] == "chroma" else raw
     return clean(a.astype(np.float32), matte["speck"], matte["hole"], matte["grow"], matte["feather"])
 
 

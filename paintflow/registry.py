@@ -232,7 +232,7 @@ def _mattes_id(dag, video):
         m.pop("landscape")
     else:
         ident["model"] = "mediapipe==0.10.21 selfie_segmentation"
-        for k in ("inner", "outer", "despill"):
+        for k in ("inner", "outer", "edge", "despill"):
             m.pop(k)
     if m["stabilize"] > 0:
         ident["masks"] = dag.key("masks", video)

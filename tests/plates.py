@@ -44,3 +44,80 @@ def plate(w: int = 192, h: int = 128, dx: float = 0.0, seed: int = 0):
     a = alpha[..., None]
     out = a * spilled + (1 - a) * screen + rng.normal(0, 2.5, (h, w, 3))
     return np.clip(out, 0, 255).round().astype(np.uint8), alpha, subject.round().astype(np.uint8)
+
+
+GREEN = np.array([40.0, 170.0, 70.0])
+BLUE = np.array([20.0, 80.0, 190.0])
+SCREENS = {"green": GREEN, "blue": BLUE}
+
+
+def _shape(h: int, w: int, scale: int = 4) -> np.ndarray:
+    """A performer-like silhouette (head, shoulders, a raised arm), binary, drawn at ``scale``x."""
+    m = np.zeros((h * scale, w * scale), np.uint8)
+    s = lambda x, y: (int(x * w * scale), int(y * h * scale))  # noqa: E731
+    cv2.ellipse(m, s(0.5, 0.34), (int(0.11 * w * scale), int(0.2 * h * scale)), 0, 0, 360, 1, -1)  # head
+    cv2.ellipse(m, s(0.5, 1.0), (int(0.28 * w * scale), int(0.42 * h * scale)), 0, 180, 360, 1, -1)  # shoulders
+    arm = np.array([s(0.66, 0.75), s(0.8, 0.2), s(0.86, 0.24), s(0.74, 0.8)], np.int32)
+    cv2.fillPoly(m, [arm], 1)
+    return m
+
+
+def _strands(h: int, w: int, rng, scale: int = 4) -> np.ndarray:
+    """Thin hair strands from the top of the head, anti-aliased, ~1 px wide: coverage 0..1."""
+    m = np.zeros((h * scale, w * scale), np.float32)
+    for i in range(14):
+        x0, y0 = w * (0.42 + 0.16 * i / 13), h * (0.18 + 0.02 * rng.random())
+        pts = []
+        for k in range(9):  # a wavy strand rising and curling out
+            u = k / 8
+            x = x0 + (x0 - w * 0.5) * 1.4 * u + 3 * np.sin(6 * u + i)
+            y = y0 - h * 0.16 * u
+            pts.append((x * scale, y * scale))
+        cv2.polylines(m, [np.rint(np.array(pts) * 16).astype(np.int32)], False, 1.0, scale, cv2.LINE_AA, 4)
+    return cv2.resize(m, (w, h), interpolation=cv2.INTER_AREA)
+
+
+def soft_plate(
+    edge: float = 8.0,
+    screen: str = "green",
+    hair: bool = False,
+    motion: int = 0,
+    w: int = 320,
+    h: int = 180,
+    subject: str = "astronaut.png",
+    seed: int = 0,
+    spill: float = 0.0,
+):
+    """A real photo cut out by a drawn silhouette over an unevenly lit screen, with a known alpha.
+
+    ``edge``: the width (px) over which alpha ramps from 0 to 1 across the silhouette's edge (defocus);
+    ``hair``: thin strands of partial coverage; ``motion``: a horizontal motion blur of that many px
+    (the subject moving over a still screen: I = blur(αF) + (1 − blur(α))·B, the true alpha blur(α)).
+    Returns (plate RGB uint8, true alpha, the subject's colours)."""
+    rng = np.random.default_rng(seed)
+    photo = read_rgb(shared("content", subject)).astype(np.float32)
+    ph, pw = photo.shape[:2]
+    f = max(w / pw, h / ph)
+    photo = cv2.resize(photo, (round(pw * f) + 1, round(ph * f) + 1), interpolation=cv2.INTER_AREA)[:h, :w]
+    scale = 4
+    m = _shape(h, w, scale)
+    sd = cv2.distanceTransform(m, cv2.DIST_L2, 5) - cv2.distanceTransform(1 - m, cv2.DIST_L2, 5)
+    a = np.clip(0.5 + sd / (scale * max(edge, 1e-3)), 0, 1).astype(np.float32)
+    alpha = cv2.resize(a, (w, h), interpolation=cv2.INTER_AREA)
+    fg = photo * alpha[..., None]  # premultiplied
+    if hair:  # strands of the hair's own colour (the top of the photo's head) over the screen
+        strands = 0.8 * _strands(h, w, rng, scale)
+        hair_rgb = np.median(photo[int(h * 0.16) : int(h * 0.22), int(w * 0.46) : int(w * 0.54)].reshape(-1, 3), 0)
+        fg = fg * (1 - strands[..., None]) + strands[..., None] * hair_rgb
+        alpha = alpha + strands * (1 - alpha)
+    if motion:
+        k = np.full((1, motion), 1.0 / motion, np.float32)
+        alpha, fg = cv2.filter2D(alpha, -1, k), cv2.filter2D(fg, -1, k)
+    alpha = np.clip(alpha, 0, 1)
+    light = (0.7 + 0.5 * np.linspace(0, 1, h)[:, None] * np.linspace(0.6, 1.0, w)[None, :])[..., None]
+    back = SCREENS[screen] * light
+    edge_zone = np.clip(1.0 - np.abs(alpha - 0.5) * 2, 0, 1)
+    cast = spill * cv2.GaussianBlur(edge_zone, (0, 0), 2.0)[..., None] * alpha[..., None]
+    fg = fg + cast * (SCREENS[screen] - fg / np.maximum(alpha[..., None], 1e-3))  # screen light on the edge
+    out = fg + (1 - alpha[..., None]) * back + rng.normal(0, 2.5, (h, w, 3))
+    return np.clip(out, 0, 255).round().astype(np.uint8), alpha, photo.round().astype(np.uint8)

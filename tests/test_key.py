@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 import yaml
-from plates import plate
+from plates import SCREENS, plate, soft_plate
 
 from conftest import make_clip, run_snakemake, shared
 from paintflow.files import read_gray, read_rgb
@@ -61,6 +61,51 @@ def test_spill_is_removed_from_the_composite():
     ours, theirs = green_excess(soft)[band].mean(), green_excess(naive)[band].mean()
     print(f"green excess in the edge band: {ours:.2f} (soft matte, unmixed, despilled) vs {theirs:.2f} (hard key)")
     assert ours <= theirs / 4
+
+
+SOFT_PLATES = [
+    *({"edge": e, "screen": "green", "subject": "astronaut.png"} for e in (1, 3, 8, 20)),
+    *({"edge": e, "screen": "blue", "subject": "chelsea.png"} for e in (1, 3, 8, 20)),
+    *({"edge": 2, "hair": True, "screen": s} for s in ("green", "blue")),
+    *({"edge": 2, "motion": 12, "screen": s} for s in ("green", "blue")),
+]
+
+
+def edge_errors(est, alpha):
+    err = np.abs(est - alpha)
+    return err[(alpha > 0.02) & (alpha < 0.98)].mean(), err[alpha >= 0.98].mean(), err[alpha <= 0.02].mean()
+
+
+@pytest.mark.parametrize("case", SOFT_PLATES, ids=lambda c: "-".join(f"{k}{v}" for k, v in c.items()))
+def test_soft_edges_follow_the_true_alpha(case):
+    """Defocused edges 1-20 px wide, hair strands and motion blur on green and blue screens: the soft
+    edge keeps the transition's width (band error <= 0.05); the hard key (the key before it) cuts it."""
+    rgb, alpha, _ = soft_plate(**case)
+    key = estimate_key([rgb])
+    soft, hard = (clean(raw_alpha(rgb, key, 6, 36, m), 64, 64) for m in ("soft", "hard"))
+    (band, inside, outside), (hard_band, _, hard_outside) = edge_errors(soft, alpha), edge_errors(hard, alpha)
+    print(f"{case}: band {band:.4f} (hard {hard_band:.4f}), inside {inside:.4f}, outside {outside:.4f}")
+    assert band <= 0.05 and band < hard_band
+    assert inside <= 0.01  # the ramp's smoothing reads the pixels where it reaches 1 a little below 1
+    assert outside <= hard_outside + 0.0005
+
+
+@pytest.mark.parametrize("screen", ["green", "blue"])
+def test_soft_edges_leave_no_more_screen_colour_in_the_composite(screen):
+    rgb, alpha, _ = soft_plate(edge=8, screen=screen, spill=0.25)
+    key = estimate_key([rgb])
+    grey = np.full_like(rgb, 128)
+    band = (alpha > 0.02) & (alpha < 0.98)
+    k = int(np.argmax(SCREENS[screen]))  # the screen's channel: its excess over the other two
+
+    def excess(mode):
+        a = clean(raw_alpha(rgb, key, 6, 36, mode), 64, 64)
+        out = composite(performer_colours(rgb, a, key, 1.0), grey, a).astype(float)
+        return np.maximum(0, out[..., k] - np.delete(out, k, axis=-1).max(-1))[band].mean()
+
+    soft, hard = excess("soft"), excess("hard")
+    print(f"{screen} screen: colour excess in the edge band {soft:.2f} (soft) vs {hard:.2f} (hard)")
+    assert soft <= hard + 0.05
 
 
 def test_stabilised_matte_flickers_less_on_a_moving_plate():
