@@ -77,16 +77,16 @@ def key_info(rgb: np.ndarray) -> dict:
     return {"rgb": [float(x) for x in rgb], "chroma": c.round(2).tolist(), "spread": 0.0}
 
 
-def raw_alpha(rgb: np.ndarray, key: dict, inner: float, outer: float, edge: str = "soft") -> np.ndarray:
+def raw_alpha(rgb: np.ndarray, key: dict, inner: float, outer: float, edge: str = "soft", with_width=False):
     """Alpha in [0, 1] from the chroma distance to the key.
 
     A pixel within ``inner`` of the screen's local colour (or the screen's own spread) is screen. In
     between — edges, hair, motion blur — a pixel is a mix α·F + (1−α)·K, and chroma is linear in RGB.
     ``edge: soft`` estimates α as that mixing ratio wherever the pixel is a mix (``soft_edge``: the
-    screen's and the performer's local colours, the transition kept as wide as it is); ``edge: hard`` (the
-    key before it) reads every pixel at least ``outer`` away as performer, so a wide transition is cut
-    where it reaches ``outer``."""
-    if edge == "soft":  # the ratio reads sensor noise as alpha: an edge-keeping denoise first
+    screen's and the performer's local colours, the transition kept as wide as it is; ``with_width``:
+    also the local edge width, for ``matting``); ``edge: hard`` (the key before it) reads every pixel at
+    least ``outer`` away as performer, so a wide transition is cut where it reaches ``outer``."""
+    if edge != "hard":  # the ratio reads sensor noise as alpha: an edge-keeping denoise first
         rgb = cv2.bilateralFilter(np.ascontiguousarray(rgb, dtype=np.float32), 5, 8.0, 1.5)
     c = chroma(rgb)
     k = np.asarray(key["chroma"], np.float32)
@@ -95,16 +95,16 @@ def raw_alpha(rgb: np.ndarray, key: dict, inner: float, outer: float, edge: str 
     ramp = np.clip((np.linalg.norm(c - k, axis=-1) - lo) / (hi - lo), 0.0, 1.0)
     # uneven light changes the screen's chroma across the frame: measure from the screen's local colour
     local_key = np.broadcast_to(k, c.shape)
-    for _ in range(1 if edge == "soft" else 2):  # the local screen colour, then the screen found with it
+    for _ in range(2 if edge == "hard" else 1):  # the local screen colour, then the screen found with it
         d = np.linalg.norm(c - local_key, axis=-1)
         screen = cv2.erode((d < (lo + hi) / 2).astype(np.float32), np.ones((5, 5), np.uint8))
         if screen.sum() < 1:
             break
         local_key = spread(c, screen)
-    if edge == "soft":
+    if edge != "hard":
         from .soft_edge import mixing_alpha
 
-        return mixing_alpha(c, local_key, lo, hi, spread)
+        return mixing_alpha(c, local_key, lo, hi, spread, with_width)
     d = np.linalg.norm(c - local_key, axis=-1)
     sure = cv2.erode((ramp >= 1.0).astype(np.float32), np.ones((3, 3), np.uint8))
     if sure.sum() < 1:
@@ -241,9 +241,18 @@ def key_of(matte: dict, frames: list[np.ndarray]) -> dict:
 
 
 def matte_of(rgb: np.ndarray, matte: dict, key: dict | None, raw: np.ndarray | None = None) -> np.ndarray:
-    """One frame's cleaned matte (chroma from the key; person from the segmentation ``raw``)."""
-    a = raw_alpha(rgb, key, matte["inner"], matte["outer"], matte["edge"]) if matte["method"] == "chroma" else raw
-    return clean(a.astype(np.float32), matte["speck"], matte["hole"], matte["grow"], matte["feather"])
+    """One frame's cleaned matte (chroma from the key; person from the segmentation ``raw``); with
+    ``edge: matting`` the soft key's narrow edges are then solved by closed-form matting."""
+    if matte["method"] != "chroma":
+        return clean(raw.astype(np.float32), matte["speck"], matte["hole"], matte["grow"], matte["feather"])
+    if matte["edge"] != "matting":
+        a = raw_alpha(rgb, key, matte["inner"], matte["outer"], matte["edge"])
+        return clean(a, matte["speck"], matte["hole"], matte["grow"], matte["feather"])
+    from .matting import refine
+
+    a, width = raw_alpha(rgb, key, matte["inner"], matte["outer"], "soft", with_width=True)
+    a = refine(rgb, clean(a, matte["speck"], matte["hole"]), width)
+    return clean(a, 0, 0, matte["grow"], matte["feather"])
 
 
 def matte_chunk(

@@ -14,8 +14,10 @@ gives the smallest α — a candidate taken inside the ramp is itself part scree
 Where the performer's own colours vary (texture), a pixel past the edge can project below 1: a pixel that
 is as far from the screen as the performer's certain region and more than twice the local edge width
 (measured where that region begins) from the clean screen is performer, alpha 1; projections from
-``SNAP`` up also read 1. On a wide ramp (local width over 2 px) the ratio is smoothed along the ramp,
-which averages the sensor noise out of it without moving a linear ramp.
+``SNAP`` up also read 1. On a wide ramp (local width over 2 px) the ratio is smoothed, with a Gaussian
+of 3.5 px or a quarter of a wider ramp's width, where it is below 1: that averages the sensor noise out of it
+without moving a linear ramp, and leaves what reads solid solid. The erosions and the clean screen's
+margin are for a 180-line frame and scale with the frame's height.
 """
 
 from __future__ import annotations
@@ -25,21 +27,23 @@ import numpy as np
 
 ERODE = (1, 2, 4, 8, 16)  # px: how deep inside the performer each colour candidate is taken
 TAU = 1.0  # chroma units: candidates whose line passes this close to the best one's count as explaining it
-SNAP = 0.9  # a projection from here up is the performer (its own texture), alpha 1
+SNAP = 0.95  # a projection from here up is the performer (its own texture), alpha 1
 SMOOTH = 3.5  # px: Gaussian along a wide ramp (noise), blended in from a local width of 2 to 6 px
-WIDE = 8  # px: a local edge width from which the ramp is also averaged
+SMOOTH_LEVELS = (1, 2, 4, 8)  # x SMOOTH: the one nearest a quarter of the local width (at least 1x)
 SCREEN_MARGIN = 8  # px: the clean screen is taken this far from anything that is not screen
+REFERENCE = 180  # lines: ERODE and SCREEN_MARGIN are for a frame this high, and scale with it
 
 
 def disk(r: int) -> np.ndarray:
     return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
 
 
-def mixing_alpha(c: np.ndarray, local_key: np.ndarray, lo: float, hi: float, spread) -> np.ndarray:
+def mixing_alpha(c: np.ndarray, local_key: np.ndarray, lo: float, hi: float, spread, with_width=False):
     """Alpha from the chroma ``c`` (H, W, 2) given the screen's chroma at each pixel (first estimate) and
     the inner/outer tolerances; ``spread(values, weight)`` fills each pixel from nearby weighted pixels."""
+    px = max(1.0, min(c.shape[:2]) / REFERENCE)  # the sizes below are for a 180-line frame
     d = np.linalg.norm(c - local_key, axis=-1)
-    screen = cv2.erode((d < lo).astype(np.uint8), disk(SCREEN_MARGIN))
+    screen = cv2.erode((d < lo).astype(np.uint8), disk(round(SCREEN_MARGIN * px)))
     if screen.sum() >= 1:  # the clean screen alone: a ramp's part-screen pixels would pull B toward F
         local_key = spread(c, screen.astype(np.float32))
         d = np.linalg.norm(c - local_key, axis=-1)
@@ -48,7 +52,7 @@ def mixing_alpha(c: np.ndarray, local_key: np.ndarray, lo: float, hi: float, spr
     certain = (d >= hi).astype(np.uint8)
     alphas, residuals = [], []
     for r in ERODE:
-        core = cv2.erode(certain, disk(r))
+        core = cv2.erode(certain, disk(round(r * px)))
         if core.sum() < 1:
             break
         v = spread(c, core.astype(np.float32)) - back
@@ -56,7 +60,8 @@ def mixing_alpha(c: np.ndarray, local_key: np.ndarray, lo: float, hi: float, spr
         alphas.append(a)
         residuals.append(np.linalg.norm((c - back) - a[..., None] * v, axis=-1))
     if not alphas:  # no certain performer anywhere: the plain ramp between the tolerances
-        return np.clip((d - lo) / (hi - lo), 0.0, 1.0).astype(np.float32)
+        alpha = np.clip((d - lo) / (hi - lo), 0.0, 1.0).astype(np.float32)
+        return (alpha, np.zeros_like(alpha)) if with_width else alpha
     alphas, residuals = np.stack(alphas), np.stack(residuals)
     explains = residuals <= residuals.min(0) + TAU
     alpha = np.where(explains, alphas, 2.0).min(0)
@@ -66,8 +71,13 @@ def mixing_alpha(c: np.ndarray, local_key: np.ndarray, lo: float, hi: float, spr
     to_screen = cv2.distanceTransform(1 - screen, cv2.DIST_L2, 3)
     rim = (certain - cv2.erode(certain, disk(1))).astype(np.float32)
     width = spread(to_screen[..., None], rim)[..., 0] if rim.any() else np.zeros_like(to_screen)
-    smooth = cv2.GaussianBlur(alpha.astype(np.float32), (0, 0), SMOOTH)
+    # smoothed along the ramp, as widely as the ramp is wide (sigma 3.5 px, or a quarter of a wider ramp)
+    level = np.clip(np.rint(np.log2(np.maximum(width, 1.0) / 4.0 / SMOOTH)), 0, len(SMOOTH_LEVELS) - 1)
+    smooth = np.zeros_like(alpha, dtype=np.float32)
+    for i, f in enumerate(SMOOTH_LEVELS):
+        if (level == i).any():
+            smooth = np.where(level == i, cv2.GaussianBlur(alpha.astype(np.float32), (0, 0), SMOOTH * f), smooth)
     w = np.clip((width - 2.0) / 4.0, 0.0, 1.0)
-    alpha = np.where(d >= lo, w * smooth + (1 - w) * alpha, alpha)
-    alpha = np.where((to_screen > np.minimum(24.0, 2.0 * width + 2.0)) & (d >= hi), 1.0, alpha)
-    return alpha.astype(np.float32)
+    alpha = np.where((d >= lo) & (alpha < 1.0), w * smooth + (1 - w) * alpha, alpha)
+    alpha = np.where((to_screen > 2.0 * width + 2.0) & (d >= hi), 1.0, alpha).astype(np.float32)
+    return (alpha, width) if with_width else alpha

@@ -87,12 +87,14 @@ def soft_plate(
     subject: str = "astronaut.png",
     seed: int = 0,
     spill: float = 0.0,
+    subsample: bool = False,
 ):
     """A real photo cut out by a drawn silhouette over an unevenly lit screen, with a known alpha.
 
     ``edge``: the width (px) over which alpha ramps from 0 to 1 across the silhouette's edge (defocus);
     ``hair``: thin strands of partial coverage; ``motion``: a horizontal motion blur of that many px
-    (the subject moving over a still screen: I = blur(αF) + (1 − blur(α))·B, the true alpha blur(α)).
+    (the subject moving over a still screen: I = blur(αF) + (1 − blur(α))·B, the true alpha blur(α));
+    ``subsample``: the chroma stored at half resolution, as a camera's or codec's 4:2:0 does.
     Returns (plate RGB uint8, true alpha, the subject's colours)."""
     rng = np.random.default_rng(seed)
     photo = read_rgb(shared("content", subject)).astype(np.float32)
@@ -119,5 +121,10 @@ def soft_plate(
     edge_zone = np.clip(1.0 - np.abs(alpha - 0.5) * 2, 0, 1)
     cast = spill * cv2.GaussianBlur(edge_zone, (0, 0), 2.0)[..., None] * alpha[..., None]
     fg = fg + cast * (SCREENS[screen] - fg / np.maximum(alpha[..., None], 1e-3))  # screen light on the edge
-    out = fg + (1 - alpha[..., None]) * back + rng.normal(0, 2.5, (h, w, 3))
+    out = np.clip(fg + (1 - alpha[..., None]) * back + rng.normal(0, 2.5, (h, w, 3)), 0, 255).astype(np.float32)
+    if subsample:
+        ycc = cv2.cvtColor(out, cv2.COLOR_RGB2YCrCb)
+        half = cv2.resize(ycc[..., 1:], (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+        ycc[..., 1:] = cv2.resize(half, (w, h), interpolation=cv2.INTER_LINEAR)
+        out = cv2.cvtColor(ycc, cv2.COLOR_YCrCb2RGB)
     return np.clip(out, 0, 255).round().astype(np.uint8), alpha, photo.round().astype(np.uint8)
