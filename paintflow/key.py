@@ -92,7 +92,6 @@ def raw_alpha(rgb: np.ndarray, key: dict, inner: float, outer: float, edge: str 
     k = np.asarray(key["chroma"], np.float32)
     lo = max(inner, key.get("spread", 0.0) * 1.1)
     hi = max(outer, lo + 1.0)
-    ramp = np.clip((np.linalg.norm(c - k, axis=-1) - lo) / (hi - lo), 0.0, 1.0)
     # uneven light changes the screen's chroma across the frame: measure from the screen's local colour
     local_key = np.broadcast_to(k, c.shape)
     for _ in range(2 if edge == "hard" else 1):  # the local screen colour, then the screen found with it
@@ -105,6 +104,7 @@ def raw_alpha(rgb: np.ndarray, key: dict, inner: float, outer: float, edge: str 
         from .soft_edge import mixing_alpha
 
         return mixing_alpha(c, local_key, lo, hi, spread, with_width)
+    ramp = np.clip((np.linalg.norm(c - k, axis=-1) - lo) / (hi - lo), 0.0, 1.0)
     d = np.linalg.norm(c - local_key, axis=-1)
     sure = cv2.erode((ramp >= 1.0).astype(np.float32), np.ones((3, 3), np.uint8))
     if sure.sum() < 1:
