@@ -17,7 +17,8 @@ is as far from the screen as the performer's certain region and more than twice 
 ``SNAP`` up also read 1. On a wide ramp (local width over 2 px) the ratio is smoothed, with a Gaussian
 of 3.5 px or a quarter of a wider ramp's width, where it is below 1: that averages the sensor noise out of it
 without moving a linear ramp, and leaves what reads solid solid. The erosions and the clean screen's
-margin are for a 180-line frame and scale with the frame's height.
+margin are for a 180-line frame and scale with the frame's height. Last, a 1 px dip below its
+neighbours in what is past ``outer`` is closed (texture, not a hole; a monotonic ramp is unchanged).
 """
 
 from __future__ import annotations
@@ -80,4 +81,7 @@ def mixing_alpha(c: np.ndarray, local_key: np.ndarray, lo: float, hi: float, spr
     w = np.clip((width - 2.0) / 4.0, 0.0, 1.0)
     alpha = np.where((d >= lo) & (alpha < 1.0), w * smooth + (1 - w) * alpha, alpha)
     alpha = np.where((to_screen > 2.0 * width + 2.0) & (d >= hi), 1.0, alpha).astype(np.float32)
+    # a dip inside what is past `outer` is the performer's texture, not a hole: closed (a ramp is kept)
+    closed = cv2.morphologyEx(alpha, cv2.MORPH_CLOSE, disk(1))
+    alpha = np.where(d >= hi, closed, alpha).astype(np.float32)
     return (alpha, width) if with_width else alpha
