@@ -103,7 +103,7 @@ def raw_alpha(rgb: np.ndarray, key: dict, inner: float, outer: float, edge: str 
     if edge != "hard":
         from .soft_edge import mixing_alpha
 
-        return mixing_alpha(c, local_key, lo, hi, spread, with_width)
+        return mixing_alpha(c, local_key, lo, hi, with_width)
     ramp = np.clip((np.linalg.norm(c - k, axis=-1) - lo) / (hi - lo), 0.0, 1.0)
     d = np.linalg.norm(c - local_key, axis=-1)
     sure = cv2.erode((ramp >= 1.0).astype(np.float32), np.ones((3, 3), np.uint8))
@@ -114,6 +114,11 @@ def raw_alpha(rgb: np.ndarray, key: dict, inner: float, outer: float, edge: str 
     fade = np.clip((d - lo) / lo, 0.0, 1.0)  # sensor noise on the screen stays 0; the exact ratio above it
     alpha = np.clip(d / d_fg, 0.0, 1.0) * fade
     return np.where(ramp >= 1.0, 1.0, alpha).astype(np.float32)
+
+
+def disk(r: int) -> np.ndarray:
+    """An elliptic structuring element of radius ``r`` px."""
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
 
 
 def clean(alpha: np.ndarray, speck: int, hole: int, grow: int = 0, feather: float = 0.0) -> np.ndarray:
@@ -128,8 +133,7 @@ def clean(alpha: np.ndarray, speck: int, hole: int, grow: int = 0, feather: floa
         if len(small):
             a[np.isin(labels, small)] = value
     if grow:
-        k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * abs(grow) + 1, 2 * abs(grow) + 1))
-        a = cv2.dilate(a, k) if grow > 0 else cv2.erode(a, k)
+        a = cv2.dilate(a, disk(abs(grow))) if grow > 0 else cv2.erode(a, disk(abs(grow)))
     if feather > 0:
         a = cv2.GaussianBlur(a, (0, 0), feather, borderType=cv2.BORDER_REPLICATE)
     return np.clip(a, 0.0, 1.0)

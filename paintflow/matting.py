@@ -15,6 +15,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .key import disk
+
 GROW = 3  # px: the unknown band around the soft matte's own
 NARROW = 3.0  # px: local edge widths up to this are matted; from NARROW + 3 the soft estimate stays
 
@@ -26,7 +28,7 @@ def refine(rgb: np.ndarray, alpha: np.ndarray, width: np.ndarray) -> np.ndarray:
     band = ((alpha > 0.02) & (alpha < 0.98)).astype(np.uint8)
     if not band.any():
         return alpha
-    unknown = cv2.dilate(band, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * GROW + 1, 2 * GROW + 1))) > 0
+    unknown = cv2.dilate(band, disk(GROW)) > 0
     ys, xs = np.nonzero(unknown)
     y0, y1 = max(0, ys.min() - 2), min(alpha.shape[0], ys.max() + 3)
     x0, x1 = max(0, xs.min() - 2), min(alpha.shape[1], xs.max() + 3)

@@ -26,6 +26,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .key import disk, spread
+
 ERODE = (1, 2, 4, 8, 16)  # px: how deep inside the performer each colour candidate is taken
 TAU = 1.0  # chroma units: candidates whose line passes this close to the best one's count as explaining it
 SNAP = 0.95  # a projection from here up is the performer (its own texture), alpha 1
@@ -35,13 +37,9 @@ SCREEN_MARGIN = 8  # px: the clean screen is taken this far from anything that i
 REFERENCE = 180  # lines: ERODE and SCREEN_MARGIN are for a frame this high, and scale with it
 
 
-def disk(r: int) -> np.ndarray:
-    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
-
-
-def mixing_alpha(c: np.ndarray, local_key: np.ndarray, lo: float, hi: float, spread, with_width=False):
+def mixing_alpha(c: np.ndarray, local_key: np.ndarray, lo: float, hi: float, with_width=False):
     """Alpha from the chroma ``c`` (H, W, 2) given the screen's chroma at each pixel (first estimate) and
-    the inner/outer tolerances; ``spread(values, weight)`` fills each pixel from nearby weighted pixels."""
+    the inner/outer tolerances; with ``with_width`` also the local edge width (px) at each pixel."""
     px = max(1.0, min(c.shape[:2]) / REFERENCE)  # the sizes below are for a 180-line frame
     d = np.linalg.norm(c - local_key, axis=-1)
     screen = cv2.erode((d < lo).astype(np.uint8), disk(round(SCREEN_MARGIN * px)))

@@ -46,9 +46,7 @@ def plate(w: int = 192, h: int = 128, dx: float = 0.0, seed: int = 0):
     return np.clip(out, 0, 255).round().astype(np.uint8), alpha, subject.round().astype(np.uint8)
 
 
-GREEN = np.array([40.0, 170.0, 70.0])
-BLUE = np.array([20.0, 80.0, 190.0])
-SCREENS = {"green": GREEN, "blue": BLUE}
+SCREENS = {"green": SCREEN, "blue": np.array([20.0, 80.0, 190.0])}
 
 
 def _shape(h: int, w: int, scale: int = 4) -> np.ndarray:
