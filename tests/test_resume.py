@@ -1,22 +1,55 @@
-"""A render killed (SIGKILL, whole process group) at random points and resumed with the
-documented command (`paintflow resume`) gives byte-identical frames to an uninterrupted render,
-and leaves no temporary file or orphaned frame-store entry behind."""
+"""A render killed (SIGKILL, whole process group) and resumed with the documented command
+(`paintflow resume`) gives byte-identical frames to an uninterrupted render, and leaves no temporary file
+or orphaned frame-store entry behind.
+
+Each kill is placed where it tests something distinct: the moment a chosen frame of a chosen stage
+appears, so the kill lands inside that stage's chunk job, once for each kind of chain that must resume
+from what is on disk (the painted chain, which a segment's lead-in runs too; a backward pass; a smoothed
+look, whose smoothing the music and latent looks share; the stabilised matte; the zoom) and once inside a
+single job writing through a temporary file (the encode)."""
 
 import os
-import random
 import signal
 import subprocess
 import sys
 import time
 
-import numpy as np
-import soundfile
 import yaml
 
 from conftest import REPO, make_clip, shared
 from paintflow.video import stream_info
 
 PROFILE = REPO / "profiles" / "workstation"
+
+# (what the kill interrupts, the file whose appearance triggers it: a frame a chunk job writes before its
+# last, so the job has more to do; or a glob for the encoder's temporary file)
+KILLS = [
+    ("the painted chain, mid-chunk", "renders/r/stylized/000002.png"),
+    ("a backward pass, mid-chunk (it runs 8, 7, 6, 5)", "renders/m/pass2/000007.png"),
+    ("a look smoothed along the flow, in its second chunk", "renders/f/fast/000006.png"),
+    ("the stabilised matte, mid-chunk", "videos/clip/mattes/000002.png"),
+    ("the zoom chain, in its second chunk", "renders/z/zoom/000006.png"),
+    ("an encode, while it writes its temporary file", "renders/m/.m.tmp-*"),
+]
+
+FOLDERS = {  # every per-frame output and how many frames it holds
+    "videos/clip/frames": 8,
+    "videos/clip/flow/fwd": 7,
+    "videos/clip/flow/bwd": 7,
+    "videos/clip/masks": 7,
+    "videos/clip/rmasks": 7,
+    "videos/clip/mattes": 8,
+    "renders/r/stylized": 8,
+    "renders/r/lead": 2,
+    "renders/r/seamed": 8,
+    "renders/m/stylized": 8,
+    "renders/m/pass2": 8,
+    "renders/f/fast": 8,
+    "renders/k/filled": 8,
+    "renders/k/fast": 8,
+    "renders/k/composite": 8,
+    "renders/z/zoom": 8,
+}
 
 
 def snakemake(wd, *args):
@@ -36,10 +69,6 @@ def snakemake(wd, *args):
 
 def setup(wd, clip):
     wd.mkdir()
-    rate = 22050
-    t = np.arange(rate // 2) / rate
-    song = np.concatenate([np.sin(2 * np.pi * f * t) for f in (220, 1760)] * 2).astype(np.float32) / 2
-    soundfile.write(str(wd / "song.wav"), song, rate)
     cfg = {
         # a (stabilised, so sequential) chroma matte of the clip, for the keyed render k
         "videos": {"clip": {"path": str(clip), "width": 64, "fps": 10, "matte": {"method": "chroma"}}},
@@ -60,13 +89,6 @@ def setup(wd, clip):
             "f": {"video": "clip", "look": "fast", "fast": {"style": 5}, "smooth": {"method": "flow_blend"}},
             # keyed: the fast look of what the matte keeps, composited over the render f
             "k": {"video": "clip", "look": "fast", "fast": {"style": 11}, "key": {"background": {"render": "f"}}},
-            # the music walk over the clip (its trajectory is one job), smoothed along the flow
-            "u": {
-                "video": "clip",
-                "look": "music",
-                "music": {"audio": str(wd / "song.wav"), "clusters": 2, "styles": [2, 20]},
-                "smooth": {"method": "flow_blend"},
-            },
             # an infinite zoom: frame t = dream(zoom(frame t-1))
             "z": {
                 "look": "zoom",
@@ -80,7 +102,10 @@ def setup(wd, clip):
                 },
             },
         },
-        "execution": {"chunk_frames": 3},
+        # chunks of 4 of 8 frames: every chain crosses a chunk boundary. Upscaling (a per-frame stage like
+        # frames, masks and the fast look, through the same chunk runner) is off: 10 jobs fewer
+        "execution": {"chunk_frames": 4},
+        "upscale": {"scale": 1},
         "flow": {"keep": True},
         "stylize": {"iterations": 8, "first_frame_iterations": 16},
     }
@@ -89,36 +114,35 @@ def setup(wd, clip):
 
 def render_files(wd):
     root = wd / "results"
-    return {
-        str(p.relative_to(root)): p.read_bytes()
-        for sub in (
-            "videos/clip/frames",
-            "videos/clip/flow/fwd",
-            "videos/clip/flow/bwd",
-            "videos/clip/masks",
-            "renders/r/stylized",
-            "renders/r/upscaled",
-            "renders/r/lead",
-            "renders/r/seamed",
-            "renders/m/stylized",
-            "renders/m/pass2",
-            "renders/m/upscaled",
-            "videos/clip/rmasks",
-            "renders/f/fast",
-            "renders/f/upscaled",
-            "renders/z/zoom",
-            "renders/z/upscaled",
-            "videos/clip/mattes",
-            "renders/k/filled",
-            "renders/k/fast",
-            "renders/k/composite",
-            "renders/k/upscaled",
-            "renders/u/music",
-            "renders/u/upscaled",
-            "renders/u/trajectory",
+    files = {str(p.relative_to(root)): p.read_bytes() for sub in FOLDERS for p in sorted((root / sub).glob("[0-9]*.*"))}
+    files.update({f"renders/{r}/{r}.mp4": (root / f"renders/{r}/{r}.mp4").read_bytes() for r in "rmfkz"})
+    return files
+
+
+def appeared(root, pattern) -> bool:
+    return any(root.glob(pattern)) if "*" in pattern else (root / pattern).exists()
+
+
+def run_until(wd, log, patterns):
+    """Run the documented resume command; SIGKILL its process group the moment one of ``patterns``
+    appears under results/. Returns (the patterns that had appeared, return code, seconds)."""
+    root = wd / "results"
+    with open(log, "w") as output:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "paintflow", "resume", "--directory", str(wd), "--", "--cores", "2"],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
-        for p in sorted((root / sub).glob("[0-9]*.*" if sub != "renders/u/trajectory" else "*.*"))
-    }
+        t0 = time.monotonic()
+        while proc.poll() is None:
+            hit = [p for p in patterns if appeared(root, p)]
+            if hit:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                return hit, None, time.monotonic() - t0
+            time.sleep(0.01)
+        return [], proc.returncode, time.monotonic() - t0
 
 
 def test_killed_and_resumed_render_is_byte_identical(tmp_path):
@@ -128,36 +152,27 @@ def test_killed_and_resumed_render_is_byte_identical(tmp_path):
     setup(resumed, clip)
     t0 = time.monotonic()
     subprocess.run(snakemake(reference, "--profile", str(PROFILE), "--cores", "2"), check=True, capture_output=True)
-    full = time.monotonic() - t0
+    print(f"uninterrupted render {time.monotonic() - t0:.1f} s")
 
-    rng = random.Random(20261123)
-    kills = []
-    for attempt in range(12):
-        # the documented resume command
-        output = open(tmp_path / f"attempt{attempt}.log", "w")  # noqa: SIM115 - closed below
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "paintflow", "resume", "--directory", str(resumed), "--", "--cores", "2"],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        delay = rng.uniform(0.06, 0.18) * full if attempt < 4 else None
-        try:
-            proc.wait(timeout=delay)
-            output.close()
-            log = (tmp_path / f"attempt{attempt}.log").read_text()
-            assert proc.returncode == 0, f"resumed run failed (attempt {attempt}):\n{log[-3000:]}"
+    # each run is killed when the first of the places not yet killed at appears (stages run in parallel,
+    # so the order is the scheduler's); a place can only be missed by appearing in the same 10 ms poll as
+    # another. (Rendering the reference meanwhile, on the same 2 cores, made the whole test slower.)
+    places = {pattern: what for what, pattern in KILLS}
+    for attempt in range(len(KILLS)):
+        hit, code, seconds = run_until(resumed, tmp_path / f"attempt{attempt}.log", list(places))
+        log = (tmp_path / f"attempt{attempt}.log").read_text()
+        assert hit, f"the render ended (code {code}) before {list(places)} appeared:\n{log[-3000:]}"
+        print(f"killed after {seconds:.1f} s: {'; '.join(places.pop(p) for p in hit)}")
+        if not places:
             break
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            output.close()
-            kills.append(round(delay, 1))
-    print(f"uninterrupted render {full:.1f} s; killed after {kills} s")
-    assert len(kills) >= 3, "the test must really interrupt the render"
+    assert not places, f"never killed at {list(places.values())}"
+    _, code, seconds = run_until(resumed, tmp_path / "final.log", [])
+    log = (tmp_path / "final.log").read_text()
+    assert code == 0, f"the resumed run failed:\n{log[-3000:]}"
+    print(f"resumed to the end in {seconds:.1f} s")
 
     ref, got = render_files(reference), render_files(resumed)
-    assert len(ref) == 8 + 2 * 7 + 7 + 8 + 8 + 2 + 8 + 3 * 8 + 7 + 8 + 8 + 8 + 8 + 5 * 8 + 2 * 8 + 3
+    assert len(ref) == sum(FOLDERS.values()) + 5
     assert got.keys() == ref.keys()
     different = [name for name in ref if ref[name] != got[name]]
     assert not different, f"frames differ after resume: {different}"

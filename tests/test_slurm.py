@@ -15,7 +15,9 @@ def test_render_through_the_slurm_profile(slurm_cluster, tmp_path):
     cfg = {
         "videos": {"clip": {"path": str(clip), "width": 64, "fps": 10}},
         "renders": {"r": {"video": "clip", "style": str(shared("style", "great_wave.jpg"))}},
-        "execution": {"chunk_frames": 3, "gpus_per_job": 0},  # the test cluster has no GPU
+        # one chunk: each dependency level is a round trip through sbatch and squeue
+        "execution": {"chunk_frames": 6, "gpus_per_job": 0},  # the test cluster has no GPU
+        "upscale": {"scale": 1},
         "stylize": {"iterations": 4, "first_frame_iterations": 8},
     }
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
@@ -31,7 +33,9 @@ def test_render_through_the_slurm_profile(slurm_cluster, tmp_path):
         str(tmp_path / "config.yaml"),
         "--profile",
         str(REPO / "profiles" / "slurm"),
-        # this cluster: no accounting database, partition "debug", 2 CPUs, fast polling
+        # this cluster: no accounting database, partition "debug", 2 CPUs, fast polling. The plugin checks
+        # first after --slurm-init-seconds-before-status-checks, then backs off by 10 s while nothing has
+        # finished: a first check after 8 s finds these small jobs (5-7 s each) done (after 1 s: 12 s a job)
         "--slurm-status-command",
         "squeue",
         "--default-resources",
@@ -39,7 +43,7 @@ def test_render_through_the_slurm_profile(slurm_cluster, tmp_path):
         "--latency-wait",
         "5",
         "--slurm-init-seconds-before-status-checks",
-        "1",
+        "8",
         "--seconds-between-status-checks",
         "1",
     ]
@@ -48,6 +52,6 @@ def test_render_through_the_slurm_profile(slurm_cluster, tmp_path):
     log = proc.stdout + proc.stderr
     assert "Job" in log and "submitted" in log.lower(), "jobs must have gone through sbatch"
     got = stream_info(tmp_path / "results/renders/r/r.mp4")
-    assert got["frames"] == 6 and got["size"] == (128, 72) and got["has_audio"]
+    assert got["frames"] == 6 and got["size"] == (64, 36) and got["has_audio"]
     # flow and masks of a chunk went to the cluster as one group job
     assert "prep_clip_0000" in log
