@@ -202,9 +202,13 @@ def test_unlock_and_resume_refuse_while_a_run_is_alive(finished):
     )
 
 
-def test_plan_works_while_a_render_runs(finished):
-    wd, cfg = finished
-    busy = {**cfg, "stylize": {**cfg["stylize"], "style_weight": 3.0, "iterations": 6}}
+def test_plan_works_while_a_render_runs(finished, tmp_path):
+    # on a copy: the killed render's other settings would make the shared render re-run its frames later
+    finished_wd, cfg = finished
+    wd = tmp_path / "busy"
+    subprocess.run(["cp", "-a", str(finished_wd), str(wd)], check=True)
+    busy = yaml.safe_load(yaml.safe_dump(cfg).replace(str(finished_wd), str(wd)))
+    busy["stylize"] = {**busy["stylize"], "style_weight": 3.0, "iterations": 6}
     (wd / "config.yaml").write_text(yaml.safe_dump(busy))
     render = subprocess.Popen(
         [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(wd), "--cores", "1"],
@@ -228,7 +232,6 @@ def test_plan_works_while_a_render_runs(finished):
     finally:
         os.killpg(render.pid, signal.SIGKILL)
         render.wait()
-        (wd / "config.yaml").write_text(yaml.safe_dump(cfg))
 
 
 def test_a_variable_frame_rate_video_is_resampled_to_its_average(tmp_path):
