@@ -120,6 +120,13 @@ def _controller_for_installed_slurm(request):
         request.getfixturevalue("slurm_cluster")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _model_cache(tmp_path_factory):
+    """This session's renders share converted models (VGG, waifu2x) through a cache of their own
+    (paintflow/model_cache.py): the first render that needs one converts it, never the user's cache."""
+    os.environ["PAINTFLOW_CACHE"] = str(tmp_path_factory.mktemp("model_cache"))
+
+
 def pytest_collection_modifyitems(items):
     """Run the SLURM test last: on a fresh machine it installs slurm (see the fixture above)."""
     items.sort(key=lambda item: "test_slurm" in item.nodeid)

@@ -19,7 +19,7 @@ from paintflow.video import stream_info
 
 def base_config(wd, clip):
     return {
-        "videos": {"clip": {"path": str(clip), "width": 48, "fps": 10, "duration": 2.4}},
+        "videos": {"clip": {"path": str(clip), "width": 48, "fps": 10, "duration": 1.2}},
         "renders": {"r": {"video": "clip", "style": str(wd / "style.jpg")}},
         "execution": {"chunk_frames": 5},
         "flow": {"method": "dis", "keep": True},
@@ -29,9 +29,9 @@ def base_config(wd, clip):
 
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory):
-    """A finished 24-frame render (chunks of 5) to edit."""
+    """A finished 12-frame render (chunks of 5: frames 1-5, 6-10, 11-12) to edit."""
     wd = tmp_path_factory.mktemp("finished")
-    clip = make_clip(wd / "clip.mp4", audio=True, seconds=3.2)
+    clip = make_clip(wd / "clip.mp4", audio=True, seconds=2.0)
     shutil.copy(shared("style", "great_wave.jpg"), wd / "style.jpg")
     cfg = base_config(wd, clip)
     (wd / "config.yaml").write_text(yaml.safe_dump(cfg))
@@ -104,11 +104,11 @@ def test_harmless_edits_rerun_nothing(finished, edit):
 
 def test_a_longer_clip_renders_only_the_new_frames(finished):
     wd, cfg = finished
-    jobs = jobs_after(wd, {**cfg, "videos": {"clip": {**cfg["videos"]["clip"], "duration": 3.0}}})
+    jobs = jobs_after(wd, {**cfg, "videos": {"clip": {**cfg["videos"]["clip"], "duration": 1.8}}})
     per_frame = {j["rule"]: frames_of(j) for j in jobs if frames_of(j)}
     assert per_frame, jobs
     for rule, frames in per_frame.items():
-        first_new = 24 if rule.startswith("flow_") else 25  # flow pair 24 is (24, 25)
+        first_new = 12 if rule.startswith("flow_") else 13  # flow pair 12 is (12, 13)
         assert min(frames) >= first_new, f"{rule} re-makes old frames {frames}"
     assert {j["rule"].split("_")[0] for j in jobs} <= {
         "extract",
@@ -319,7 +319,7 @@ def test_the_disk_filling_up_while_weights_are_converted_names_the_file(tmp_path
 def test_leftovers_of_dead_processes_are_cleaned_at_the_next_run(finished):
     wd, _ = finished
     stray = [
-        wd / "results/videos/clip/flow/fwd" / f".000021.f16.tmp-{HOST}-999999998.npz",
+        wd / "results/videos/clip/flow/fwd" / f".000011.f16.tmp-{HOST}-999999998.npz",
         wd / "results/renders/r" / f".r.tmp-{HOST}-999999998.mp4.video.mp4",
         wd / "results/renders/r/stylized" / f".000003.link-{HOST}-999999998.png",
     ]
@@ -349,8 +349,8 @@ def test_leftovers_of_dead_processes_are_cleaned_at_the_next_run(finished):
 def test_the_terminal_shows_jobs_and_frames_not_file_lists(finished):
     wd, _ = finished
     text = (wd / "terminal.txt").read_text()
-    assert "[stylized · r] frame 24 (4/4 of this job)" in text and "ETA" in text
-    assert "start: stylized · r · frames 21-24 of 24" in text
+    assert "[stylized · r] frame 12 (2/2 of this job)" in text and "ETA" in text
+    assert "start: stylized · r · frames 11-12 of 12" in text
     for noise in ("input:", "output:", "Reason", "Removing temporary output", "Job stats"):
         assert noise not in text, noise
     jobs = text.count("start: ")

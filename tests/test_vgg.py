@@ -7,7 +7,7 @@ import torch
 
 from conftest import shared
 from paintflow import PaintflowError, vgg
-from paintflow.files import read_rgb
+from paintflow.files import is_intact, read_rgb
 
 
 @pytest.fixture(scope="module")
@@ -72,3 +72,29 @@ def test_cached_weights_round_trip(tmp_path, converted):
 def test_missing_weights_file_is_a_clear_error(tmp_path):
     with pytest.raises(PaintflowError, match="file not found"):
         vgg.convert(str(tmp_path / "nope.pth"))
+
+
+def test_the_machine_model_cache_converts_once_and_links_after(tmp_path, monkeypatch):
+    from paintflow import model_cache
+
+    monkeypatch.setenv("PAINTFLOW_CACHE", str(tmp_path / "cache"))
+    made = []
+
+    def convert(out):
+        made.append(out)
+        vgg.save({"depth": 16, "stand-in": torch.arange(4)}, out)
+
+    first, second = tmp_path / "a/results/models/vgg-k.pt", tmp_path / "b/results/models/vgg-k.pt"
+    assert model_cache.cached(first, "vgg", convert) is False
+    assert model_cache.cached(second, "vgg", convert) is True  # another project: linked, not converted
+    assert made == [first] and second.stat().st_ino == first.stat().st_ino
+    [entry] = (tmp_path / "cache/models").iterdir()
+    assert entry.name == f"vgg-k-{model_cache.fingerprint('vgg')}.pt"
+
+    entry.unlink()  # a damaged entry (cut short) is converted again, and replaced
+    entry.write_bytes(first.read_bytes()[:100])
+    third = tmp_path / "c/vgg-k.pt"
+    assert model_cache.cached(third, "vgg", convert) is False and is_intact(entry)
+
+    monkeypatch.setenv("PAINTFLOW_CACHE", "off")
+    assert model_cache.cached(tmp_path / "d/vgg-k.pt", "vgg", convert) is False and len(made) == 3

@@ -22,7 +22,7 @@ def write_config(workdir, video, renders, flow_keep=True, stylize=None, upscale=
         "videos": {"clip": {"path": str(video), "width": 96, "fps": 10}},
         "renders": renders,
         "flow": {"method": "deepflow", "keep": flow_keep},
-        "stylize": {"iterations": 20, "first_frame_iterations": 40, **(stylize or {})},
+        "stylize": {"iterations": 10, "first_frame_iterations": 20, **(stylize or {})},
     }
     (workdir / "config.yaml").write_text(yaml.safe_dump(cfg))
 
