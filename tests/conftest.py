@@ -113,11 +113,64 @@ def _controller_running() -> bool:
 def _controller_for_installed_slurm(request):
     """With slurm-client installed but no controller, the SLURM executor plugin's import waits
     ~9 s on `scontrol show config` in *every* Snakemake call: where slurm is already installed,
-    keep the test cluster up for the whole session."""
+    keep the test cluster up for the whole session, and start the SLURM test's render right away."""
     import shutil
 
     if shutil.which("sinfo") and shutil.which("slurmctld") and os.geteuid() == 0:
-        request.getfixturevalue("slurm_cluster")
+        request.getfixturevalue("slurm_render")
+
+
+@pytest.fixture(scope="session")
+def slurm_render(slurm_cluster, _model_cache, tmp_path_factory):
+    """The render of tests/test_slurm.py through `--profile profiles/slurm`, started in the background as
+    soon as the cluster is up: it spends most of its minute waiting on sbatch and squeue, so the other
+    tests run meanwhile. Yields (its folder, the process, its log file)."""
+    import yaml
+
+    wd = tmp_path_factory.mktemp("slurm")
+    clip = make_clip(wd / "clip.mp4", audio=True, seconds=0.6)
+    cfg = {
+        "videos": {"clip": {"path": str(clip), "width": 64, "fps": 10}},
+        "renders": {"r": {"video": "clip", "style": str(shared("style", "great_wave.jpg"))}},
+        # one chunk: each dependency level is a round trip through sbatch and squeue
+        "execution": {"chunk_frames": 6, "gpus_per_job": 0},  # the test cluster has no GPU
+        "upscale": {"scale": 1},
+        "stylize": {"iterations": 4, "first_frame_iterations": 8},
+    }
+    (wd / "config.yaml").write_text(yaml.safe_dump(cfg))
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(wd),
+        "--configfile",
+        str(wd / "config.yaml"),
+        "--profile",
+        str(REPO / "profiles" / "slurm"),
+        # this cluster: no accounting database, partition "debug", 2 CPUs, fast polling. The plugin checks
+        # first after --slurm-init-seconds-before-status-checks, then backs off by 10 s while nothing has
+        # finished: a first check after 8 s finds these small jobs (5-7 s each) done (after 1 s: 12 s a job)
+        "--slurm-status-command",
+        "squeue",
+        "--default-resources",
+        "slurm_partition=debug",
+        "--latency-wait",
+        "5",
+        "--slurm-init-seconds-before-status-checks",
+        "8",
+        "--seconds-between-status-checks",
+        "1",
+    ]
+    log = wd / "snakemake.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+    yield wd, proc, log
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
 
 
 @pytest.fixture(scope="session", autouse=True)
