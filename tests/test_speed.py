@@ -119,7 +119,7 @@ def segmented(tmp_path_factory):
         "stylize": {"iterations": 6, "first_frame_iterations": 12},
         "flow": {"keep": True},
         "upscale": {"scale": 1},
-        "execution": {"chunk_frames": 3},
+        "execution": {"chunk_frames": 4},  # the segments' edges (1, 5, 9): one chain per job
     }
     (wd / "config.yaml").write_text(yaml.safe_dump(cfg))
     run_snakemake(wd)
