@@ -99,9 +99,11 @@ def run(name, python):
             capture_output=True,
             text=True,
         )
-        failed = [line for line in proc.stdout.splitlines() if line.startswith("FAILED")]
+        lines = proc.stdout.splitlines()
+        failed = [line.split("::")[-1] for line in lines if line.startswith("FAILED")]
+        why = next((line.strip("E ").strip() for line in lines if line.startswith("E ")), "")
         verdict = "caught" if proc.returncode == 1 and failed else f"NOT CAUGHT (pytest exit {proc.returncode})"
-        print(f"{name}: {verdict} in {time.monotonic() - t0:.0f} s; {'; '.join(failed)[:300]}", flush=True)
+        print(f"{name}: {verdict} in {time.monotonic() - t0:.0f} s by {', '.join(failed)}: {why[:200]}", flush=True)
         return proc.returncode == 1 and bool(failed)
     finally:
         file.write_text(text)
