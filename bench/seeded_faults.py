@@ -53,14 +53,15 @@ FAULTS = {
         "            prev_path = None\n"
         "        make.made = True\n"
         "        if matte[",
-        RESUME,
+        ["tests/test_key.py::test_a_stabilised_matte_chunk_killed_mid_chain_resumes_to_the_same_mattes"],
     ),
-    "zoom restarts on resume": (
+    # the zoom seeds each frame by how many frames this process made, not by the frame number: right for
+    # a chunk run whole, wrong for one resumed after a kill (its first made frame gets the chunk's first seed)
+    "zoom reseeds on resume": (
         "paintflow/dream.py",
-        "        start = source if t == 1 else zoom_step(",
-        "        resumed = t - 1 in outputs and not getattr(make, 'made', False)\n"
-        "        make.made = True\n"
-        "        start = source if t == 1 or resumed else zoom_step(",
+        '        write_rgb(outputs[t], state["dreamer"](start, layers, settings, settings.seed + t))\n',
+        '        state["made"] = state.get("made", 0) + 1\n'
+        '        write_rgb(outputs[t], state["dreamer"](start, layers, settings, settings.seed + state["made"]))\n',
         RESUME,
     ),
     "temporary files of killed jobs are never removed": (

@@ -155,6 +155,44 @@ def test_stabilised_matte_flickers_less_on_a_moving_plate():
     assert stab < raw
 
 
+def test_a_stabilised_matte_chunk_killed_mid_chain_resumes_to_the_same_mattes(tmp_path):
+    """The matte chain's resume, at the level of its chunk (a small matte takes milliseconds: a kill of the
+    whole workflow cannot land inside it; tests/test_resume.py kills the other chains)."""
+    from paintflow.files import write_flow, write_gray, write_rgb
+    from paintflow.key import matte_chunk
+    from paintflow.masks import to_png as mask_png
+    from paintflow.store import FrameStore
+
+    frames, flows, masks, rgbs = {}, {}, {}, {}
+    for t in range(1, 6):
+        rgbs[t] = plate(96, 64, dx=1.5 * t, seed=t)[0]  # the subject moves, the noise changes every frame
+        frames[t] = str(tmp_path / f"frames/{t:06d}.png")
+        write_rgb(frames[t], rgbs[t])
+    for t in range(2, 6):
+        back = compute_flow(rgbs[t], rgbs[t - 1], "dis")
+        flows[t], masks[t] = str(tmp_path / f"flow/{t:06d}.f16.npz"), str(tmp_path / f"masks/{t:06d}.png")
+        write_flow(flows[t], back)
+        write_gray(masks[t], mask_png(consistency_mask(back, compute_flow(rgbs[t - 1], rgbs[t], "dis"))))
+    matte = {**MATTE, "edge": "soft", "stabilize": 0.5, "landscape": False}
+    key = estimate_key([rgbs[1]])
+
+    def run(folder, store, only=None):
+        outputs = {t: str(tmp_path / folder / f"{t:06d}.png") for t in (only or range(1, 6))}
+        return matte_chunk(outputs, frames, matte, key, None, flows, masks, store), outputs
+
+    _, reference = run("a", FrameStore(tmp_path / "s1", "mattes", "clip", "k"))
+    store = FrameStore(tmp_path / "s2", "mattes", "clip", "k")
+    run("b", store, only=(1, 2))  # killed after frame 2
+    for f in (tmp_path / "b").iterdir():  # Snakemake removes a re-run job's outputs
+        f.unlink()
+    stats, resumed = run("b", store)
+    assert stats["restored"] == 2 and stats["made"] == 3
+    for t in reference:
+        assert Path(reference[t]).read_bytes() == Path(resumed[t]).read_bytes(), f"matte {t} differs"
+    stable, raw = read_gray(reference[3]).astype(float) / 255, matte_of(rgbs[3], matte, key)
+    assert np.abs(stable - raw).max() > 0.05, "the stabilisation must change the matte for this to test it"
+
+
 @pytest.fixture(scope="module")
 def real_plate(tmp_path_factory):
     """Two seconds of the real chroma-key plate (a man before a lit yellow-lime backdrop), 160x96, 10 fps."""
