@@ -53,23 +53,15 @@ def make_clip(out: Path, audio: bool, seconds: float = 0.8, start: float = 5.0, 
     return out
 
 
+def snakemake_cmd(workdir: Path, *args, configfile: Path | None = None) -> list[str]:
+    """The Snakemake command line of the workflow on ``workdir/config.yaml`` (or ``configfile``)."""
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(workdir)]
+    return [*cmd, "--configfile", str(configfile or workdir / "config.yaml"), *args]
+
+
 def run_snakemake(workdir: Path, *args, check=True) -> subprocess.CompletedProcess:
     """Run the workflow on ``workdir/config.yaml`` with the CLI, as a user would."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "-s",
-        str(REPO / "Snakefile"),
-        "--directory",
-        str(workdir),
-        "--configfile",
-        str(workdir / "config.yaml"),
-        "--cores",
-        "2",
-        *args,
-    ]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(snakemake_cmd(workdir, "--cores", "2", *args), capture_output=True, text=True)
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
     return proc
@@ -138,16 +130,8 @@ def slurm_render(slurm_cluster, _model_cache, tmp_path_factory):
         "stylize": {"iterations": 4, "first_frame_iterations": 8},
     }
     (wd / "config.yaml").write_text(yaml.safe_dump(cfg))
-    cmd = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "-s",
-        str(REPO / "Snakefile"),
-        "--directory",
-        str(wd),
-        "--configfile",
-        str(wd / "config.yaml"),
+    cmd = snakemake_cmd(
+        wd,
         "--profile",
         str(REPO / "profiles" / "slurm"),
         # this cluster: no accounting database, partition "debug", 2 CPUs, fast polling. The plugin checks
@@ -163,7 +147,7 @@ def slurm_render(slurm_cluster, _model_cache, tmp_path_factory):
         "8",
         "--seconds-between-status-checks",
         "1",
-    ]
+    )
     log = wd / "snakemake.log"
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)

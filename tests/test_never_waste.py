@@ -12,7 +12,7 @@ import time
 import pytest
 import yaml
 
-from conftest import REPO, make_clip, run_snakemake, shared
+from conftest import REPO, make_clip, run_snakemake, shared, snakemake_cmd
 from paintflow.files import HOST
 from paintflow.video import stream_info
 
@@ -46,20 +46,7 @@ def jobs_after(wd, cfg) -> list[dict]:
     conf.write_text(cfg if isinstance(cfg, str) else yaml.safe_dump(cfg))
     jobs = wd / "jobs.jsonl"
     jobs.unlink(missing_ok=True)
-    cmd = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "-s",
-        str(REPO / "Snakefile"),
-        "--directory",
-        str(wd),
-        "--configfile",
-        str(conf),
-        "--cores",
-        "1",
-        "-n",
-    ]
+    cmd = snakemake_cmd(wd, "--cores", "1", "-n", configfile=conf)
     proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PAINTFLOW_JOBS_JSON": str(jobs)})
     assert proc.returncode == 0, proc.stderr[-3000:]
     found = [json.loads(line) for line in jobs.read_text().splitlines()] if jobs.exists() else []

@@ -17,7 +17,7 @@ import time
 
 import yaml
 
-from conftest import REPO, make_clip, shared
+from conftest import REPO, make_clip, shared, snakemake_cmd
 from paintflow.video import stream_info
 
 PROFILE = REPO / "profiles" / "workstation"
@@ -50,21 +50,6 @@ FOLDERS = {  # every per-frame output and how many frames it holds
     "renders/k/composite": 8,
     "renders/z/zoom": 8,
 }
-
-
-def snakemake(wd, *args):
-    return [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "-s",
-        str(REPO / "Snakefile"),
-        "--directory",
-        str(wd),
-        "--configfile",
-        str(wd / "config.yaml"),
-        *args,
-    ]
 
 
 def setup(wd, clip):
@@ -151,7 +136,7 @@ def test_killed_and_resumed_render_is_byte_identical(tmp_path):
     setup(reference, clip)
     setup(resumed, clip)
     t0 = time.monotonic()
-    subprocess.run(snakemake(reference, "--profile", str(PROFILE), "--cores", "2"), check=True, capture_output=True)
+    subprocess.run(snakemake_cmd(reference, "--profile", str(PROFILE), "--cores", "2"), check=True, capture_output=True)
     print(f"uninterrupted render {time.monotonic() - t0:.1f} s")
 
     # each run is killed when the first of the places not yet killed at appears (stages run in parallel,
