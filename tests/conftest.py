@@ -105,11 +105,13 @@ def _controller_running() -> bool:
 def _controller_for_installed_slurm(request):
     """With slurm-client installed but no controller, the SLURM executor plugin's import waits
     ~9 s on `scontrol show config` in *every* Snakemake call: where slurm is already installed,
-    keep the test cluster up for the whole session, and start the SLURM test's render right away."""
+    keep the test cluster up for the whole session, and start the SLURM test's render right away when
+    that test is among those collected."""
     import shutil
 
     if shutil.which("sinfo") and shutil.which("slurmctld") and os.geteuid() == 0:
-        request.getfixturevalue("slurm_render")
+        wanted = any("slurm_render" in item.fixturenames for item in request.session.items)
+        request.getfixturevalue("slurm_render" if wanted else "slurm_cluster")
 
 
 @pytest.fixture(scope="session")

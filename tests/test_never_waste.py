@@ -53,6 +53,13 @@ def jobs_after(wd, cfg) -> list[dict]:
     return [j for j in found if j["rule"] != "all" and not j["rule"].startswith("identity_")]
 
 
+def moved_copy(finished, dest):
+    """A copy of the finished folder at ``dest`` (times and links kept) and its config with paths moved."""
+    wd, cfg = finished
+    subprocess.run(["cp", "-a", str(wd), str(dest)], check=True)
+    return dest, yaml.safe_load(yaml.safe_dump(cfg).replace(str(wd), str(dest)))
+
+
 def frames_of(job):
     return sorted(int(os.path.basename(o).split(".")[0]) for o in job["output"] if os.path.basename(o)[:6].isdigit())
 
@@ -191,10 +198,7 @@ def test_unlock_and_resume_refuse_while_a_run_is_alive(finished):
 
 def test_plan_works_while_a_render_runs(finished, tmp_path):
     # on a copy: the killed render's other settings would make the shared render re-run its frames later
-    finished_wd, cfg = finished
-    wd = tmp_path / "busy"
-    subprocess.run(["cp", "-a", str(finished_wd), str(wd)], check=True)
-    busy = yaml.safe_load(yaml.safe_dump(cfg).replace(str(finished_wd), str(wd)))
+    wd, busy = moved_copy(finished, tmp_path / "busy")
     busy["stylize"] = {**busy["stylize"], "style_weight": 3.0, "iterations": 6}
     (wd / "config.yaml").write_text(yaml.safe_dump(busy))
     render = subprocess.Popen(
@@ -345,11 +349,7 @@ def test_the_terminal_shows_jobs_and_frames_not_file_lists(finished):
 
 
 def test_a_moved_render_folder_reruns_nothing(finished, tmp_path):
-    wd, cfg = finished
-    moved = tmp_path / "moved"
-    subprocess.run(["cp", "-a", str(wd), str(moved)], check=True)
-    relocated = yaml.safe_load(yaml.safe_dump(cfg).replace(str(wd), str(moved)))
-    assert jobs_after(moved, relocated) == []
+    assert jobs_after(*moved_copy(finished, tmp_path / "moved")) == []
 
 
 def test_a_render_after_re_made_frames_is_planned_whole(tmp_path):
