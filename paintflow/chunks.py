@@ -16,9 +16,12 @@ def chunk_ranges(n_frames: int, size: int, boundaries=()) -> list[range]:
     return [range(s, e) for s, e in zip(starts, [*starts[1:], n_frames + 1])]
 
 
-def pair_range(frames: range, n_frames: int, boundaries=()) -> range:
+def pair_range(frames: range, n_frames: int, boundaries=(), shots=()) -> range:
     """Frame pairs (t, t+1) owned by a chunk: t in the chunk and t < n_frames. A pair that crosses an
-    earlier frame count (it did not exist then) belongs to the next chunk, so the old chunk is unchanged."""
-    start = frames.start - 1 if frames.start - 1 in boundaries and frames.start > 1 else frames.start
-    stop = frames.stop - 1 if frames.stop - 1 in boundaries else frames.stop
+    earlier frame count (it did not exist then) belongs to the next chunk, so the old chunk is unchanged;
+    a pair across a cut (t+1 starts a shot: ``shots``) belongs to nobody (no flow between two shots)."""
+    start = frames.start
+    if frames.start - 1 in boundaries and frames.start > 1 and frames.start not in shots:
+        start = frames.start - 1
+    stop = frames.stop - 1 if frames.stop - 1 in boundaries or frames.stop in shots else frames.stop
     return range(start, min(stop, n_frames))

@@ -241,19 +241,57 @@ class RenderDag:
 
     # --- chunk jobs ------------------------------------------------------------------------------
     def boundaries(self, name: str, owner: str) -> list[int]:
-        """Where chunks are cut (after these frames): earlier frame counts of the owner's video, and
-        before every segment of a segmented render."""
+        """Where chunks are cut (after these frames): earlier frame counts of the owner's video, before
+        every shot, and before every segment of a segmented render."""
         video = owner if stage(name).owner == "video" else self.renders[owner].video
         cuts = list(self.videos[video].counts) if video else []
+        cuts += [s - 1 for s in self.shot_starts(name, owner)[1:]]
         if stage(name).owner == "render":
             cuts += [s - 1 for s in self.segment_starts(owner)[1:]]
-        return cuts
+        return sorted(set(cuts))
+
+    # --- shots -----------------------------------------------------------------------------------
+    def shot_starts(self, name: str, owner: str) -> list[int]:
+        """First frames of the shots of stage ``name``'s owner (a render: its video's; [1] without one)."""
+        video = owner if stage(name).owner == "video" else self.renders[owner].video
+        return list(self.videos[video].shots.starts) if video else [1]
+
+    def shot_of(self, name: str, owner: str, t: int) -> range:
+        """The shot (first…last frame) frame t of stage ``name``'s owner is in."""
+        starts = self.shot_starts(name, owner)
+        first = max(s for s in starts if s <= t)
+        later = [s for s in starts if s > t]
+        return range(first, later[0] if later else self.frame_count(name, owner) + 1)
+
+    def follows(self, name: str, owner: str, t: int) -> bool:
+        """Whether frame t continues the picture of frame t−1 (not frame 1, not the first of a shot):
+        only then may a temporal look couple them."""
+        return t > 1 and t not in self.shot_starts(name, owner)
+
+    def chain_params(self, name: str, owner: str, frames: range, both_ways: bool = False) -> dict:
+        """Extra params of a chunk of a chain (sequential) stage in a shot that is not the whole clip:
+        ``shot`` = its first frame (and, for a chain that also looks ahead — multi-pass, segments — its
+        last). A chain's frames depend on where its shot starts, so moving a cut re-runs exactly the
+        chunks whose shot changed, and their frames are stored apart (:func:`paintflow.smk.frame_store`)."""
+        shot = self.shot_of(name, owner, frames.start)
+        if both_ways:
+            whole = shot.start == 1 and shot.stop == self.frame_count(name, owner) + 1
+            return {} if whole else {"shot": f"{shot.start}-{shot.stop - 1}"}
+        return {} if shot.start == 1 else {"shot": str(shot.start)}
 
     def segment_starts(self, render: str) -> list[int]:
-        """First frame of each segment of a render (one segment: [1])."""
+        """First frame of each painted chain of a render: every shot's, and in each shot its segments'."""
         r = self.renders[render]
         k = r.settings.get("segments", 1) if r.look == "paint" else 1
-        return sorted({1 + (i * r.frames) // k for i in range(max(1, min(k, r.frames)))})
+        starts = set()
+        for shot in self.render_shots(render):
+            n = len(shot)
+            starts |= {shot.start + (i * n) // k for i in range(max(1, min(k, n)))}
+        return sorted(starts)
+
+    def render_shots(self, render: str) -> list[range]:
+        video = self.renders[render].video
+        return self.videos[video].shots.ranges() if video else [range(1, self.renders[render].frames + 1)]
 
     def long_offsets(self, video: str) -> list[int]:
         """The long-term offsets j > 1 the painted renders of a video ask for (their flow is shared)."""
@@ -285,20 +323,27 @@ class RenderDag:
 
     def chain_prev(self, name: str, render: str, start: int) -> tuple[str, int] | None:
         """(stage, frame) a painted chunk starting at ``start`` continues from: a segment's first chunk from
-        its lead-in, a lead-in from nothing, any other chunk from the frame before it (when it needs one)."""
+        its lead-in, a lead-in or a shot's first chunk from nothing, any other chunk from the frame before
+        it (when it needs one)."""
         r = self.renders[render]
-        if name == "lead":
+        if name == "lead" or not self.follows(name, render, start):
             return None
-        if start in self.segment_starts(render)[1:]:
+        if start in self.segment_starts(render):
             return "lead", start - 1
-        if start > 1 and (r.settings["temporal"] or r.smooth["method"] != "none"):
+        if r.settings["temporal"] or r.smooth["method"] != "none":
             return name, start - 1
         return None
 
     def lead_ranges(self, render: str) -> list[range]:
-        """The frames each segment after the first renders before its own (its lead-in)."""
+        """The frames each segment after a shot's first renders before its own (its lead-in, in its shot)."""
         overlap = self.renders[render].settings.get("overlap", 0)
-        return [range(max(1, s - overlap), s) for s in self.segment_starts(render)[1:]]
+        shots = self.shot_starts(self.look_stage(render), render)
+        out = []
+        for s in self.segment_starts(render):
+            if s not in shots:
+                first = max(x for x in shots if x < s)
+                out.append(range(max(first, s - overlap), s))
+        return out
 
     def chunk_ranges(self, name: str, owner: str) -> list[range]:
         return chunk_ranges(self.frame_count(name, owner), self.chunk, self.boundaries(name, owner))
@@ -309,11 +354,12 @@ class RenderDag:
     def chunk_jobs_of(self, name: str, owner: str) -> list[ChunkJob]:
         s, jobs = stage(name), []
         n, cuts = self.frame_count(name, owner), self.boundaries(name, owner)
+        shots = self.shot_starts(name, owner)
         ranges = self.lead_ranges(owner) if name == "lead" else self.chunk_ranges(name, owner)
         for chunk in ranges:
             frames = chunk
             if name in ("flow", "masks", "rmasks"):  # a chunk owns the pairs (t, t+1) of its frames
-                pairs = pair_range(chunk, n, cuts)  # the mask of t+1 (masks), of t (reverse masks)
+                pairs = pair_range(chunk, n, cuts, shots)  # the mask of t+1 (masks), of t (reverse masks)
                 frames = range(pairs.start + 1, pairs.stop + 1) if name == "masks" else pairs
             if not frames:
                 continue

@@ -187,6 +187,7 @@ def dream_chunk(
     pooling: str,
     store,
     progress=None,
+    first: int = 1,
 ) -> dict:
     """Dream a run of video frames in order; frame t starts from itself blended with the previous dream
     warped onto it (on the pixels the mask marks reliable), unless ``cfg["temporal"]`` is false."""
@@ -205,7 +206,7 @@ def dream_chunk(
             frame = dream_start(
                 frame, read_rgb(prev_path), read_flow(flows[t]), from_png(read_gray(masks[t])), cfg["blend"]
             )
-        write_rgb(outputs[t], state["dreamer"](frame, settings.layers, settings, settings.seed + t))
+        write_rgb(outputs[t], state["dreamer"](frame, settings.layers, settings, settings.seed + t - first + 1))
 
     return run_frames({t: [p] for t, p in outputs.items()}, make, store, "dreaming", progress)
 

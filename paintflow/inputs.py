@@ -21,6 +21,7 @@ class Video:
     info: dict  # probe result: frames, fps, width, height, has_audio, request
     source_id: str  # content id of the file (size + sampled hash)
     counts: list = field(default_factory=list)  # frame counts of earlier requests (chunk boundaries)
+    shots: object = None  # paintflow.shots.Shots: where its shots start (every temporal look restarts)
 
     @property
     def frames(self) -> int:
@@ -171,6 +172,7 @@ def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
         except PaintflowError as err:
             raise PaintflowError(f"videos.{name}.path: {err}") from err
         videos[name] = Video(name, path, info, sid, counts)
+        videos[name].shots = video_shots(name, vcfg, videos[name], config, results, source_ids)
 
     renders = {}
     for name, rcfg in config["renders"].items():
@@ -230,6 +232,25 @@ def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
         if vcfg.get("matte"):
             check_matte(name, vcfg["matte"])
     return videos, renders
+
+
+def video_shots(name: str, vcfg: dict, video: Video, config: dict, results: Path, source_ids):
+    """The shots of a video (detected once per content, or from its cut list), recorded in
+    ``results/videos/<name>/shots.json`` for the plan, status and report."""
+    from .shots import resolve, stderr_log
+
+    shots = resolve(name, vcfg, video.info, video.source_id, config["shots"], source_ids, stderr_log)
+    record, data = results / "videos" / name / "shots.json", shots.to_json()
+    try:
+        same = json.loads(record.read_text()) == data
+    except (OSError, ValueError):
+        same = False
+    if not same:
+        try:
+            write_json(record, data)
+        except PaintflowError:
+            pass  # a read-only results folder (paintflow plan on someone else's render)
+    return shots
 
 
 def check_matte(video: str, matte: dict) -> None:

@@ -33,8 +33,20 @@ def setup_log(smk) -> logging.Logger:
 
 
 def frame_store(smk, stage: str) -> FrameStore:
-    """The store of finished frames of this job's stage and owner (keyed by the stage's identity)."""
-    return FrameStore(smk.config["results"], stage, smk.params.owner, key_of(smk.params.identity))
+    """The store of finished frames of this job's stage and owner (keyed by the stage's identity, and
+    a chain's by its shot: see RenderDag.chain_params)."""
+    return FrameStore(smk.config["results"], stage, smk.params.owner, key_of(smk.params.identity), shot_tag(smk))
+
+
+def shot_tag(smk) -> str | None:
+    return getattr(smk.params, "shot", None)
+
+
+def shot_first(smk) -> int:
+    """The first frame of the shot this chain chunk is in (1 for the clip's first shot): a chain numbers
+    its frames from there, so a shot renders as it would as a clip of its own."""
+    tag = shot_tag(smk)
+    return int(str(tag).split("-")[0]) if tag else 1
 
 
 def render_settings(smk, section: str) -> dict:

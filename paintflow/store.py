@@ -29,8 +29,9 @@ def store_root(results) -> Path:
 
 
 class FrameStore:
-    def __init__(self, results, stage: str, owner: str, key: str):
-        self.dir = store_root(results) / stage / owner / key
+    def __init__(self, results, stage: str, owner: str, key: str, shot: str | None = None):
+        # a chain's frames in a shot that is not the whole clip: apart, by where the shot starts (ends)
+        self.dir = store_root(results) / stage / owner / key / (f"shot-{shot}" if shot else "")
 
     def _slot(self, output) -> Path:
         output = Path(output)

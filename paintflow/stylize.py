@@ -297,12 +297,15 @@ def stylize_chunk(
     smoothing: dict | None = None,
     style_path=None,
     long_term: dict | None = None,
+    first: int = 1,
 ) -> dict:
     """Stylize a run of frames in order; frame t starts from the stylized frame t−1.
 
     ``outputs``/``content``/``flows``/``masks`` map frame numbers to files. Each frame is read back
     from its PNG for the next one, so a resumed chunk gives the bytes an uninterrupted one would.
-    Returns timing figures (setup, frames made and restored, optimisation seconds, first iteration).
+    ``first`` is the first frame of the shot: frames are numbered (seeded) from it, so a shot renders as
+    it would as a clip of its own. Returns timing figures (setup, frames made and restored, optimisation
+    seconds, first iteration).
     """
     from . import vgg
     from .files import read_flow, read_gray, read_rgb, write_rgb
@@ -335,7 +338,7 @@ def stylize_chunk(
             prev_stylized=read_rgb(prev_of[t]) if temporal else None,
             flow_back=read_flow(flows[t]) if temporal else None,
             mask=from_png(read_gray(masks[t])) if temporal else None,
-            frame_index=t,
+            frame_index=t - first + 1,
             device=device,
             progress=(lambda i, n, loss: iteration_log(t, i, n, loss)) if iteration_log else None,
             start=start,
@@ -384,6 +387,7 @@ def pass_chunk(
     pooling: str,
     store,
     progress=None,
+    first: int = 1,
 ) -> dict:
     """Pass ``number`` (≥ 2) of the multi-pass algorithm over a run of frames: backward for even passes
     (frame t's neighbour is t+1), forward for odd ones (t−1). Frame t starts from
@@ -422,7 +426,7 @@ def pass_chunk(
             prev if temporal else None,
             flow if temporal else None,
             c if temporal else None,
-            frame_index=t + 1,
+            frame_index=t - first + 2,
             device=device,
             start=start,
         )

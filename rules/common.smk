@@ -66,12 +66,17 @@ def smoothing_inputs(stage, render, frames):
     method = r.smooth["method"]
     if method == "none":
         return {"prev": [], "flows": [], "masks": []}
-    later = [t for t in frames if t > 1]
+    later = [t for t in frames if PF.follows(stage, render, t)]
     return {
-        "prev": frames_of(stage, render, [frames.start - 1] if frames.start > 1 else []),
+        "prev": frames_of(stage, render, [frames.start - 1] if PF.follows(stage, render, frames.start) else []),
         "flows": frames_of("flow", r.video, [t - 1 for t in later], "bwd") if method == "flow_blend" else [],
         "masks": frames_of("masks", r.video, later) if method == "flow_blend" else [],
     }
+
+
+def smoothing_params(stage, render, frames):
+    """A smoothed look's chunk params beyond its identity: its shot (see PF.chain_params)."""
+    return PF.chain_params(stage, render, frames) if PF.renders[render].smooth["method"] != "none" else {}
 
 
 def look_input(render, frames):

@@ -5,7 +5,7 @@
 
 for _j in PF.chunk_jobs("dream"):
     _r = PF.renders[_j.owner]
-    _tt = [t for t in _j.frames if t > 1] if _r.settings["temporal"] else []
+    _tt = [t for t in _j.frames if PF.follows("dream", _r.name, t)] if _r.settings["temporal"] else []
 
     rule:
         name:
@@ -13,7 +13,7 @@ for _j in PF.chunk_jobs("dream"):
         input:
             id=id_file("dream", _r.name),
             content=look_input(_r.name, _j.frames),
-            prev=frames_of("dream", _r.name, [_j.frames.start - 1] if _tt and _j.frames.start > 1 else []),
+            prev=frames_of("dream", _r.name, [_j.frames.start - 1] if _j.frames.start in _tt else []),
             flows=frames_of("flow", _r.video, [t - 1 for t in _tt], "bwd"),
             masks=frames_of("masks", _r.video, _tt),
             model=ancient(PF.model_path("vgg_weights")),
@@ -34,6 +34,7 @@ for _j in PF.chunk_jobs("dream"):
         params:
             identity=identity("dream", _r.name),
             owner=_r.name,
+            **(PF.chain_params("dream", _r.name, _j.frames) if _r.settings["temporal"] else {}),
         message:
             _j.message
         script:

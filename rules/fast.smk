@@ -30,6 +30,7 @@ for _j in PF.chunk_jobs("fast"):
         params:
             identity=identity("fast", _r.name),
             owner=_r.name,
+            **smoothing_params("fast", _r.name, _j.frames),
         message:
             _j.message
         script:

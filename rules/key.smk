@@ -35,7 +35,7 @@ for _v in PF.owners("key_color"):
 for _j in PF.chunk_jobs("mattes"):
     _m = config["videos"][_j.owner]["matte"]
     _stable = _m["stabilize"] > 0
-    _tt = [t for t in _j.frames if t > 1] if _stable else []
+    _tt = [t for t in _j.frames if PF.follows("mattes", _j.owner, t)] if _stable else []
 
     rule:
         name:
@@ -44,7 +44,7 @@ for _j in PF.chunk_jobs("mattes"):
             id=id_file("mattes", _j.owner),
             frames=frames_of("frames", _j.owner, _j.frames),
             key=[ancient(PF.key_color_path(_j.owner))] if _m["method"] == "chroma" else [],
-            prev=frames_of("mattes", _j.owner, [_j.frames.start - 1] if _stable and _j.frames.start > 1 else []),
+            prev=frames_of("mattes", _j.owner, [_j.frames.start - 1] if _j.frames.start in _tt else []),
             flows=frames_of("flow", _j.owner, [t - 1 for t in _tt], "bwd"),
             masks=frames_of("masks", _j.owner, _tt),
         output:
@@ -62,6 +62,7 @@ for _j in PF.chunk_jobs("mattes"):
         params:
             identity=identity("mattes", _j.owner),
             owner=_j.owner,
+            **(PF.chain_params("mattes", _j.owner, _j.frames) if _stable else {}),
         message:
             _j.message
         script:

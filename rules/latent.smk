@@ -87,6 +87,7 @@ for _j in PF.chunk_jobs("latent"):
         params:
             identity=identity("latent", _r.name),
             owner=_r.name,
+            **smoothing_params("latent", _r.name, _j.frames),
         message:
             _j.message
         script:

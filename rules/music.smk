@@ -77,6 +77,7 @@ for _j in PF.chunk_jobs("music"):
         params:
             identity=identity("music", _r.name),
             owner=_r.name,
+            **smoothing_params("music", _r.name, _j.frames),
         message:
             _j.message
         script:

@@ -47,8 +47,13 @@ for _j in [*PF.chunk_jobs("stylize"), *PF.chunk_jobs("lead")]:
     _temporal = _r.settings["temporal"]
     _smooth = _r.smooth["method"]
     _prev = PF.chain_prev(_j.stage, _r.name, _j.frames.start)
-    _first = _j.frames.start if _j.stage == "lead" else 1
-    _tt = [t for t in _j.frames if t > _first] if _temporal or _smooth == "flow_blend" else []
+    _tt = [  # frames coupled to the frame before: not a shot's first, not a lead-in's first
+        t
+        for t in _j.frames
+        if PF.follows(_j.stage, _r.name, t) and (_j.stage != "lead" or t > _j.frames.start)
+    ]
+    _tt = _tt if _temporal or _smooth == "flow_blend" else []
+    _both = _r.settings["segments"] > 1  # segment positions depend on the shot's length
     _long = [  # long-term terms: frame t−j of the same chain
         (t, j)
         for t in _j.frames
@@ -88,6 +93,7 @@ for _j in [*PF.chunk_jobs("stylize"), *PF.chunk_jobs("lead")]:
             identity=identity(_j.stage, _r.name),
             stage=_j.stage,
             owner=_r.name,
+            **(PF.chain_params(_j.stage, _r.name, _j.frames, _both) if _temporal or _smooth != "none" or _both else {}),
         message:
             _j.message
         script:
@@ -119,6 +125,7 @@ for _j in PF.chunk_jobs("seam"):
         params:
             identity=identity("seam", _j.owner),
             owner=_j.owner,
+            **PF.chain_params("seam", _j.owner, _j.frames, True),
         message:
             _j.message
         script:
@@ -132,8 +139,9 @@ for _k in range(2, 7):
         _r = PF.renders[_j.owner]
         _n = _r.frames
         _back = _k % 2 == 0
-        _nbr = _j.frames.stop if _back else _j.frames.start - 1
-        _tt = [t for t in _j.frames if (t < _n if _back else t > 1)]
+        _nbr = _j.frames.stop if _back else _j.frames.start - 1  # the chunk's neighbour, in its shot
+        _nbr = _nbr if 1 <= _nbr <= _n and PF.follows(_j.stage, _r.name, max(_nbr, _j.frames.start)) else 0
+        _tt = [t for t in _j.frames if (t < _n and PF.follows(_j.stage, _r.name, t + 1) if _back else PF.follows(_j.stage, _r.name, t))]
 
         rule:
             name:
@@ -142,7 +150,7 @@ for _k in range(2, 7):
                 id=id_file(f"pass{_k}", _r.name),
                 previous=frames_of("stylize" if _k == 2 else f"pass{_k - 1}", _r.name, _j.frames),
                 content=look_input(_r.name, _j.frames),
-                neighbour=frames_of(f"pass{_k}", _r.name, [_nbr] if 1 <= _nbr <= _n else []),
+                neighbour=frames_of(f"pass{_k}", _r.name, [_nbr] if _nbr else []),
                 flows=frames_of("flow", _r.video, [t if _back else t - 1 for t in _tt], "fwd" if _back else "bwd"),
                 masks=frames_of("rmasks" if _back else "masks", _r.video, _tt),
                 targets=ancient(PF.style_targets(_r.name)),
@@ -164,6 +172,7 @@ for _k in range(2, 7):
                 identity=identity(f"pass{_k}", _r.name),
                 owner=_r.name,
                 number=_k,
+                **PF.chain_params(_j.stage, _r.name, _j.frames, True),
             message:
                 _j.message
             script:

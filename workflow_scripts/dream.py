@@ -5,7 +5,7 @@ import torch
 from paintflow.dream import dream_chunk
 from paintflow.jobs import Progress
 from paintflow.registry import frame_folder, frame_of
-from paintflow.smk import TERMINAL, frame_store, render_dag, render_frames, setup_log, threads
+from paintflow.smk import TERMINAL, frame_store, render_dag, render_frames, setup_log, shot_first, threads
 
 setup_log(snakemake)
 torch.set_num_threads(threads(snakemake))
@@ -27,4 +27,5 @@ dream_chunk(
         frame_folder(snakemake.config["results"], "dream", owner),
         TERMINAL,
     ),
+    first=shot_first(snakemake),
 )

@@ -11,7 +11,15 @@ import torch  # noqa: E402
 
 from paintflow.jobs import Progress  # noqa: E402
 from paintflow.registry import frame_folder, frame_of, stage  # noqa: E402
-from paintflow.smk import TERMINAL, frame_store, render_frames, render_settings, setup_log, threads  # noqa: E402
+from paintflow.smk import (  # noqa: E402
+    TERMINAL,
+    frame_store,
+    render_frames,
+    render_settings,
+    setup_log,
+    shot_first,
+    threads,
+)
 from paintflow.stylize import stylize_chunk  # noqa: E402
 
 log = setup_log(snakemake)
@@ -55,6 +63,7 @@ timings = stylize_chunk(
     smoothing=snakemake.config["renders"][owner]["smooth"],
     style_path=inp.style[0] if inp.style else None,
     long_term=long_term,
+    first=shot_first(snakemake),
 )
 overhead = age_at_script + (timings["first_start"] - script_start) if timings["first_start"] else 0.0
 log.info(

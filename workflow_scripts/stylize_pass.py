@@ -4,7 +4,7 @@ import torch
 
 from paintflow.jobs import Progress
 from paintflow.registry import frame_folder, frame_of
-from paintflow.smk import TERMINAL, frame_store, render_frames, render_settings, setup_log, threads
+from paintflow.smk import TERMINAL, frame_store, render_frames, render_settings, setup_log, shot_first, threads
 from paintflow.stylize import pass_chunk
 
 setup_log(snakemake)
@@ -33,4 +33,5 @@ pass_chunk(
         frame_folder(snakemake.config["results"], f"pass{k}", owner),
         TERMINAL,
     ),
+    first=shot_first(snakemake),
 )
