@@ -2,6 +2,7 @@
 
     paintflow plan     what the render still costs: job time, CPU/GPU hours, wall clock, disk
     paintflow status   how far each render is: frames done per stage, frames per hour, ETA
+    paintflow shots    each video's shots (first frame, time, length, score) and a contact sheet to check
     paintflow preview  one frame of a render's look in seconds (--sheet: every built-in fast style)
     paintflow verify   decode every finished artefact; damaged ones are made again by the next run
     paintflow resume   continue a render that died (refuses while another run is alive here)
@@ -63,6 +64,9 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("status", help="frames done per stage, frames per hour, ETA")
     _common(s)
     s.add_argument("--watch", type=float, default=0, metavar="SECONDS", help="refresh every SECONDS until done")
+    sh = sub.add_parser("shots", help="each video's shots and a contact sheet of their first and last frames")
+    _common(sh)
+    sh.add_argument("--video", action="append", help="only this video (repeatable; default: every video)")
     pv = sub.add_parser("preview", help="one frame of a render's look in seconds, without the workflow")
     _common(pv)
     pv.add_argument("--render", help="which render (default: the first in the config)")
@@ -165,6 +169,17 @@ def run(args) -> int:
             if not args.watch or all(r["done"] >= r["total"] for r in rows):
                 break
             time.sleep(args.watch)
+    elif args.command == "shots":
+        from .shots import contact_sheet, format_shots
+
+        config, dag = _dag(args)
+        for name in args.video or dag.videos:
+            if name not in dag.videos:
+                raise PaintflowError(f"--video: no video {name!r} in the config (known: {', '.join(dag.videos)})")
+            v = dag.videos[name]
+            print(format_shots(name, v.info, v.shots))
+            sheet = contact_sheet(v.path, v.info, v.shots, Path(config["results"]) / "videos" / name / "shots.png")
+            print(f"  contact sheet: {sheet}\n")
     elif args.command == "preview":
         from .preview import preview, style_sheet
 
@@ -229,7 +244,7 @@ def run(args) -> int:
             shutil.rmtree(store_root(config["results"]), ignore_errors=True)
             dropped = ["the whole frame store"]
         else:
-            dropped = prune(config["results"], dag.current_keys())
+            dropped = prune(config["results"], dag.current_keys(), dag.current_shot_tags())
         print(f"removed {len(removed)} temporary file(s) and {len(dropped)} frame-store folder(s)")
     return 0
 

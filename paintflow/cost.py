@@ -226,7 +226,8 @@ def plan_table(
         )
     table = pd.DataFrame(rows)
     gpu_s, cpu_s = table["gpu_h"].sum() * 3600, table["cpu_h"].sum() * 3600
-    # sequential stages are one chain per render, or per segment: K segments run on min(K, GPUs) GPUs at once
+    # sequential stages are one chain per shot (and per segment of a shot): K chains run on min(K, GPUs) GPUs
+    # at once (on the CPU, a 4-thread job per 4 cores), and never faster than the longest chain alone
     rows_by = table.set_index("stage")["remaining_s"]
     chain = 0.0
     for render in dag.renders:
@@ -236,8 +237,11 @@ def plan_table(
             if n in rows_by.index and dag.uses(render, n) and dag.sequential(n, render)
         ]
         share = rows_by[chained].sum() / max(len(dag.renders), 1)
-        parallel = min(len(dag.segment_starts(render)), max(gpus, 1)) if gpu_device else 1
-        chain = max(chain, share / parallel)
+        starts = dag.segment_starts(render)
+        frames = max(dag.renders[render].frames, 1)
+        longest = max(b - a for a, b in zip(starts, [*starts[1:], frames + 1]))
+        parallel = min(len(starts), max(gpus, 1) if gpu_device else max(cores // 4, 1))
+        chain = max(chain, share / parallel, share * longest / frames)
     wall = max(gpu_s / max(gpus, 1) if gpu_device else 0.0, chain, cpu_s / max(cores, 1))
     return {
         "table": table,
@@ -269,7 +273,8 @@ def format_plan(p: dict) -> str:
     )
     lines.append(
         f"wall-clock estimate with {p['cores']} cores and {p['gpus']} GPU(s): {hours(p['wall_s'])} "
-        f"(a painted render is one sequential chain; CPU stages spread over the cores)"
+        f"(each shot, or segment, of a painted render is a sequential chain: chains run at once on the GPUs; "
+        f"CPU stages spread over the cores)"
     )
     total = sum(b for b, _ in p["disk"].values())
     lines.append(

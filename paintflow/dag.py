@@ -167,6 +167,23 @@ class RenderDag:
             for owner in self.owners(name)
         }
 
+    def current_shot_tags(self) -> dict:
+        """{(stage, owner): the shot tags its chain chunks may carry now} (see chain_params): the frame
+        store keeps these shot folders and drops the others (shots that a moved cut took away)."""
+        out = {}
+        for name, owner in self.current_keys():
+            if not stage(name).per_frame:
+                continue
+            shots = [
+                range(s, e)
+                for s, e in zip(
+                    self.shot_starts(name, owner),
+                    [*self.shot_starts(name, owner)[1:], self.frame_count(name, owner) + 1],
+                )
+            ]
+            out[name, owner] = {str(r.start) for r in shots} | {f"{r.start}-{r.stop - 1}" for r in shots}
+        return out
+
     def numbers(self, section: str, values: dict) -> dict:
         """Settings with the schema's number-typed values as floats (so 10 and 10.0 are one value)."""
         return ident.numbers_as_schema(values, section_schema(section).get("properties", {}))
@@ -288,6 +305,10 @@ class RenderDag:
             n = len(shot)
             starts |= {shot.start + (i * n) // k for i in range(max(1, min(k, n)))}
         return sorted(starts)
+
+    def shot_ends(self, render: str) -> list[int]:
+        """The first and last frame of each shot of a render (the report's shot sheet)."""
+        return sorted({t for r in self.render_shots(render) for t in (r.start, r.stop - 1)})
 
     def render_shots(self, render: str) -> list[range]:
         video = self.renders[render].video

@@ -36,6 +36,13 @@ def render_progress(dag, now: float | None = None) -> list[dict]:
         )
         remaining = look["total"] - look["done"]
         eta = remaining / rate * 3600 if rate and remaining else (0.0 if not remaining else None)
+        folder = frame_folder(dag.results, stages[0]["stage"], name) if stages else None
+        made = (
+            {int(e.name[:6]) for e in os.scandir(folder) if e.name[:6].isdigit()}
+            if folder and folder.is_dir()
+            else set()
+        )
+        shots = dag.render_shots(name)
         for s in stages:
             del s["stamps"]
         rows.append(
@@ -48,6 +55,8 @@ def render_progress(dag, now: float | None = None) -> list[dict]:
                 "frames_per_hour": rate,
                 "eta_s": eta,
                 "video": dag.render_video(name),
+                "shots": len(shots),
+                "shots_done": sum(1 for shot in shots if all(t in made for t in shot)),
             }
         )
     return rows
@@ -60,6 +69,8 @@ def format_progress(rows: list[dict], now: float | None = None) -> str:
         pct = 100 * r["done"] / max(r["total"], 1)
         bar = "#" * int(pct / 5) + "." * (20 - int(pct / 5))
         line = f"{r['render']}: [{bar}] {r['done']}/{r['total']} frames {r['label']} ({pct:.1f} %)"
+        if r.get("shots", 1) > 1:
+            line += f", {r['shots_done']} of {r['shots']} shots done"
         if r["frames_per_hour"]:
             line += f", {r['frames_per_hour']:.0f} frames/h"
         if r["eta_s"] == 0:

@@ -75,5 +75,23 @@ def config_page(config: dict, render: str, out) -> None:
     write_bytes(out, page.encode())
 
 
+def shot_sheet(dag, render: str, frames: dict, out) -> None:
+    """Each shot of the render: its first and last finished frame, labelled (where it starts, how long,
+    how the cut was found): the render's edit at a glance."""
+    from PIL import Image
+
+    from .shots import Shots, draw_rows, shot_rows
+
+    r = dag.renders[render]
+    if r.video:
+        info, shots = dag.videos[r.video].info, dag.videos[r.video].shots
+    else:
+        info, shots = {"fps": r.fps, "start": 0.0}, Shots(r.frames)
+    pictures = {t: Image.fromarray(read_rgb(p)) for t, p in frames.items()}
+    height = 120
+    pictures = {t: p.resize((max(1, round(p.width * height / p.height)), height)) for t, p in pictures.items()}
+    draw_rows([(label, [pictures.get(s.start), pictures.get(s.stop - 1)]) for label, s in shot_rows(info, shots)], out)
+
+
 def sheet(frames: list[tuple[int, str]], out) -> None:
     write_pil(out, contact_sheet([(str(t), read_rgb(p)) for t, p in frames]))

@@ -62,7 +62,7 @@ def refuse_if_alive(results, what: str) -> None:
         )
 
 
-def start_run(results, current_keys: dict) -> None:
+def start_run(results, current_keys: dict, shot_tags: dict | None = None) -> None:
     """Called before the first job of a real run (Snakemake ``onstart``)."""
     refuse_if_alive(results, "start a second run")
     write_json(
@@ -76,7 +76,7 @@ def start_run(results, current_keys: dict) -> None:
         },
     )
     removed = remove_leftovers(results)
-    dropped = prune(results, {k: v for k, v in current_keys.items()})
+    dropped = prune(results, {k: v for k, v in current_keys.items()}, shot_tags)
     if removed or dropped:
         print(
             f"paintflow: cleaned {len(removed)} temporary file(s) of killed runs and {len(dropped)} frame-store "

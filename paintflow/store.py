@@ -67,8 +67,10 @@ class FrameStore:
             self.dir.rmdir()
 
 
-def prune(results, current: dict[tuple[str, str], str]) -> list[str]:
-    """Drop store folders whose key is not the current one of their (stage, owner); return what was dropped."""
+def prune(results, current: dict[tuple[str, str], str], shots: dict | None = None) -> list[str]:
+    """Drop store folders whose key is not the current one of their (stage, owner), and the shot folders
+    of a chain (``shot-<first>[-<last>]``) that no current shot has (``shots``: {(stage, owner): tags});
+    return what was dropped."""
     root, dropped = store_root(results), []
     if not root.is_dir():
         return dropped
@@ -78,6 +80,12 @@ def prune(results, current: dict[tuple[str, str], str]) -> list[str]:
                 if current.get((stage_dir.name, owner_dir.name)) != key_dir.name:
                     shutil.rmtree(key_dir, ignore_errors=True)
                     dropped.append(str(key_dir))
+                    continue
+                tags = (shots or {}).get((stage_dir.name, owner_dir.name))
+                for shot_dir in key_dir.glob("shot-*") if tags is not None else []:
+                    if shot_dir.name[5:] not in tags:
+                        shutil.rmtree(shot_dir, ignore_errors=True)
+                        dropped.append(str(shot_dir))
             if owner_dir.is_dir() and not any(owner_dir.iterdir()):
                 owner_dir.rmdir()
     return dropped

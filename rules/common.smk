@@ -120,6 +120,7 @@ def report_inputs(wildcards):
         "video": PF.render_video(wildcards.render),
         "samples": [ancient(p) for column in frames.values() for p in column if p],
         "sheet": frames_of(PF.final_stage(wildcards.render), wildcards.render, PF.sheet_frames(wildcards.render)),
+        "shots": frames_of(PF.final_stage(wildcards.render), wildcards.render, PF.shot_ends(wildcards.render)),
         "benchmarks": [ancient(p) for p in PF.benchmarks(wildcards.render)],
     }
 

@@ -32,9 +32,9 @@ for _j in PF.chunk_jobs("dream"):
             mem_mb=4000,
             runtime=240,
         params:
+            **(PF.chain_params("dream", _r.name, _j.frames) if _r.settings["temporal"] else {}),
             identity=identity("dream", _r.name),
             owner=_r.name,
-            **(PF.chain_params("dream", _r.name, _j.frames) if _r.settings["temporal"] else {}),
         message:
             _j.message
         script:

@@ -28,9 +28,9 @@ for _j in PF.chunk_jobs("fast"):
             mem_mb=2000,
             runtime=60,
         params:
+            **smoothing_params("fast", _r.name, _j.frames),
             identity=identity("fast", _r.name),
             owner=_r.name,
-            **smoothing_params("fast", _r.name, _j.frames),
         message:
             _j.message
         script:

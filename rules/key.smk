@@ -60,9 +60,9 @@ for _j in PF.chunk_jobs("mattes"):
             mem_mb=1000,
             runtime=60,
         params:
+            **(PF.chain_params("mattes", _j.owner, _j.frames) if _stable else {}),
             identity=identity("mattes", _j.owner),
             owner=_j.owner,
-            **(PF.chain_params("mattes", _j.owner, _j.frames) if _stable else {}),
         message:
             _j.message
         script:

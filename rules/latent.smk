@@ -85,9 +85,9 @@ for _j in PF.chunk_jobs("latent"):
             mem_mb=2000,
             runtime=60,
         params:
+            **smoothing_params("latent", _r.name, _j.frames),
             identity=identity("latent", _r.name),
             owner=_r.name,
-            **smoothing_params("latent", _r.name, _j.frames),
         message:
             _j.message
         script:

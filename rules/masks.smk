@@ -40,7 +40,10 @@ for _j in PF.chunk_jobs("masks"):
 for _j in PF.chunk_jobs("longmasks"):
     _n = PF.frame_count("longmasks", _j.owner)
     _pairs = [  # (t, t+j) in one shot
-        (t, j) for j in PF.long_offsets(_j.owner) for t in _j.frames if t + j < PF.shot_of("longmasks", _j.owner, t).stop
+        (t, j)
+        for j in PF.long_offsets(_j.owner)
+        for t in _j.frames
+        if t + j < PF.shot_of("longmasks", _j.owner, t).stop
     ]
     if not _pairs:
         continue

@@ -75,9 +75,9 @@ for _j in PF.chunk_jobs("music"):
             mem_mb=2000,
             runtime=60,
         params:
+            **smoothing_params("music", _r.name, _j.frames),
             identity=identity("music", _r.name),
             owner=_r.name,
-            **smoothing_params("music", _r.name, _j.frames),
         message:
             _j.message
         script:

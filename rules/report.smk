@@ -9,6 +9,7 @@ rule report:
     output:
         samples=report_item("stages.png", "stages.rst", "pictures"),
         sheet=report_item("contact_sheet.png", "contact_sheet.rst", "pictures"),
+        shots=report_item("shots.png", "shots.rst", "pictures"),
         timing=report_item("timing.png", "timing.rst", "timing"),
         config=report_item("config.html", "config.rst", "config"),
     log:

@@ -48,9 +48,7 @@ for _j in [*PF.chunk_jobs("stylize"), *PF.chunk_jobs("lead")]:
     _smooth = _r.smooth["method"]
     _prev = PF.chain_prev(_j.stage, _r.name, _j.frames.start)
     _tt = [  # frames coupled to the frame before: not a shot's first, not a lead-in's first
-        t
-        for t in _j.frames
-        if PF.follows(_j.stage, _r.name, t) and (_j.stage != "lead" or t > _j.frames.start)
+        t for t in _j.frames if PF.follows(_j.stage, _r.name, t) and (_j.stage != "lead" or t > _j.frames.start)
     ]
     _tt = _tt if _temporal or _smooth == "flow_blend" else []
     _both = _r.settings["segments"] > 1  # segment positions depend on the shot's length
@@ -90,10 +88,10 @@ for _j in [*PF.chunk_jobs("stylize"), *PF.chunk_jobs("lead")]:
             mem_mb=8000,
             runtime=240,
         params:
+            **(PF.chain_params(_j.stage, _r.name, _j.frames, _both) if _temporal or _smooth != "none" or _both else {}),
             identity=identity(_j.stage, _r.name),
             stage=_j.stage,
             owner=_r.name,
-            **(PF.chain_params(_j.stage, _r.name, _j.frames, _both) if _temporal or _smooth != "none" or _both else {}),
         message:
             _j.message
         script:
@@ -123,9 +121,9 @@ for _j in PF.chunk_jobs("seam"):
             mem_mb=1000,
             runtime=30,
         params:
+            **PF.chain_params("seam", _j.owner, _j.frames, True),
             identity=identity("seam", _j.owner),
             owner=_j.owner,
-            **PF.chain_params("seam", _j.owner, _j.frames, True),
         message:
             _j.message
         script:
@@ -141,7 +139,11 @@ for _k in range(2, 7):
         _back = _k % 2 == 0
         _nbr = _j.frames.stop if _back else _j.frames.start - 1  # the chunk's neighbour, in its shot
         _nbr = _nbr if 1 <= _nbr <= _n and PF.follows(_j.stage, _r.name, max(_nbr, _j.frames.start)) else 0
-        _tt = [t for t in _j.frames if (t < _n and PF.follows(_j.stage, _r.name, t + 1) if _back else PF.follows(_j.stage, _r.name, t))]
+        _tt = [
+            t
+            for t in _j.frames
+            if (t < _n and PF.follows(_j.stage, _r.name, t + 1) if _back else PF.follows(_j.stage, _r.name, t))
+        ]
 
         rule:
             name:
@@ -169,10 +171,10 @@ for _k in range(2, 7):
                 mem_mb=8000,
                 runtime=240,
             params:
+                **PF.chain_params(_j.stage, _r.name, _j.frames, True),
                 identity=identity(f"pass{_k}", _r.name),
                 owner=_r.name,
                 number=_k,
-                **PF.chain_params(_j.stage, _r.name, _j.frames, True),
             message:
                 _j.message
             script:

@@ -49,6 +49,20 @@ def test_corrupt_video(workdir, tmp_path):
     fails_with(workdir, cfg, "videos.clip.path", "corrupt.mp4")
 
 
+def test_cut_outside_the_clip(workdir):
+    _, cfg, _ = workdir
+    cfg["videos"]["clip"]["shots"] = [2, 999]
+    fails_with(workdir, cfg, "videos.clip.shots[1]", "the cut 999 (frame 999) is outside the clip")
+
+
+def test_corrupt_cut_list(workdir, tmp_path):
+    _, cfg, _ = workdir
+    edl = tmp_path / "sequence.edl"
+    edl.write_text("TITLE: sequence\n\n001  AX  V  C  00:00:00:00 00:00:01:00\n")
+    cfg["videos"]["clip"]["shots"] = str(edl)
+    fails_with(workdir, cfg, f"{edl}:3: not a CMX 3600 event line")
+
+
 def test_missing_style(workdir, tmp_path):
     _, cfg, _ = workdir
     cfg["renders"]["r"]["style"] = str(tmp_path / "no_such_style.jpg")

@@ -79,6 +79,7 @@ def fake_dag(root, renders):
         renders=renders,
         render_stages=lambda name: ["stylize"],
         render_video=lambda name: str(root / "results/renders" / name / f"{name}.mp4"),
+        render_shots=lambda name: [range(1, 51), range(51, renders[name].frames + 1)],
     )
 
 
@@ -98,6 +99,7 @@ def test_progress_rate_and_eta(tmp_path):
     assert row["eta_s"] == pytest.approx(3600)
     text = format_progress([row], now=now)
     assert "10/110 frames stylized (9.1 %)" in text and "100 frames/h" in text and "ETA 1.0 h" in text
+    assert row["shots"] == 2 and row["shots_done"] == 0 and "0 of 2 shots done" in text
 
 
 def test_report_has_the_pictures_and_the_timing_plot(planned):

@@ -6,16 +6,17 @@ import json
 import os
 import re
 import subprocess
-import textwrap
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
-from conftest import run_snakemake, shared, snakemake_cmd
 from edits import write_cut, write_edit
 
+from conftest import shared, snakemake_cmd
 from paintflow import PaintflowError
+from paintflow.config import prepare
+from paintflow.dag import RenderDag
 from paintflow.files import read_gray, read_rgb
 from paintflow.shots import boundaries_from_scores, detect, from_edit, listed
 
@@ -118,7 +119,9 @@ def test_an_otio_file_at_another_frame_rate_is_refused(tmp_path):
     timeline.tracks.append(track)
     for name in ("a", "b"):
         track.append(
-            otio.schema.Clip(name=name, source_range=otio.opentime.TimeRange(duration=otio.opentime.RationalTime(50, 30)))
+            otio.schema.Clip(
+                name=name, source_range=otio.opentime.TimeRange(duration=otio.opentime.RationalTime(50, 30))
+            )
         )
     path = tmp_path / "edit.otio"
     otio.adapters.write_to_file(timeline, str(path))
@@ -150,6 +153,7 @@ def cut_render(tmp_path_factory):
     clip = wd / "cut.mp4"
     cut = write_cut(clip)
     cfg = {
+        "results": str(wd / "results"),
         "videos": {
             "cut": {"path": str(clip), "shots": "auto", "matte": MATTE},
             "alone": {"path": str(clip), "start": (cut - 1) / 20, "shots": "none", "matte": MATTE},
@@ -165,9 +169,13 @@ def cut_render(tmp_path_factory):
         "execution": {"chunk_frames": 4, "gpus_per_job": 1},
     }
     (wd / "config.yaml").write_text(yaml.safe_dump(cfg))
+    dag = RenderDag(prepare(cfg))
+    frames = [dag.path(dag.final_stage(r), r, t) for r in dag.renders for t in range(1, dag.renders[r].frames + 1)]
+    report = f"{dag.report_dir('paint_cut')}/stages.png"  # one report (its shot sheet); no videos: not needed here
     env = {**os.environ, "PAINTFLOW_GPUS": "2"}  # two fake GPU slots: jobs claim them as on a 2-GPU machine
     env.pop("CUDA_VISIBLE_DEVICES", None)
-    subprocess.run(snakemake_cmd(wd, "--cores", "8", "--resources", "gpu=2"), check=True, env=env, cwd=wd)
+    cmd = snakemake_cmd(wd, "--cores", "8", "--resources=gpu=2", *frames, report)
+    subprocess.run(cmd, check=True, env=env, cwd=wd)
     return wd, cut
 
 
@@ -195,7 +203,9 @@ def test_after_a_cut_every_look_renders_as_the_shot_alone(cut_render, look):
     if look == "keyed":  # the stabilised matte restarted too
         m = wd / "results/videos"
         for t in range(cut, cut + 4):
-            assert np.array_equal(read_gray(m / f"cut/mattes/{t:06d}.png"), read_gray(m / f"alone/mattes/{t - cut + 1:06d}.png"))
+            assert np.array_equal(
+                read_gray(m / f"cut/mattes/{t:06d}.png"), read_gray(m / f"alone/mattes/{t - cut + 1:06d}.png")
+            )
 
 
 def _final(renders: Path, look: str, video: str) -> str:
@@ -203,7 +213,7 @@ def _final(renders: Path, look: str, video: str) -> str:
     from paintflow.registry import STAGES
 
     folders = [s.folder for s in STAGES.values() if s.folder and (renders / f"{look}_{video}" / s.folder).is_dir()]
-    order = [s.folder for s in sorted((s for s in STAGES.values() if s.folder), key=lambda s: (s.chain or 0))]
+    order = [s.folder for s in sorted((s for s in STAGES.values() if s.folder), key=lambda s: s.chain or 0)]
     return max(folders, key=order.index)
 
 
@@ -247,20 +257,23 @@ def test_two_shots_chains_are_independent_and_ran_at_once(cut_render):
         if gpu and stamps:
             spans[f"{log.parent.name}/{log.stem}"] = (stamps[0], stamps[-1], gpu.group(1))
     print(spans)
-    overlapping = [(a, b) for a in spans for b in spans if a < b and spans[a][0] < spans[b][1] and spans[b][0] < spans[a][1]]
+    overlapping = [
+        (a, b) for a in spans for b in spans if a < b and spans[a][0] < spans[b][1] and spans[b][0] < spans[a][1]
+    ]
     assert overlapping and all(spans[a][2] != spans[b][2] for a, b in overlapping), spans
 
 
 def test_adding_a_cut_rerenders_only_the_new_shot_from_the_cut(cut_render, tmp_path):
     wd, cut = cut_render
-    out = subprocess.run(snakemake_cmd(wd, "-n"), capture_output=True, text=True, cwd=wd)
+    frames = [str(p) for p in (wd / "results/renders").glob("*_cut/*/0*.png")]
+    out = subprocess.run(snakemake_cmd(wd, "-n", *frames), capture_output=True, text=True, cwd=wd)
     assert "Nothing to be done" in out.stdout + out.stderr, out.stdout[-2000:]
     cfg = yaml.safe_load((wd / "config.yaml").read_text())
     cfg["videos"]["cut"]["shots"] = [cut, cut + 2]
     edited = tmp_path / "config.yaml"
     edited.write_text(yaml.safe_dump(cfg))
     out = subprocess.run(
-        snakemake_cmd(wd, "-n", configfile=edited), capture_output=True, text=True, cwd=wd, check=True
+        snakemake_cmd(wd, "-n", *frames, configfile=edited), capture_output=True, text=True, cwd=wd, check=True
     ).stdout
     jobs = re.findall(r"would run: ([^·]+?) · (\w+) · frames? (\d+)", out)
     print("\n".join(" ".join(j) for j in jobs))
