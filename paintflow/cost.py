@@ -249,6 +249,7 @@ def plan_table(
         "cpu_h": float(table["cpu_h"].sum()),
         "gpu_h": float(table["gpu_h"].sum()),
         "wall_s": float(wall),
+        "shots": {v: (len(video.shots.starts), video.shots.source) for v, video in dag.videos.items() if video.shots},
         "cores": cores,
         "gpus": gpus,
         "disk": disk.measured(dag),
@@ -276,6 +277,8 @@ def format_plan(p: dict) -> str:
         f"(each shot, or segment, of a painted render is a sequential chain: chains run at once on the GPUs; "
         f"CPU stages spread over the cores)"
     )
+    for video, (count, source) in p.get("shots", {}).items():
+        lines.append(f"video {video}: {count} shot(s), {source} (`paintflow shots` lists them)")
     total = sum(b for b, _ in p["disk"].values())
     lines.append(
         f"disk of the finished render: {total / 1e9:.2f} GB ("

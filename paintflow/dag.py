@@ -326,6 +326,12 @@ class RenderDag:
             }
         )
 
+    def long_pairs(self, video: str, frames: range) -> list[tuple[int, int]]:
+        """The long-term pairs (t, t+j) of a chunk's frames t, both frames in one shot."""
+        return [
+            (t, j) for j in self.long_offsets(video) for t in frames if t + j < self.shot_of("longflow", video, t).stop
+        ]
+
     def variants(self, name: str, owner: str) -> list[str | None]:
         """Sub-folders of a per-frame stage: flow directions, long-term offsets."""
         if name == "flow":
@@ -382,8 +388,8 @@ class RenderDag:
             if name in ("flow", "masks", "rmasks"):  # a chunk owns the pairs (t, t+1) of its frames
                 pairs = pair_range(chunk, n, cuts, shots)  # the mask of t+1 (masks), of t (reverse masks)
                 frames = range(pairs.start + 1, pairs.stop + 1) if name == "masks" else pairs
-            if not frames:
-                continue
+            if not frames or (name in ("longflow", "longmasks") and not self.long_pairs(owner, frames)):
+                continue  # no pair (t, t+j) in the chunk's shot: no job (and no benchmark to wait for)
             last = frames.stop - 1
             span = f"frame {frames.start}" if len(frames) == 1 else f"frames {frames.start}-{last}"
             what = f"frame pairs {frames.start}-{last}" if name == "flow" else span

@@ -38,12 +38,7 @@ for _j in PF.chunk_jobs("flow"):
 # Long-term flow (painted renders with long_term: [1, 2, 4] …): the pairs (t, t+j) for each offset j > 1,
 # fwd<j>/<t> is t→t+j and bwd<j>/<t> is t+j→t, computed directly between the two frames.
 for _j in PF.chunk_jobs("longflow"):
-    _n = PF.frame_count("longflow", _j.owner)
-    _pairs = [  # (t, t+j) in one shot
-        (t, j) for j in PF.long_offsets(_j.owner) for t in _j.frames if t + j < PF.shot_of("longflow", _j.owner, t).stop
-    ]
-    if not _pairs:
-        continue
+    _pairs = PF.long_pairs(_j.owner, _j.frames)  # (t, t+j) in one shot
 
     rule:
         name:

@@ -38,15 +38,7 @@ for _j in PF.chunk_jobs("masks"):
 
 # Long-term masks: longmasks/<j>/<t> is the reliability of warping frame t−j onto frame t.
 for _j in PF.chunk_jobs("longmasks"):
-    _n = PF.frame_count("longmasks", _j.owner)
-    _pairs = [  # (t, t+j) in one shot
-        (t, j)
-        for j in PF.long_offsets(_j.owner)
-        for t in _j.frames
-        if t + j < PF.shot_of("longmasks", _j.owner, t).stop
-    ]
-    if not _pairs:
-        continue
+    _pairs = PF.long_pairs(_j.owner, _j.frames)  # (t, t+j) in one shot
 
     rule:
         name:
