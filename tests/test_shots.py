@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -249,8 +250,17 @@ def test_two_shots_chains_are_independent_and_ran_at_once(cut_render):
     crossing = [(names[a], names[b]) for a, b in edges if None not in (shot(names[a]), shot(names[b]))]
     crossing = [(a, b) for a, b in crossing if shot(a) != shot(b)]
     assert len(edges) > 50 and not crossing, crossing
+    # the painted chains of the two shots again, from scratch, once everything before them is made: both
+    # are ready at once, and with two GPU slots they run at once
+    shutil.rmtree(wd / "results/.paintflow/store/stylize/paint_cut")
+    frames = [str(p) for p in (wd / "results/renders/paint_cut/stylized").glob("0*.png")]
+    chains = ["stylize_paint_cut_000001", f"stylize_paint_cut_{cut:06d}"]
+    env = {**os.environ, "PAINTFLOW_GPUS": "2"}
+    env.pop("CUDA_VISIBLE_DEVICES", None)
+    cmd = snakemake_cmd(wd, *frames, "--cores", "8", "--resources=gpu=2", "--forcerun", *chains)
+    subprocess.run(cmd, check=True, env=env, cwd=wd, capture_output=True)
     spans = {}
-    for log in (wd / "results/logs/stylize").glob("*_cut/*.log"):
+    for log in (wd / "results/logs/stylize").glob("paint_cut/*.log"):
         text = log.read_text()
         gpu = re.search(r"runs on GPU (\d)", text)
         stamps = re.findall(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+)", text, re.M)
