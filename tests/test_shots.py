@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -132,6 +133,40 @@ def test_an_otio_file_at_another_frame_rate_is_refused(tmp_path):
     assert shots.starts == [1, 51]
 
 
+# --- where chains start --------------------------------------------------------------------------------
+def test_segments_split_each_shot_and_no_pair_crosses_a_cut(tmp_path):
+    """The model of the render (no job run): chunks, chains, lead-ins and flow pairs of a clip cut at frame 7."""
+    clip = tmp_path / "cut.mp4"
+    write_cut(clip, each=6)
+    cfg = {
+        "results": str(tmp_path / "results"),
+        "videos": {"v": {"path": str(clip), "shots": [7]}},
+        "renders": {
+            "seg": {"video": "v", "style": LOOKS["paint"]["style"], "stylize": {"segments": 2, "overlap": 2}},
+            "long": {"video": "v", "style": LOOKS["paint"]["style"], "stylize": {"long_term": [1, 4]}},
+        },
+        "execution": {"chunk_frames": 5},
+    }
+    dag = RenderDag(prepare(cfg))
+    assert dag.segment_starts("seg") == [1, 4, 7, 10]  # two segments in each 6-frame shot
+    assert dag.lead_ranges("seg") == [range(2, 4), range(8, 10)]  # lead-ins inside their shot
+    assert dag.chain_prev("stylize", "seg", 7) is None and dag.chain_prev("stylize", "seg", 10) == ("lead", 9)
+    assert dag.chain_prev("stylize", "long", 7) is None and dag.chain_prev("stylize", "long", 11) == ("stylize", 10)
+    assert [j.frames for j in dag.chunk_jobs_of("stylize", "long")] == [
+        range(1, 6),
+        range(6, 7),
+        range(7, 11),
+        range(11, 13),
+    ]
+    pairs = [t for j in dag.chunk_jobs_of("flow", "v") for t in j.frames]
+    assert pairs == [1, 2, 3, 4, 5, 7, 8, 9, 10, 11]  # no pair (6, 7)
+    assert [t for j in dag.chunk_jobs_of("masks", "v") for t in j.frames] == [2, 3, 4, 5, 6, 8, 9, 10, 11, 12]
+    assert dag.long_pairs("v", range(1, 13)) == [(1, 4), (2, 4), (7, 4), (8, 4)]
+    assert dag.chain_params("stylize", "long", range(7, 11)) == {"shot": "7"}
+    assert dag.chain_params("stylize", "long", range(1, 6)) == {}
+    assert dag.chain_params("pass2", "long", range(1, 6), both_ways=True) == {"shot": "1-6"}
+
+
 # --- every temporal look restarts at a cut -----------------------------------------------------------
 LOOKS = {
     "paint": {"style": str(shared("style", "starry_night.jpg"))},
@@ -188,6 +223,18 @@ def test_the_cut_is_found_and_no_flow_crosses_it(cut_render):
     assert not (v / f"masks/{cut:06d}.png").exists() and (v / f"masks/{cut + 1:06d}.png").exists()
     assert not list(v.glob(f"flow/*/{cut - 1:06d}.*")) and list(v.glob(f"flow/*/{cut:06d}.*"))
     assert not (v / f"flowviz/{cut:06d}.jpg").exists() and (v / f"flowviz/{cut + 1:06d}.jpg").exists()
+    from PIL import Image
+
+    report = Image.open(wd / "results/renders/paint_cut/report/shots.png")  # a row per shot
+    out = subprocess.run(
+        [sys.executable, "-m", "paintflow", "shots", "-d", str(wd), "--video", "cut"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "video cut: 2 shot(s) in 8 frames" in out and re.search(rf"\s2\s+{cut}\s+8\s+0:00\.20\s", out), out
+    sheet = Image.open(v / "shots.png")
+    assert sheet.height > 2 * 36 and report.height > 2 * 36
 
 
 @pytest.mark.parametrize("look", LOOKS)
