@@ -113,24 +113,25 @@ def test_an_edl_gives_the_edit_cuts_with_the_clip_start_applied(tmp_path):
         from_edit(edl, {**info, "source_duration": 9.0}, "videos.v.shots")
 
 
-def test_an_otio_file_at_another_frame_rate_is_refused(tmp_path):
+def test_an_otio_or_fcp_xml_cut_list_at_another_frame_rate_is_refused(tmp_path):
     import opentimelineio as otio
 
-    timeline = otio.schema.Timeline()
+    timeline = otio.schema.Timeline(name="sequence")
     track = otio.schema.Track(kind=otio.schema.TrackKind.Video)
     timeline.tracks.append(track)
     for name in ("a", "b"):
-        track.append(
-            otio.schema.Clip(
-                name=name, source_range=otio.opentime.TimeRange(duration=otio.opentime.RationalTime(50, 30))
-            )
+        media = otio.schema.ExternalReference(
+            target_url=f"file:///{name}.mov",
+            available_range=otio.opentime.TimeRange(duration=otio.opentime.RationalTime(100, 30)),
         )
-    path = tmp_path / "edit.otio"
-    otio.adapters.write_to_file(timeline, str(path))
-    with pytest.raises(PaintflowError, match="cut at 30 fps but .* runs at 25 fps"):
-        from_edit(path, INFO, "videos.v.shots")
-    shots = from_edit(path, {**INFO, "fps": 30.0, "source_fps": 30.0, "start": 0.0}, "videos.v.shots")
-    assert shots.starts == [1, 51]
+        span = otio.opentime.TimeRange(duration=otio.opentime.RationalTime(50, 30))
+        track.append(otio.schema.Clip(name=name, media_reference=media, source_range=span))
+    for path, adapter in ((tmp_path / "edit.otio", "otio_json"), (tmp_path / "edit.xml", "fcp_xml")):
+        otio.adapters.write_to_file(timeline, str(path), adapter_name=adapter)
+        with pytest.raises(PaintflowError, match="cut at 30 fps but .* runs at 25 fps"):
+            from_edit(path, INFO, "videos.v.shots")
+        shots = from_edit(path, {**INFO, "fps": 30.0, "source_fps": 30.0, "start": 0.0}, "videos.v.shots")
+        assert shots.starts == [1, 51], path.name
 
 
 # --- where chains start --------------------------------------------------------------------------------
