@@ -172,16 +172,9 @@ class RenderDag:
         store keeps these shot folders and drops the others (shots that a moved cut took away)."""
         out = {}
         for name, owner in self.current_keys():
-            if not stage(name).per_frame:
-                continue
-            shots = [
-                range(s, e)
-                for s, e in zip(
-                    self.shot_starts(name, owner),
-                    [*self.shot_starts(name, owner)[1:], self.frame_count(name, owner) + 1],
-                )
-            ]
-            out[name, owner] = {str(r.start) for r in shots} | {f"{r.start}-{r.stop - 1}" for r in shots}
+            if stage(name).per_frame:
+                shots = self.shot_ranges(name, owner)
+                out[name, owner] = {str(r.start) for r in shots} | {f"{r.start}-{r.stop - 1}" for r in shots}
         return out
 
     def numbers(self, section: str, values: dict) -> dict:
@@ -273,12 +266,14 @@ class RenderDag:
         video = owner if stage(name).owner == "video" else self.renders[owner].video
         return list(self.videos[video].shots.starts) if video else [1]
 
+    def shot_ranges(self, name: str, owner: str) -> list[range]:
+        """The shots (first…last frame) of stage ``name``'s owner."""
+        starts = self.shot_starts(name, owner)
+        return [range(s, e) for s, e in zip(starts, [*starts[1:], self.frame_count(name, owner) + 1])]
+
     def shot_of(self, name: str, owner: str, t: int) -> range:
         """The shot (first…last frame) frame t of stage ``name``'s owner is in."""
-        starts = self.shot_starts(name, owner)
-        first = max(s for s in starts if s <= t)
-        later = [s for s in starts if s > t]
-        return range(first, later[0] if later else self.frame_count(name, owner) + 1)
+        return next(r for r in self.shot_ranges(name, owner) if t in r)
 
     def follows(self, name: str, owner: str, t: int) -> bool:
         """Whether frame t continues the picture of frame t−1 (not frame 1, not the first of a shot):
@@ -311,8 +306,7 @@ class RenderDag:
         return sorted({t for r in self.render_shots(render) for t in (r.start, r.stop - 1)})
 
     def render_shots(self, render: str) -> list[range]:
-        video = self.renders[render].video
-        return self.videos[video].shots.ranges() if video else [range(1, self.renders[render].frames + 1)]
+        return self.shot_ranges(self.look_stage(render), render)
 
     def long_offsets(self, video: str) -> list[int]:
         """The long-term offsets j > 1 the painted renders of a video ask for (their flow is shared)."""

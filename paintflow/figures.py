@@ -65,6 +65,24 @@ def contact_sheet(frames: list[tuple[str, np.ndarray]], columns: int = 6, width:
     return sheet
 
 
+def labelled_rows(rows: list[tuple[str, list]]) -> Image.Image:
+    """Rows of pictures (PIL images, shown at the first one's size; None: a gap), each with a text on its
+    left (several lines): a shot per row in the shot sheets."""
+    pictures = [p for _, row in rows for p in row if p is not None]
+    width, height = pictures[0].size if pictures else (160, 90)
+    per_row = max((len(row) for _, row in rows), default=1)
+    label_w, pad = 220, 6
+    sheet = Image.new("RGB", (label_w + per_row * (width + pad) + pad, len(rows) * (height + pad) + pad), (24, 24, 24))
+    draw = ImageDraw.Draw(sheet)
+    for i, (label, row) in enumerate(rows):
+        y = pad + i * (height + pad)
+        draw.multiline_text((pad, y + 4), label, fill=(230, 230, 230), spacing=4)
+        for j, picture in enumerate(row):
+            if picture is not None:
+                sheet.paste(picture.convert("RGB").resize((width, height)), (label_w + pad + j * (width + pad), y))
+    return sheet
+
+
 def timing_chart(stages: list[tuple[str, float, int]], title: str, width: int = 900) -> Image.Image:
     """Horizontal bars: total job seconds per stage, with the number of jobs."""
     font, small = _font(18), _font(15)

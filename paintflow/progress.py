@@ -11,10 +11,11 @@ from pathlib import Path
 from .registry import frame_folder, stage
 
 
-def _stamps(folder: Path) -> list[float]:
+def _made(folder: Path) -> dict[int, float]:
+    """{frame: when it was written} of a per-frame folder."""
     if not folder.is_dir():
-        return []
-    return sorted(e.stat().st_mtime for e in os.scandir(folder) if e.name[0].isdigit())
+        return {}
+    return {int(e.name[:6]): e.stat().st_mtime for e in os.scandir(folder) if e.name[:6].isdigit()}
 
 
 def render_progress(dag, now: float | None = None) -> list[dict]:
@@ -24,9 +25,17 @@ def render_progress(dag, now: float | None = None) -> list[dict]:
     for name, r in dag.renders.items():
         stages = []
         for s in dag.render_stages(name):
-            stamps = _stamps(frame_folder(dag.results, s, name))
+            made = _made(frame_folder(dag.results, s, name))
+            stamps = sorted(made.values())
             stages.append(
-                {"stage": s, "label": stage(s).label, "done": len(stamps), "total": r.frames, "stamps": stamps}
+                {
+                    "stage": s,
+                    "label": stage(s).label,
+                    "done": len(stamps),
+                    "total": r.frames,
+                    "stamps": stamps,
+                    "made": made,
+                }
             )
         look = stages[0]
         recent = [t for t in look["stamps"] if t >= now - 3600]
@@ -36,15 +45,10 @@ def render_progress(dag, now: float | None = None) -> list[dict]:
         )
         remaining = look["total"] - look["done"]
         eta = remaining / rate * 3600 if rate and remaining else (0.0 if not remaining else None)
-        folder = frame_folder(dag.results, stages[0]["stage"], name) if stages else None
-        made = (
-            {int(e.name[:6]) for e in os.scandir(folder) if e.name[:6].isdigit()}
-            if folder and folder.is_dir()
-            else set()
-        )
         shots = dag.render_shots(name)
+        shots_done = sum(1 for shot in shots if all(t in look["made"] for t in shot))
         for s in stages:
-            del s["stamps"]
+            del s["stamps"], s["made"]
         rows.append(
             {
                 "render": name,
@@ -56,7 +60,7 @@ def render_progress(dag, now: float | None = None) -> list[dict]:
                 "eta_s": eta,
                 "video": dag.render_video(name),
                 "shots": len(shots),
-                "shots_done": sum(1 for shot in shots if all(t in made for t in shot)),
+                "shots_done": shots_done,
             }
         )
     return rows

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .figures import contact_sheet, stage_strip, timing_chart
+from .figures import contact_sheet, labelled_rows, stage_strip, timing_chart
 from .files import read_gray, read_rgb, write_bytes, write_pil
 from .registry import STAGES, parse_bench_path
 
@@ -80,7 +80,7 @@ def shot_sheet(dag, render: str, frames: dict, out) -> None:
     how the cut was found): the render's edit at a glance."""
     from PIL import Image
 
-    from .shots import Shots, draw_rows, shot_rows
+    from .shots import Shots, shot_rows
 
     r = dag.renders[render]
     if r.video:
@@ -90,7 +90,8 @@ def shot_sheet(dag, render: str, frames: dict, out) -> None:
     pictures = {t: Image.fromarray(read_rgb(p)) for t, p in frames.items()}
     height = 120
     pictures = {t: p.resize((max(1, round(p.width * height / p.height)), height)) for t, p in pictures.items()}
-    draw_rows([(label, [pictures.get(s.start), pictures.get(s.stop - 1)]) for label, s in shot_rows(info, shots)], out)
+    rows = [(label, [pictures.get(s.start), pictures.get(s.stop - 1)]) for label, s in shot_rows(info, shots)]
+    write_pil(out, labelled_rows(rows))
 
 
 def sheet(frames: list[tuple[int, str]], out) -> None:

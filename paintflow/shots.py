@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 import sys
 import time
@@ -122,23 +121,19 @@ def boundaries_from_scores(cut: np.ndarray, transition: np.ndarray, threshold: f
     return found
 
 
-def decode_small(path, info: dict, size: tuple[int, int]) -> np.ndarray:
-    """Every frame of the clip (the extraction's trim and rate) at ``size``, as uint8 [n, h, w, 3]."""
+def _quiet_decoder() -> None:
     import logging
 
-    import imageio_ffmpeg
-
     logging.getLogger("imageio_ffmpeg").setLevel(logging.ERROR)  # "the frame size … differs": as asked
-    from .video import frame_filter
 
-    req = info["request"]
-    gen = imageio_ffmpeg.read_frames(
-        str(path),
-        output_params=["-map", "0:v:0", "-vf", frame_filter(*size, req["fps"], req["start"], req["duration"])],
-    )
-    next(gen)
-    frames = [np.frombuffer(raw, np.uint8).reshape(size[1], size[0], 3) for raw in gen]
-    return np.stack(frames[: info["frames"]]) if frames else np.zeros((0, size[1], size[0], 3), np.uint8)
+
+def decode_small(path, info: dict, size: tuple[int, int]) -> np.ndarray:
+    """Every frame of the clip (the extraction's trim and rate) at ``size``, as uint8 [n, h, w, 3]."""
+    from .video import decoded_frames
+
+    _quiet_decoder()
+    frames = list(decoded_frames(path, info, size))[: info["frames"]]
+    return np.stack(frames) if frames else np.zeros((0, size[1], size[0], 3), np.uint8)
 
 
 @functools.cache
@@ -351,14 +346,6 @@ def stderr_log(message: str) -> None:
     print(f"paintflow: {message}", file=sys.stderr, flush=True)
 
 
-def edit_file_id(vcfg: dict, ids) -> str | None:
-    """The content id of a video's cut list file (part of what its shots are), or None."""
-    setting = vcfg.get("shots")
-    if isinstance(setting, str) and setting not in ("auto", "none") and os.path.isfile(setting):
-        return ids(setting)
-    return None
-
-
 # --- what a person checks before a days-long render --------------------------------------------------
 def _clock(seconds: float) -> str:
     return f"{int(seconds // 60)}:{seconds % 60:05.2f}"
@@ -393,57 +380,26 @@ def shot_rows(info: dict, shots: Shots) -> list[tuple[str, range]]:
     ]
 
 
-def draw_rows(rows: list[tuple[str, list]], out: Path) -> Path:
-    """A sheet of labelled rows of pictures (PIL images of one size), written as PNG."""
-    import io
-
-    from PIL import Image, ImageDraw
-
-    from .files import write_bytes
-
-    pictures = [p for _, row in rows for p in row if p is not None]
-    width, height = pictures[0].size if pictures else (160, 90)
-    per_row = max((len(row) for _, row in rows), default=1)
-    label_w, pad = 220, 6
-    sheet = Image.new("RGB", (label_w + per_row * (width + pad) + pad, len(rows) * (height + pad) + pad), (24, 24, 24))
-    draw = ImageDraw.Draw(sheet)
-    for i, (label, row) in enumerate(rows):
-        y = pad + i * (height + pad)
-        draw.multiline_text((pad, y + 4), label, fill=(230, 230, 230), spacing=4)
-        for j, picture in enumerate(row):
-            if picture is not None:
-                sheet.paste(picture.convert("RGB").resize((width, height)), (label_w + pad + j * (width + pad), y))
-    buf = io.BytesIO()
-    sheet.save(buf, format="PNG")
-    write_bytes(out, buf.getvalue())
-    return out
-
-
 def contact_sheet(path, info: dict, shots: Shots, out: Path, width: int = 192) -> Path:
     """A picture of each shot's first and last frame, one row per shot, labelled, for a person to check
     the cuts before a long render (decoded straight from the video: no frames extracted yet)."""
-    import logging
-
-    import imageio_ffmpeg
     from PIL import Image
 
-    from .video import frame_filter
+    from .figures import labelled_rows
+    from .files import write_pil
+    from .video import decoded_frames
 
-    logging.getLogger("imageio_ffmpeg").setLevel(logging.ERROR)  # "the frame size … differs": as asked
+    _quiet_decoder()
     height = max(2, round(width * info["height"] / info["width"] / 2) * 2)
     wanted = {t for r in shots.ranges() for t in (r.start, r.stop - 1)}
-    req = info["request"]
-    gen = imageio_ffmpeg.read_frames(
-        str(path),
-        output_params=["-map", "0:v:0", "-vf", frame_filter(width, height, req["fps"], req["start"], req["duration"])],
-    )
-    next(gen)
     thumbs = {}
-    for t, raw in enumerate(gen, 1):
+    frames = decoded_frames(path, info, (width, height))
+    for t, rgb in enumerate(frames, 1):
         if t in wanted:
-            thumbs[t] = Image.frombytes("RGB", (width, height), raw)
+            thumbs[t] = Image.fromarray(rgb)
         if t >= max(wanted):
             break
-    gen.close()
+    frames.close()
     rows = [(label, [thumbs.get(r.start), thumbs.get(r.stop - 1)]) for label, r in shot_rows(info, shots)]
-    return draw_rows(rows, out)
+    write_pil(out, labelled_rows(rows))
+    return out

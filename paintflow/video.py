@@ -166,23 +166,35 @@ def probe(path, width=None, height=None, fps=None, start=0.0, duration=None) -> 
     }
 
 
-def extract_frames(path, outputs: list, info: dict) -> None:
-    """Decode the video into ``outputs`` (one PNG path per frame, in order), atomically; frames
-    already there (intact) are kept: a frame's pixels do not depend on the clip's length."""
-    size, req = (info["width"], info["height"]), info["request"]
+def decoded_frames(path, info: dict, size: tuple[int, int] | None = None):
+    """The clip's frames in order (RGB uint8), decoded with the probe's trim and rate, at ``size`` (default:
+    the processing size): the extraction, the shot detector and the shot sheet all number frames alike."""
+    size = size or (info["width"], info["height"])
+    req = info["request"]
     gen = imageio_ffmpeg.read_frames(
         str(path),
         output_params=["-map", "0:v:0", "-vf", frame_filter(*size, req["fps"], req["start"], req["duration"])],
     )
-    next(gen)
+    try:
+        next(gen)
+        for raw in gen:
+            yield np.frombuffer(raw, np.uint8).reshape(size[1], size[0], 3)
+    finally:
+        gen.close()
+
+
+def extract_frames(path, outputs: list, info: dict) -> None:
+    """Decode the video into ``outputs`` (one PNG path per frame, in order), atomically; frames
+    already there (intact) are kept: a frame's pixels do not depend on the clip's length."""
     n = 0
-    for raw in gen:
+    frames = decoded_frames(path, info)
+    for rgb in frames:
         if n >= len(outputs):
             break
         if not is_intact(outputs[n]):
-            write_rgb(outputs[n], np.frombuffer(raw, np.uint8).reshape(size[1], size[0], 3))
+            write_rgb(outputs[n], rgb)
         n += 1
-    gen.close()
+    frames.close()
     if n != len(outputs):
         raise PaintflowError(f"{path}: decoded {n} frames, expected {len(outputs)} (did the file change?)")
 

@@ -135,15 +135,11 @@ for _j in PF.chunk_jobs("seam"):
 for _k in range(2, 7):
     for _j in PF.chunk_jobs(f"pass{_k}"):
         _r = PF.renders[_j.owner]
-        _n = _r.frames
         _back = _k % 2 == 0
+        _shot = PF.shot_of(_j.stage, _r.name, _j.frames.start)  # a chunk never spans a cut
         _nbr = _j.frames.stop if _back else _j.frames.start - 1  # the chunk's neighbour, in its shot
-        _nbr = _nbr if 1 <= _nbr <= _n and PF.follows(_j.stage, _r.name, max(_nbr, _j.frames.start)) else 0
-        _tt = [
-            t
-            for t in _j.frames
-            if (t < _n and PF.follows(_j.stage, _r.name, t + 1) if _back else PF.follows(_j.stage, _r.name, t))
-        ]
+        _nbr = _nbr if _nbr in _shot else 0
+        _tt = [t for t in _j.frames if (t + 1 if _back else t - 1) in _shot]  # t's neighbour in its shot
 
         rule:
             name:
