@@ -79,17 +79,42 @@ def dry_run(workdir: Path, configfile: Path, forceall: bool = False) -> list[dic
         return [json.loads(line) for line in jobs.read().splitlines() if line.strip()]
 
 
-def units_of(dag: RenderDag, name: str, owner: str, frames) -> float:
-    """Units of work of a job of stage ``name``: Σ work(t) over its frames, or 1 for a job stage."""
+def units_of(dag: RenderDag, name: str, owner: str, frames, ratios: dict | None = None) -> float:
+    """Units of work of a job of stage ``name``: Σ work(t) over its frames, or 1 for a job stage. With
+    ``ratios`` ({stage: {ceiling work: measured share of it}}, see :func:`stop_ratios`) a frame's work is
+    what frames of its kind were measured to use (the stopping rule ends most painted frames early)."""
     s = STAGES[name]
     if not s.per_frame or frames is None:  # a job: its own work (e.g. training steps), or 1
         return float(s.work(dag, owner, None)) if s.work is not None and owner in dag.renders else 1.0
     if s.work is None:
         return float(len(frames))
-    return float(sum(s.work(dag, owner, t) for t in frames))
+    shares = (ratios or {}).get(name)
+    if not shares:
+        return float(sum(s.work(dag, owner, t) for t in frames))
+    overall = shares.get("all", 1.0)
+    return float(sum(w * shares.get(w, overall) for w in (s.work(dag, owner, t) for t in frames)))
 
 
-def job_work(dag: RenderDag, jobs: list[dict], workdir: Path) -> tuple[dict, dict]:
+def stop_ratios(dag: RenderDag, results) -> dict[str, dict]:
+    """The share of its ceiling work that each kind of frame (first of a shot, temporal, …) used, per stage
+    with iteration records (paintflow.stopping): {stage: {ceiling work: share, "all": share}}."""
+    from .stopping import read_records
+
+    sums: dict[str, dict] = {}
+    for name, s in STAGES.items():
+        if not (s.per_frame and s.work):
+            continue
+        for owner in dag.renders:
+            for t, record in read_records(results, name, owner).items():
+                ceiling = s.work(dag, owner, t)
+                for key in (ceiling, "all"):
+                    acc = sums.setdefault(name, {}).setdefault(key, [0.0, 0.0])
+                    acc[0] += float(record.get("work", record["iterations"]))
+                    acc[1] += ceiling
+    return {name: {k: a / b for k, (a, b) in by.items() if b} for name, by in sums.items()}
+
+
+def job_work(dag: RenderDag, jobs: list[dict], workdir: Path, ratios: dict | None = None) -> tuple[dict, dict]:
     """({stage: units to do}, {stage: jobs to do}) from dry-run jobs (their outputs, via the registry)."""
     units, counts = {}, {}
     for job in jobs:
@@ -111,7 +136,7 @@ def job_work(dag: RenderDag, jobs: list[dict], workdir: Path) -> tuple[dict, dic
             if name is None:
                 continue
             owner, frames = job["rule"][len(name) + 1 :] or None, None
-        units[name] = units.get(name, 0.0) + units_of(dag, name, owner, frames)
+        units[name] = units.get(name, 0.0) + units_of(dag, name, owner, frames, ratios)
         counts[name] = counts.get(name, 0) + 1
     return units, counts
 
@@ -123,8 +148,9 @@ def read_benchmarks(results) -> pd.DataFrame:
     return read(results, sorted(root.rglob("*.tsv")) if root.is_dir() else [])
 
 
-def rates(dag: RenderDag, bench: pd.DataFrame) -> pd.DataFrame:
-    """Seconds, CPU seconds and peak MB per unit of work, per stage."""
+def rates(dag: RenderDag, bench: pd.DataFrame, ratios: dict | None = None) -> pd.DataFrame:
+    """Seconds, CPU seconds and peak MB per unit of work, per stage (per iteration really done, where
+    iteration records say how many a frame took)."""
     columns = ["s_per_unit", "cpu_per_unit", "median_job_s", "peak_mb", "jobs_measured"]
     if bench.empty:
         return pd.DataFrame(columns=columns, dtype=float)
@@ -132,7 +158,7 @@ def rates(dag: RenderDag, bench: pd.DataFrame) -> pd.DataFrame:
     bench = bench[bench.owner.isin(known_owners)]
     if bench.empty:
         return pd.DataFrame(columns=columns, dtype=float)
-    bench = bench.assign(units=[units_of(dag, r.stage, r.owner, r.frames) for r in bench.itertuples()])
+    bench = bench.assign(units=[units_of(dag, r.stage, r.owner, r.frames, ratios) for r in bench.itertuples()])
     grouped = bench.groupby("stage")
     sums = grouped[["s", "cpu_time", "units"]].sum()
     return pd.DataFrame(
@@ -149,8 +175,11 @@ def rates(dag: RenderDag, bench: pd.DataFrame) -> pd.DataFrame:
 CALIBRATION_STEPS = 40  # training steps a calibration runs (the plan extrapolates per step)
 
 
-def calibrate(workdir: Path, config: dict, dag: RenderDag, frames: int, cores: int) -> tuple[pd.DataFrame, Path]:
-    """Render the first ``frames`` frames of every video at the configured settings in a scratch folder."""
+def calibrate(
+    workdir: Path, config: dict, dag: RenderDag, frames: int, cores: int
+) -> tuple[pd.DataFrame, dict, Path]:
+    """Render the first ``frames`` frames of every video at the configured settings in a scratch folder:
+    the rates, and the stopping rule's measured shares (:func:`stop_ratios`)."""
     scratch = Path(config["results"]) / ".calibration"
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
@@ -173,25 +202,34 @@ def calibrate(workdir: Path, config: dict, dag: RenderDag, frames: int, cores: i
         tail = "\n  ".join([ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()][-12:])
         raise PaintflowError(f"calibration render failed (see {scratch}):\n  {tail}")
     cal_dag = RenderDag(cfgmod.prepare(cal))
-    return rates(cal_dag, read_benchmarks(cal["results"])), scratch
+    ratios = stop_ratios(cal_dag, cal["results"])
+    return rates(cal_dag, read_benchmarks(cal["results"]), ratios), ratios, scratch
 
 
 def make_plan(workdir, configfile, cores: int, gpus: int, calibrate_frames: int = 3) -> dict:
     workdir, configfile = Path(workdir).resolve(), Path(configfile).resolve()
     config, dag = load(workdir, configfile)
-    todo_units, todo_jobs = job_work(dag, dry_run(workdir, configfile), workdir)
-    _, all_jobs = job_work(dag, dry_run(workdir, configfile, forceall=True), workdir)
-    measured = rates(dag, read_benchmarks(config["results"]))
+    todo, every = dry_run(workdir, configfile), dry_run(workdir, configfile, forceall=True)
+    ratios = stop_ratios(dag, config["results"])
+    todo_units, todo_jobs = job_work(dag, todo, workdir, ratios)
+    _, all_jobs = job_work(dag, every, workdir)
+    measured = rates(dag, read_benchmarks(config["results"]), ratios)
     basis = {s: f"measured: {int(measured.loc[s, 'jobs_measured'])} jobs" for s in measured.index}
     calibrated = None
     missing = [s for s, n in todo_units.items() if n and s not in measured.index]
     if missing:
-        cal, scratch = calibrate(workdir, config, dag, calibrate_frames, cores)
+        cal, cal_ratios, scratch = calibrate(workdir, config, dag, calibrate_frames, cores)
         calibrated = {"frames": calibrate_frames, "folder": str(scratch)}
         for name in missing:
             if name in cal.index:
                 measured.loc[name] = cal.loc[name]
                 basis[name] = f"calibration: first {calibrate_frames} frames rendered now, extrapolated"
+                if name in cal_ratios:
+                    ratios[name] = cal_ratios[name]
+        todo_units, _ = job_work(dag, todo, workdir, ratios)
+    for name, shares in ratios.items():
+        if name in basis:
+            basis[name] += f"; frames use {100 * shares['all']:.0f} % of their iteration ceiling (stopping rule)"
     return {**plan_table(dag, todo_units, todo_jobs, all_jobs, measured, basis, cores, gpus), "calibrated": calibrated}
 
 

@@ -107,6 +107,33 @@ def timing_chart(stages: list[tuple[str, float, int]], title: str, width: int = 
     return img
 
 
+def histogram(rows: dict[str, list[int]], title: str, top_value: int, width: int = 900) -> Image.Image:
+    """Bars of how often each value 1..top_value occurs, one panel per row label (e.g. the optimiser
+    iterations per frame of each painted stage), with the median marked."""
+    font, small = _font(18), _font(14)
+    left, panel_h, top = 20, 150, 44
+    img = Image.new("RGB", (width, top + len(rows) * (panel_h + 36)), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    draw.text((10, 10), title, fill=(0, 0, 0), font=font)
+    bar = (width - 2 * left) / max(top_value, 1)
+    for i, (label, values) in enumerate(rows.items()):
+        y0 = top + i * (panel_h + 36) + panel_h
+        counts = np.bincount(np.clip(np.asarray(values, int), 1, top_value), minlength=top_value + 1)[1:]
+        most = max(int(counts.max()) if len(values) else 0, 1)
+        for k, n in enumerate(counts):
+            h = (panel_h - 24) * n / most
+            draw.rectangle((left + k * bar, y0 - h, left + (k + 1) * bar - 1, y0), fill=(70, 110, 190))
+        if len(values):
+            med = float(np.median(values))
+            x = left + (med - 0.5) * bar
+            draw.line((x, y0 - panel_h + 20, x, y0), fill=(220, 100, 40), width=2)
+            label = f"{label}: {len(values)} frames, median {med:g}, max {max(values)}"
+        draw.text((left, y0 - panel_h + 2), label, fill=(0, 0, 0), font=small)
+        for k in sorted({1, top_value, *range(5, top_value, 5 if top_value <= 60 else 20)}):
+            draw.text((left + (k - 0.5) * bar - 6, y0 + 3), str(k), fill=(80, 80, 80), font=small)
+    return img
+
+
 def sample_frames(n_frames: int, count: int = 4) -> list[int]:
     """Evenly spaced frames 2…N (frame 1 has no flow or mask)."""
     if n_frames < 2:

@@ -56,14 +56,16 @@ class Progress:
         )
         self.made, self.seconds, self.last_line, self.job_frames = 0, 0.0, time.monotonic(), 0
 
-    def frame(self, t: int, seconds: float) -> None:
+    def frame(self, t: int, seconds: float, note: str | None = None) -> None:
+        """Frame ``t`` made in ``seconds``; ``note``: the stage's word on it (e.g. the iterations it took)."""
         self.made += 1
         self.seconds += seconds
         done = min(self.total, self.done_before + self.made)
         per = self.seconds / self.made
         line = (
             f"[{self.label} · {self.owner}] frame {t} ({self.made}/{self.job_frames} of this job) "
-            f"{per:.1f} s/frame · {done}/{self.total} ({100 * done / max(self.total, 1):.0f} %)"
+            + (f"{note} · " if note else "")
+            + f"{per:.1f} s/frame · {done}/{self.total} ({100 * done / max(self.total, 1):.0f} %)"
         )
         if done < self.total:
             line += f" · ETA {_duration((self.total - done) * per)}"
@@ -88,7 +90,8 @@ def run_frames(
 
     A frame whose outputs the store holds is restored, not made; ``make(t)`` writes the outputs of
     frame ``t`` (atomically) and may read earlier frames of this chunk from disk, so a resumed chunk
-    gives the bytes an uninterrupted one would. Returns {"made", "restored", "seconds"}.
+    gives the bytes an uninterrupted one would; what it returns (a short note) goes on the frame's progress
+    line. Returns {"made", "restored", "seconds"}.
     """
     stats = {"made": 0, "restored": 0, "seconds": 0.0}
     frames = sorted(outputs, reverse=reverse)  # a backward pass runs from its last frame down
@@ -103,14 +106,14 @@ def run_frames(
             continue
         start = time.perf_counter()
         with frame_context(what, f"frame {t}"):
-            make(t)
+            note = make(t)
         for p in paths:
             store.keep(p)
         seconds = time.perf_counter() - start
         stats["made"] += 1
         stats["seconds"] += seconds
         if progress:
-            progress.frame(t, seconds)
+            progress.frame(t, seconds, note)
     if stats["restored"]:
         log.info("%d frame(s) restored from the frame store, %d made", stats["restored"], stats["made"])
     return stats

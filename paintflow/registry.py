@@ -114,9 +114,16 @@ def _stylize_id(dag, render):
         s.pop("overlap")
     if s["init"] == "content":
         s.pop("seed")  # only noise initialisation draws random numbers
+    if not s["stop_change"]:  # the stopping rule off: its thresholds change nothing
+        for key in ("stop_change", "stop_peak", "stop_style", "stop_window", "min_iterations"):
+            s.pop(key)
     if not s["temporal"]:
         s.pop("temporal_weight")
         s.pop("iterations")  # every frame gets first_frame_iterations
+    if not s["temporal"] or s["temporal_init"] == "blend":  # (a render from before these settings keeps its key)
+        s.pop("temporal_init")
+    if not s["temporal"] or s["warp_interpolation"] == "linear":
+        s.pop("warp_interpolation")
     ident = {
         "frames": dag.key("frames", r.video),
         "targets": dag.key("style_targets", render),
@@ -421,9 +428,10 @@ def _latent_id(dag, render):
 
 
 def _stylize_work(dag, render, t):
+    """The most iterations frame t may take (a shot's first frame: first_frame_iterations)."""
     from .settings import StyleSettings
 
-    return StyleSettings.from_config(dag.renders[render].settings).work_of(t)
+    return StyleSettings.from_config(dag.renders[render].settings).work_of(t if dag.follows("stylize", render, t) else 1)
 
 
 # --- the stages -------------------------------------------------------------------------------

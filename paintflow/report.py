@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .figures import contact_sheet, labelled_rows, stage_strip, timing_chart
+from .figures import contact_sheet, histogram, labelled_rows, stage_strip, timing_chart
 from .files import read_gray, read_rgb, write_bytes, write_pil
 from .registry import STAGES, parse_bench_path
 
@@ -52,7 +52,11 @@ def stage_pictures(columns: dict, samples: list[int], out) -> None:
     write_pil(out, stage_strip(rows, titles))
 
 
-def timing(bench: pd.DataFrame, out) -> None:
+def timing(bench: pd.DataFrame, out, iterations: dict | None = None) -> None:
+    """Job time per stage; below it, for a painted render, the optimiser iterations each frame took
+    (``iterations``: {stage: {frame: record}}, see paintflow.stopping), one histogram per stage."""
+    from PIL import Image
+
     order = list(STAGES)
     stages = [
         (STAGES[s].label, float(bench.loc[bench.stage == s, "s"].sum()), int((bench.stage == s).sum()))
@@ -60,7 +64,16 @@ def timing(bench: pd.DataFrame, out) -> None:
         if (bench.stage == s).any()
     ]
     total = sum(s for _, s, _ in stages)
-    write_pil(out, timing_chart(stages, f"job time per stage, {total:.0f} s in all"))
+    chart = timing_chart(stages, f"job time per stage, {total:.0f} s in all")
+    rows = {STAGES[s].label: [r["iterations"] for r in recs.values()] for s, recs in (iterations or {}).items() if recs}
+    if rows:
+        ceiling = max(r["ceiling"] for recs in iterations.values() for r in recs.values())
+        hist = histogram(rows, "optimiser iterations per frame (full size; the stopping rule ends a frame early)", ceiling)
+        both = Image.new("RGB", (max(chart.width, hist.width), chart.height + hist.height), (255, 255, 255))
+        both.paste(chart, (0, 0))
+        both.paste(hist, (0, chart.height))
+        chart = both
+    write_pil(out, chart)
 
 
 def config_page(config: dict, render: str, out) -> None:

@@ -38,6 +38,17 @@ def frame_store(smk, stage: str) -> FrameStore:
     return FrameStore(smk.config["results"], stage, smk.params.owner, key_of(smk.params.identity), shot_tag(smk))
 
 
+def iteration_records(smk, stage: str):
+    """The record of each frame's optimiser iterations in this chunk (beside its benchmark file), keyed by the
+    frames' store folder so a resumed chunk keeps the records of the frames it restores."""
+    from .registry import frame_of
+    from .stopping import Records, record_path
+
+    frames = sorted(frame_of(p) for p in smk.output.frames)
+    path = record_path(smk.config["results"], stage, smk.params.owner, range(frames[0], frames[-1] + 1))
+    return Records(path, str(frame_store(smk, stage).dir))
+
+
 def shot_tag(smk) -> str | None:
     return getattr(smk.params, "shot", None)
 

@@ -15,6 +15,7 @@ from . import heap, losses
 from .devices import pick_device
 from .lbfgs import LBFGS
 from .settings import StyleSettings
+from .stopping import StopRule, Watch, note
 from .vgg import VGGFeatures
 from .warp import warp
 
@@ -94,13 +95,21 @@ def resize(rgb: np.ndarray, scale: float) -> np.ndarray:
 
 
 def initial_image(content, prev_stylized, flow_back, mask, settings: StyleSettings, frame_index: int, start=None):
-    """Start point: ``start`` when given (a warm start, a multi-pass blend); else warp(x_{t−1}) where
-    reliable and the content frame elsewhere; without a previous frame the content or noise. Also returns
-    the warped previous frame (for the temporal loss)."""
-    warped = warp(prev_stylized.astype(np.float32), flow_back) if prev_stylized is not None else None
+    """Start point: ``start`` when given (a warm start, a multi-pass blend); else warp(x_{t−1}) (``blend``:
+    where reliable, the content frame elsewhere; ``warped``: everywhere, as Ruder et al.'s prevWarped);
+    without a previous frame the content or noise. Also returns the warped previous frame (for the
+    temporal loss). The warp is bilinear or bicubic (``warp_interpolation``): bilinear resampling blurs the
+    strokes, which doubles the style loss a frame starts from (bench/stopping.py)."""
+    warped = None
+    if prev_stylized is not None:
+        warped = warp(prev_stylized.astype(np.float32), flow_back, settings.warp_interpolation)
+        if settings.warp_interpolation != "linear":
+            warped = np.clip(warped, 0, 255)
     if start is not None:
         return start.astype(np.float32) / 255.0, None if warped is None else warped / 255.0
     if prev_stylized is not None:
+        if settings.temporal_init == "warped":
+            return warped / 255.0, warped / 255.0
         m = mask[..., None]
         return (m * warped + (1 - m) * content.astype(np.float32)) / 255.0, warped / 255.0
     if settings.init == "noise":
@@ -141,18 +150,28 @@ class Optimiser:
 
     def loss(self, x: torch.Tensor) -> torch.Tensor:
         s, feats = self.s, self.features(x)
-        loss = s.content_weight * losses.content_loss(feats[s.content_layer], self.content_target)
-        loss = loss + s.style_weight * losses.style_loss(feats, self.targets, self.layer_w)
-        loss = loss + s.tv_weight * losses.tv_loss(x)
+        terms = {
+            "content": s.content_weight * losses.content_loss(feats[s.content_layer], self.content_target),
+            "style": s.style_weight * losses.style_loss(feats, self.targets, self.layer_w),
+            "tv": s.tv_weight * losses.tv_loss(x),
+        }
         if self.warped is not None:
-            loss = loss + s.temporal_weight * losses.long_term_loss(x, self.warped, self.mask)
-        return loss
+            terms["temporal"] = s.temporal_weight * losses.long_term_loss(x, self.warped, self.mask)
+        self.terms = terms  # the last evaluation's own terms (the stopping rule reads the style term)
+        return sum(terms.values())
 
-    def run(self, x0: torch.Tensor, iterations: int, progress=None, history: list | None = None) -> torch.Tensor:
+    def run(
+        self, x0: torch.Tensor, iterations: int, progress=None, history: list | None = None, trace: list | None = None
+    ) -> tuple[torch.Tensor, dict]:
+        """Optimise from ``x0`` for at most ``iterations``; returns the image and how it went: iterations
+        used, why it stopped ('still': the stopping rule; 'loss': the loss tolerance; 'ceiling'), the last
+        measured picture change and the loss's terms at the last evaluation."""
         x = x0.detach().clone().requires_grad_(True)
         # L-BFGS: one VGG forward/backward per step (predictable cost, no line search), the relative test
         # below stops early; its step() returns the loss on the host (the iteration's one read)
         opt = LBFGS(x, history=50) if self.s.optimizer == "lbfgs" else torch.optim.Adam([x], lr=self.s.learning_rate)
+        rule = StopRule.of(self.s)
+        watch = Watch(rule, x0, trace)
 
         def closure():
             x.grad = None
@@ -161,7 +180,7 @@ class Optimiser:
             return loss
 
         history = [] if history is None else history
-        start = len(history)
+        start, stopped, done = len(history), "ceiling", 0
         for it in range(iterations):
             loss = float(opt.step(closure))  # the one device-to-host copy per iteration
             history.append(loss)
@@ -170,8 +189,13 @@ class Optimiser:
             done = len(history) - start
             if done > 5 and abs(history[-6] - loss) <= self.s.tolerance * abs(history[-6]):
                 log.info("frame %d: converged after %d iterations (loss %.4g)", self.frame_index, done, loss)
+                stopped = "loss"
                 break
-        return x.detach()
+            if (rule.active or trace is not None) and watch.update(x, self.terms["style"], done):
+                stopped = "still"
+                break
+        terms = {k: round(float(v.detach()), 6) for k, v in getattr(self, "terms", {}).items()}
+        return x.detach(), {"iterations": done, "stopped": stopped, **watch.figures(), "loss": terms}
 
 
 def stylize_frame(
@@ -188,13 +212,18 @@ def stylize_frame(
     start: np.ndarray | None = None,
     history: list | None = None,
     long_term: list = (),
+    record: dict | None = None,
+    trace: list | None = None,
 ) -> np.ndarray:
     """Stylize one frame (RGB uint8); returns RGB uint8.
 
     With ``prev_stylized`` (the stylized frame t−1), ``flow_back`` (flow t→t−1) and ``mask`` (reliability
     of that warp), the frame starts from the warped previous result and the temporal loss ties reliable
     pixels to it. With coarse-to-fine ``levels`` it is optimised at their scales first, each result
-    upsampled as the next level's start, and finished at full size.
+    upsampled as the next level's start, and finished at full size. Each scale stops by the stopping rule
+    (paintflow.stopping) or at its ceiling; ``record`` (a dict) receives how the frame went: its full-size
+    iterations, why it stopped, the last picture change, the loss's terms, each level's iterations and the
+    work in full-size-equivalent iterations. ``trace`` (a list) receives every full-size iteration's change.
     """
     device = device or pick_device()
     if settings.preserve_color == "luminance":  # the transfer on luminance, the frame's colours put back
@@ -214,6 +243,8 @@ def stylize_frame(
             luminance3(start) if start is not None else None,
             history,
             [(luminance3(p), f, c) for p, f, c in long_term],
+            record,
+            trace,
         )
         return recombine(grey, content)
     torch.manual_seed(settings.seed + frame_index)
@@ -225,7 +256,7 @@ def stylize_frame(
         targets = {"1": targets}
     final = settings.iterations_of(frame_index) if temporal else settings.first_frame_iterations
     plan = [(float(lv["scale"]), int(lv["iterations"])) for lv in settings.levels] + [(1.0, final)]
-    x = None
+    x, levels = None, []
     for scale, iterations in plan:
         size = (content.shape[0], content.shape[1]) if scale == 1.0 else resize(content, scale).shape[:2]
         content_l = content if scale == 1.0 else resize(content, scale)
@@ -240,7 +271,8 @@ def stylize_frame(
         warped_l = mask_l = None
         if temporal:
             warped_l, mask_l = [], []
-            for w, m in [(warped, mask), *[(warp(p.astype(np.float32), f) / 255.0, c) for p, f, c in long_term]]:
+            longs = [(np.clip(warp(p.astype(np.float32), f, settings.warp_interpolation), 0, 255) / 255.0, c) for p, f, c in long_term]
+            for w, m in [(warped, mask), *longs]:
                 warped_l.append(
                     to_tensor(w if scale == 1.0 else resize((w * 255).astype(np.float32), scale) / 255, device)
                 )
@@ -253,7 +285,12 @@ def stylize_frame(
         opt = Optimiser(
             net, settings, to_tensor(content_l, device), targets[scale_key(scale)], warped_l, mask_l, frame_index
         )
-        x = opt.run(x, iterations, progress if scale == 1.0 else None, history)
+        x, how = opt.run(x, iterations, progress if scale == 1.0 else None, history, trace if scale == 1.0 else None)
+        levels.append((scale, how["iterations"]))
+    if record is not None:
+        record.update(how, ceiling=final, work=round(sum(n * sc * sc for sc, n in levels), 3))
+        if len(levels) > 1:
+            record["levels"] = [n for _, n in levels[:-1]]
     return to_uint8(x)
 
 
@@ -298,14 +335,16 @@ def stylize_chunk(
     style_path=None,
     long_term: dict | None = None,
     first: int = 1,
+    records=None,
 ) -> dict:
     """Stylize a run of frames in order; frame t starts from the stylized frame t−1.
 
     ``outputs``/``content``/``flows``/``masks`` map frame numbers to files. Each frame is read back
     from its PNG for the next one, so a resumed chunk gives the bytes an uninterrupted one would.
     ``first`` is the first frame of the shot: frames are numbered (seeded) from it, so a shot renders as
-    it would as a clip of its own. Returns timing figures (setup, frames made and restored, optimisation
-    seconds, first iteration).
+    it would as a clip of its own. Each frame's iterations go to ``records`` (paintflow.stopping.Records)
+    and its progress line. Returns timing figures (setup, frames made and restored, optimisation seconds,
+    first iteration).
     """
     from . import vgg
     from .files import read_flow, read_gray, read_rgb, write_rgb
@@ -330,6 +369,7 @@ def stylize_chunk(
         temporal = settings.temporal and prev_of[t] is not None and t in flows
         frame = read_rgb(content[t])
         start = warm_start(frame, style_path, settings) if not temporal and settings.init == "fast" else None
+        record = {}
         result = stylize_frame(
             state["net"],
             state["targets"],
@@ -348,8 +388,12 @@ def stylize_chunk(
             ]
             if temporal
             else (),
+            record=record,
         )
         write_rgb(outputs[t], smoother(t, result))
+        if records is not None:
+            records.add(t, record)
+        return note(record)
 
     stats = run_frames({t: [p] for t, p in outputs.items()}, make, store, "stylization", progress)
     return {**stats, "setup_s": state["setup_s"], "first_start": state["first_start"]}
@@ -388,6 +432,7 @@ def pass_chunk(
     store,
     progress=None,
     first: int = 1,
+    records=None,
 ) -> dict:
     """Pass ``number`` (≥ 2) of the multi-pass algorithm over a run of frames: backward for even passes
     (frame t's neighbour is t+1), forward for odd ones (t−1). Frame t starts from
@@ -418,6 +463,7 @@ def pass_chunk(
             w = base.pass_blend * c[..., None]
             start = np.rint(w * warp(prev.astype(np.float32), flow) + (1 - w) * own).astype(np.uint8)
         temporal = number >= base.pass_temporal_from and prev is not None
+        record = {}
         result = stylize_frame(
             state["net"],
             state["targets"],
@@ -429,7 +475,11 @@ def pass_chunk(
             frame_index=t - first + 2,
             device=device,
             start=start,
+            record=record,
         )
         write_rgb(outputs[t], result)
+        if records is not None:
+            records.add(t, record)
+        return note(record)
 
     return run_frames({t: [p] for t, p in outputs.items()}, make, store, f"pass {number}", progress, reverse=backward)

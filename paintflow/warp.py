@@ -13,13 +13,17 @@ def sample_grid(flow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return gx + flow[..., 0], gy + flow[..., 1]
 
 
-def warp(image: np.ndarray, flow: np.ndarray) -> np.ndarray:
-    """out(x) = image(x + flow(x)), bilinear, replicating the border.
+INTERPOLATION = {"linear": cv2.INTER_LINEAR, "cubic": cv2.INTER_CUBIC}
+
+
+def warp(image: np.ndarray, flow: np.ndarray, interpolation: str = "linear") -> np.ndarray:
+    """out(x) = image(x + flow(x)), bilinear (or bicubic: sharper, may overshoot the value range),
+    replicating the border.
 
     With ``flow`` the backward flow t→t−1 this carries frame t−1 onto frame t.
     """
     mx, my = sample_grid(flow)
-    return cv2.remap(image, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return cv2.remap(image, mx, my, INTERPOLATION[interpolation], borderMode=cv2.BORDER_REPLICATE)
 
 
 def inside(flow: np.ndarray) -> np.ndarray:

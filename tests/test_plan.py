@@ -44,6 +44,8 @@ def test_plan_before_anything_ran_calibrates_and_says_so(planned):
     stages = {s["stage"]: s for s in plan["stages"]}
     assert stages["stylize"]["jobs_to_do"] == 2 and stages["stylize"]["jobs_done"] == 0
     assert stages["stylize"]["basis"].startswith("calibration: first 3 frames")
+    # the calibration measured the stopping rule: how much of their ceiling its frames used
+    assert "of their iteration ceiling (stopping rule)" in stages["stylize"]["basis"]
     assert plan["remaining_s"] > 0 and plan["gpu_h"] > 0 and plan["cpu_h"] > 0 and plan["wall_s"] > 0
     assert "GB" in out and "wall-clock estimate with 2 cores and 1 GPU(s)" in out
 
@@ -65,7 +67,7 @@ def test_prediction_is_within_50_percent_of_the_real_render(planned):
     again = json.loads((wd / "after.json").read_text())
     assert again["calibrated"] is None and again["remaining_s"] == 0
     assert all(s["jobs_to_do"] == 0 for s in again["stages"])
-    assert {s["stage"]: s for s in again["stages"]}["stylize"]["basis"] == "measured: 2 jobs"
+    assert {s["stage"]: s for s in again["stages"]}["stylize"]["basis"].startswith("measured: 2 jobs; frames use ")
     assert "measured, 8 files" in after
     status = paintflow("status", cwd=wd)
     assert "8/8 frames stylized (100.0 %)" in status and "video ready" in status

@@ -18,6 +18,7 @@ import time
 import yaml
 
 from conftest import REPO, make_clip, shared, snakemake_cmd
+from paintflow.stopping import read_records
 from paintflow.video import stream_info
 
 PROFILE = REPO / "profiles" / "workstation"
@@ -163,6 +164,10 @@ def test_killed_and_resumed_render_is_byte_identical(tmp_path):
     assert not different, f"frames differ after resume: {different}"
     assert stream_info(resumed / "results/renders/r/r.mp4")["frames"] == 8
     assert_clean(resumed / "results")
+    # every painted frame's iteration record survives the kills: the frames restored keep theirs
+    for stage, render in (("stylize", "r"), ("lead", "r"), ("stylize", "m"), ("pass2", "m")):
+        want = read_records(reference / "results", stage, render)
+        assert want and read_records(resumed / "results", stage, render) == want, (stage, render)
 
 
 def assert_clean(results):

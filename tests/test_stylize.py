@@ -51,14 +51,23 @@ def test_temporal_loss_pulls_towards_the_warped_previous_frame(setup):
     assert d["strong"] < d["weak"]
 
 
-def test_disoccluded_pixels_start_from_content_not_grey():
+def test_temporal_start_blends_in_the_content_or_keeps_the_warped_strokes():
     content = np.full((20, 30, 3), 200, np.uint8)
     prev = np.full((20, 30, 3), 50, np.uint8)
+    prev[::2, ::2] = 250  # strokes: a bilinear warp by a quarter pixel blurs them, a bicubic one less
     flow = np.zeros((20, 30, 2), np.float32)
     mask = np.ones((20, 30), np.float32)
     mask[:, :10] = 0  # disoccluded
-    init, warped = initial_image(content, prev, flow, mask, StyleSettings(), 2)
-    assert np.allclose(init[:, :10], 200 / 255) and np.allclose(init[:, 12:], 50 / 255)
+    init, warped = initial_image(content, prev, flow, mask, StyleSettings(temporal_init="blend"), 2)
+    assert np.allclose(init[:, :10], 200 / 255) and np.allclose(init[:, 12:], prev[:, 12:] / 255)
+    init, warped = initial_image(content, prev, flow, mask, StyleSettings(temporal_init="warped"), 2)
+    assert np.allclose(init, prev / 255) and np.allclose(warped, prev / 255)  # the default
+    quarter = np.full_like(flow, 0.25)
+    spread = {
+        how: initial_image(content, prev, quarter, mask, StyleSettings(warp_interpolation=how), 2)[0][2:-2, 2:-2].std()
+        for how in ("linear", "cubic")
+    }
+    assert spread["cubic"] > 1.2 * spread["linear"]
 
 
 def test_noise_init_is_seeded():

@@ -14,6 +14,7 @@ from paintflow.registry import frame_folder, frame_of, stage  # noqa: E402
 from paintflow.smk import (  # noqa: E402
     TERMINAL,
     frame_store,
+    iteration_records,
     render_frames,
     render_settings,
     setup_log,
@@ -64,6 +65,7 @@ timings = stylize_chunk(
     style_path=inp.style[0] if inp.style else None,
     long_term=long_term,
     first=shot_first(snakemake),
+    records=iteration_records(snakemake, snakemake.params.stage),
 )
 overhead = age_at_script + (timings["first_start"] - script_start) if timings["first_start"] else 0.0
 log.info(

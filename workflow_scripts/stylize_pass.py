@@ -4,7 +4,16 @@ import torch
 
 from paintflow.jobs import Progress
 from paintflow.registry import frame_folder, frame_of
-from paintflow.smk import TERMINAL, frame_store, render_frames, render_settings, setup_log, shot_first, threads
+from paintflow.smk import (
+    TERMINAL,
+    frame_store,
+    iteration_records,
+    render_frames,
+    render_settings,
+    setup_log,
+    shot_first,
+    threads,
+)
 from paintflow.stylize import pass_chunk
 
 setup_log(snakemake)
@@ -34,4 +43,5 @@ pass_chunk(
         TERMINAL,
     ),
     first=shot_first(snakemake),
+    records=iteration_records(snakemake, f"pass{k}"),
 )
