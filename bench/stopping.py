@@ -162,7 +162,14 @@ def trace_report(net, data: dict, name: str, rules: list[tuple[float, float, flo
             f"{np.median(stops):.0f}, p90 {np.percentile(stops, 90):.0f}, max {max(stops)} of 30"
         )
     first = res["traces"][0]
-    print(f"{name}: first frame's change at 25/50/75/100: " + ", ".join(f"{p['change']:.2f}/{p['peak']:.1f}/{p['style_change']:.3f}" for p in first if p["iteration"] in (25, 50, 75, 100)))
+    print(
+        f"{name}: first frame's change at 25/50/75/100: "
+        + ", ".join(
+            f"{p['change']:.2f}/{p['peak']:.1f}/{p['style_change']:.3f}"
+            for p in first
+            if p["iteration"] in (25, 50, 75, 100)
+        )
+    )
 
 
 def main() -> None:
@@ -208,9 +215,9 @@ def main() -> None:
         late = len(data["frames"]) - 1
         rows.append(
             (
-                f"{name}\nframe {late + 1}\nsource | "
-                + " | ".join(v for v, _ in variants),
-                [Image.fromarray(data["frames"][late])] + [Image.fromarray(results[v]["frames"][late]) for v, _ in variants],
+                f"{name}\nframe {late + 1}\nsource | " + " | ".join(v for v, _ in variants),
+                [Image.fromarray(data["frames"][late])]
+                + [Image.fromarray(results[v]["frames"][late]) for v, _ in variants],
             )
         )
     if args.out and rows:

@@ -175,9 +175,7 @@ def rates(dag: RenderDag, bench: pd.DataFrame, ratios: dict | None = None) -> pd
 CALIBRATION_STEPS = 40  # training steps a calibration runs (the plan extrapolates per step)
 
 
-def calibrate(
-    workdir: Path, config: dict, dag: RenderDag, frames: int, cores: int
-) -> tuple[pd.DataFrame, dict, Path]:
+def calibrate(workdir: Path, config: dict, dag: RenderDag, frames: int, cores: int) -> tuple[pd.DataFrame, dict, Path]:
     """Render the first ``frames`` frames of every video at the configured settings in a scratch folder:
     the rates, and the stopping rule's measured shares (:func:`stop_ratios`)."""
     scratch = Path(config["results"]) / ".calibration"

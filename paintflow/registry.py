@@ -431,7 +431,9 @@ def _stylize_work(dag, render, t):
     """The most iterations frame t may take (a shot's first frame: first_frame_iterations)."""
     from .settings import StyleSettings
 
-    return StyleSettings.from_config(dag.renders[render].settings).work_of(t if dag.follows("stylize", render, t) else 1)
+    return StyleSettings.from_config(dag.renders[render].settings).work_of(
+        t if dag.follows("stylize", render, t) else 1
+    )
 
 
 # --- the stages -------------------------------------------------------------------------------

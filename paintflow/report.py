@@ -68,7 +68,9 @@ def timing(bench: pd.DataFrame, out, iterations: dict | None = None) -> None:
     rows = {STAGES[s].label: [r["iterations"] for r in recs.values()] for s, recs in (iterations or {}).items() if recs}
     if rows:
         ceiling = max(r["ceiling"] for recs in iterations.values() for r in recs.values())
-        hist = histogram(rows, "optimiser iterations per frame (full size; the stopping rule ends a frame early)", ceiling)
+        hist = histogram(
+            rows, "optimiser iterations per frame (full size; the stopping rule ends a frame early)", ceiling
+        )
         both = Image.new("RGB", (max(chart.width, hist.width), chart.height + hist.height), (255, 255, 255))
         both.paste(chart, (0, 0))
         both.paste(hist, (0, chart.height))

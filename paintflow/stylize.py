@@ -271,7 +271,10 @@ def stylize_frame(
         warped_l = mask_l = None
         if temporal:
             warped_l, mask_l = [], []
-            longs = [(np.clip(warp(p.astype(np.float32), f, settings.warp_interpolation), 0, 255) / 255.0, c) for p, f, c in long_term]
+            longs = [
+                (np.clip(warp(p.astype(np.float32), f, settings.warp_interpolation), 0, 255) / 255.0, c)
+                for p, f, c in long_term
+            ]
             for w, m in [(warped, mask), *longs]:
                 warped_l.append(
                     to_tensor(w if scale == 1.0 else resize((w * 255).astype(np.float32), scale) / 255, device)

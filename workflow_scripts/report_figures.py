@@ -14,7 +14,11 @@ samples = dag.report_samples(render)
 report.stage_pictures(dag.report_frames(render), samples, out.samples)
 report.sheet(list(zip(dag.sheet_frames(render), snakemake.input.sheet)), out.sheet)
 results = snakemake.config["results"]
-iterations = {s: read_records(results, s, render) for s in dag.render_stages(render) if s in ("stylize", "lead") or s.startswith("pass")}
+iterations = {
+    s: read_records(results, s, render)
+    for s in dag.render_stages(render)
+    if s in ("stylize", "lead") or s.startswith("pass")
+}
 report.timing(report.read_benchmarks(results, snakemake.input.benchmarks), out.timing, iterations)
 report.config_page(config, render, out.config)
 report.shot_sheet(dag, render, dict(zip(dag.shot_ends(render), snakemake.input.shots)), out.shots)
