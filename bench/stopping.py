@@ -11,7 +11,9 @@ with the source's own flow; `paintflow.metrics.warping_error`), and each frame's
 frame of today's render. Draws docs/images/stopping.png: a late frame of each clip, today vs the rule, and
 the histogram of iterations per frame.
 
-"Today" is the fixed count: `stop_change: 0` (30 iterations per temporal frame, 100 on the first).
+"Today" is the previous default: `stop_change: 0` (a fixed 30 iterations per temporal frame, 100 on the first),
+`temporal_init: blend`, `warp_interpolation: linear`. `--variants name:key=value,…` compares others; renders
+are kept in the workdir, so the picture can be redrawn without rendering.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from paintflow import vgg  # noqa: E402
-from paintflow.figures import labelled_rows  # noqa: E402
+from paintflow.figures import histogram, labelled_rows  # noqa: E402
 from paintflow.files import read_rgb  # noqa: E402
 from paintflow.flow import compute_flow  # noqa: E402
 from paintflow.masks import consistency_mask  # noqa: E402
@@ -50,6 +52,7 @@ CLIPS = {
     "man fast": ("chroma_keying_man.mp4", 10.8),
 }
 LONG = 4  # the long-term warping error's offset
+TODAY = "today:stop_change=0,warp_interpolation=linear,temporal_init=blend,iterations=30"  # before the rule
 
 
 def prepared(name: str, width: int, count: int, workdir: Path) -> dict:
@@ -109,6 +112,17 @@ def errors(data: dict, frames: list) -> tuple[float, float]:
     return float(np.mean(short)), float(np.mean(long))
 
 
+def cached(workdir: Path, clip: str, spec: str, make) -> dict:
+    """A variant's render of a clip, kept in the workdir (the picture can be redrawn without rendering; delete
+    the workdir after changing the painting code)."""
+    path = workdir / f"render_{clip.replace(' ', '_')}_{spec.replace(':', '_').replace(',', '_')}.pkl"
+    if path.is_file():
+        return pickle.loads(path.read_bytes())
+    res = make()
+    path.write_bytes(pickle.dumps(res))
+    return res
+
+
 def variant(spec: str) -> tuple[str, dict]:
     """'name:key=value,key=value' → (name, settings overrides)."""
     name, _, rest = spec.partition(":")
@@ -124,27 +138,9 @@ def variant(spec: str) -> tuple[str, dict]:
     return name, overrides
 
 
-def histogram(counts: dict[str, list[int]], ceiling: int, width: int = 480, height: int = 180) -> Image.Image:
-    """Iterations per temporal frame, one row of bars per variant (1..ceiling)."""
-    from PIL import ImageDraw
-
-    img = Image.new("RGB", (width, height * len(counts)), (24, 24, 24))
-    draw = ImageDraw.Draw(img)
-    for row, (name, its) in enumerate(counts.items()):
-        hist = np.bincount(np.clip(its, 1, ceiling), minlength=ceiling + 1)[1:]
-        top, y0, bar = max(hist.max(), 1), (row + 1) * height - 20, (width - 20) / ceiling
-        for i, n in enumerate(hist):
-            h = (height - 50) * n / top
-            draw.rectangle([10 + i * bar, y0 - h, 10 + (i + 1) * bar - 1, y0], fill=(230, 170, 60))
-        draw.text((10, row * height + 6), f"{name}: iterations per temporal frame (1-{ceiling})", fill=(230, 230, 230))
-        draw.text((10, y0 + 4), "1", fill=(180, 180, 180))
-        draw.text((width - 30, y0 + 4), str(ceiling), fill=(180, 180, 180))
-    return img
-
-
 def trace_report(net, data: dict, name: str, rules: list[tuple[float, float, float]], window: int) -> None:
     """Today's chain with every iteration's change: where each candidate (mean, peak, style) would stop."""
-    res = render(net, data, StyleSettings(stop_change=0, stop_window=window, temporal_init="warped"), trace=True)
+    res = render(net, data, StyleSettings(stop_change=0, stop_window=window, iterations=30), trace=True)
     for change, peak, style in rules:
         stops = []
         for tr in res["traces"][1:]:
@@ -179,7 +175,7 @@ def main() -> None:
     ap.add_argument("--width", type=int, default=160)
     ap.add_argument("--frames", type=int, default=20)
     ap.add_argument("--clips", nargs="*", default=list(CLIPS))
-    ap.add_argument("--variants", nargs="*", default=["today:stop_change=0,warp_interpolation=linear", "rule:"])
+    ap.add_argument("--variants", nargs="*", default=[TODAY, "default:"])
     ap.add_argument("--trace", action="store_true", help="print where candidate thresholds stop today's frames")
     args = ap.parse_args()
     torch.set_num_threads(2)
@@ -192,7 +188,15 @@ def main() -> None:
             candidates = [(m, p, s) for m in (0.5, 1.0, 1.5) for p in (4.0, 8.0) for s in (0.01, 0.02)]
             trace_report(net, data, name, candidates, 5)
             continue
-        results = {v: render(net, data, StyleSettings(**o)) for v, o in variants}
+        results = {
+            v: cached(
+                args.workdir,
+                f"{name}_{args.width}_{args.frames}",
+                spec,
+                lambda o=o, d=data: render(net, d, StyleSettings(**o)),
+            )
+            for (v, o), spec in zip(variants, args.variants)
+        }
         base = results[variants[0][0]]
         for v, res in results.items():
             its = [r["iterations"] for r in res["records"][1:]]
@@ -223,7 +227,9 @@ def main() -> None:
     if args.out and rows:
         args.out.mkdir(parents=True, exist_ok=True)
         sheet = labelled_rows(rows)
-        hist = histogram(counts, max(StyleSettings(**o).iterations for _, o in variants))
+        hist = histogram(
+            counts, "iterations per temporal frame, all clips", max(StyleSettings(**o).iterations for _, o in variants)
+        )
         both = Image.new("RGB", (max(sheet.width, hist.width), sheet.height + hist.height), (24, 24, 24))
         both.paste(sheet, (0, 0))
         both.paste(hist, (0, sheet.height))

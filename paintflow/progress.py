@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from .registry import frame_folder, stage
+from .stopping import read_records, summary
 
 
 def _made(folder: Path) -> dict[int, float]:
@@ -35,6 +36,7 @@ def render_progress(dag, now: float | None = None) -> list[dict]:
                     "total": r.frames,
                     "stamps": stamps,
                     "made": made,
+                    "iterations": summary(read_records(dag.results, s, name)),  # painted stages: {} otherwise
                 }
             )
         look = stages[0]
@@ -83,6 +85,14 @@ def format_progress(rows: list[dict], now: float | None = None) -> str:
             end = datetime.fromtimestamp(now) + timedelta(seconds=r["eta_s"])
             line += f", ETA {r['eta_s'] / 3600:.1f} h ({end:%Y-%m-%d %H:%M})"
         lines.append(line)
-        for s in r["stages"][1:]:
-            lines.append(f"    {s['label']}: {s['done']}/{s['total']}")
+        for i, s in enumerate(r["stages"]):
+            if i:
+                lines.append(f"    {s['label']}: {s['done']}/{s['total']}")
+            if s.get("iterations"):
+                it = s["iterations"]
+                how = ", ".join(f"{n} {why}" for why, n in sorted(it["stopped"].items()))
+                lines.append(
+                    f"    {s['label']}: iterations per frame median {it['median']:g}, p90 {it['p90']:g}, "
+                    f"max {it['max']} ({how})"
+                )
     return "\n".join(lines)

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -71,6 +72,8 @@ def test_prediction_is_within_50_percent_of_the_real_render(planned):
     assert "measured, 8 files" in after
     status = paintflow("status", cwd=wd)
     assert "8/8 frames stylized (100.0 %)" in status and "video ready" in status
+    # where the painting's time went: the iterations each frame took
+    assert re.search(r"stylized: iterations per frame median \d+, p90 \d+, max \d+ \(", status), status
 
 
 def fake_dag(root, renders):
