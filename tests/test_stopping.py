@@ -54,6 +54,10 @@ def test_a_frame_stops_when_still_and_runs_to_its_ceiling_while_changing():
     loose = StyleSettings(**{**base.__dict__, "stop_change": 255.0, "stop_peak": 255.0, "stop_style": 100.0})
     stylize_frame(net, targets, content, loose, device="cpu", record=still)
     assert still["stopped"] == "still" and still["iterations"] == 4 and still["ceiling"] == 40
+    # coarse-to-fine: each level stops by the rule too, and the work counts a ½-size iteration as ¼
+    levels, coarse = StyleSettings(**{**loose.__dict__, "levels": [{"scale": 0.5, "iterations": 30}]}), {}
+    stylize_frame(net, style_targets(net, style, levels, "cpu"), content, levels, device="cpu", record=coarse)
+    assert coarse["levels"] == [4] and coarse["iterations"] == 4 and coarse["work"] == 5.0
     # a threshold no optimisation meets: the ceiling
     strict = StyleSettings(**{**base.__dict__, "stop_change": 1e-6})
     out = stylize_frame(net, targets, content, strict, device="cpu", record=changing, trace=trace)
