@@ -27,11 +27,13 @@ import json
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-
-import torch
+from typing import TYPE_CHECKING
 
 from .files import write_json
 from .registry import bench_path
+
+if TYPE_CHECKING:  # torch is imported where the rule runs: `paintflow status` and `plan` read records only
+    import torch
 
 PEAK_QUANTILE = 0.99
 
@@ -65,6 +67,8 @@ class Watch:
 
     def update(self, x: torch.Tensor, style: torch.Tensor, done: int) -> bool:
         """After iteration ``done`` (x the new image, ``style`` the style loss of the last evaluation): met?"""
+        import torch
+
         r = self.rule
         self.images.append(x.detach().clone())
         self.styles.append(style.detach())

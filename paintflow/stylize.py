@@ -94,17 +94,20 @@ def resize(rgb: np.ndarray, scale: float) -> np.ndarray:
     return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
 
 
+def warp_previous(painted: np.ndarray, flow_back: np.ndarray, settings: StyleSettings) -> np.ndarray:
+    """An earlier painted frame carried onto this frame's grid (float, 0-255), bilinear or bicubic
+    (``warp_interpolation``; a bicubic warp overshoots the value range, so it is clipped)."""
+    warped = warp(painted.astype(np.float32), flow_back, settings.warp_interpolation)
+    return warped if settings.warp_interpolation == "linear" else np.clip(warped, 0, 255)
+
+
 def initial_image(content, prev_stylized, flow_back, mask, settings: StyleSettings, frame_index: int, start=None):
     """Start point: ``start`` when given (a warm start, a multi-pass blend); else warp(x_{t−1}) (``blend``:
     where reliable, the content frame elsewhere; ``warped``: everywhere, as Ruder et al.'s prevWarped);
     without a previous frame the content or noise. Also returns the warped previous frame (for the
     temporal loss). The warp is bilinear or bicubic (``warp_interpolation``): bilinear resampling blurs the
     strokes, which doubles the style loss a frame starts from (bench/stopping.py)."""
-    warped = None
-    if prev_stylized is not None:
-        warped = warp(prev_stylized.astype(np.float32), flow_back, settings.warp_interpolation)
-        if settings.warp_interpolation != "linear":
-            warped = np.clip(warped, 0, 255)
+    warped = warp_previous(prev_stylized, flow_back, settings) if prev_stylized is not None else None
     if start is not None:
         return start.astype(np.float32) / 255.0, None if warped is None else warped / 255.0
     if prev_stylized is not None:
@@ -256,6 +259,10 @@ def stylize_frame(
         targets = {"1": targets}
     final = settings.iterations_of(frame_index) if temporal else settings.first_frame_iterations
     plan = [(float(lv["scale"]), int(lv["iterations"])) for lv in settings.levels] + [(1.0, final)]
+    # what the temporal loss ties the frame to: the previous frame and the long-term ones, warped once
+    coupled = (
+        [(warped, mask), *[(warp_previous(p, f, settings) / 255.0, c) for p, f, c in long_term]] if temporal else []
+    )
     x, levels = None, []
     for scale, iterations in plan:
         size = (content.shape[0], content.shape[1]) if scale == 1.0 else resize(content, scale).shape[:2]
@@ -271,11 +278,7 @@ def stylize_frame(
         warped_l = mask_l = None
         if temporal:
             warped_l, mask_l = [], []
-            longs = [
-                (np.clip(warp(p.astype(np.float32), f, settings.warp_interpolation), 0, 255) / 255.0, c)
-                for p, f, c in long_term
-            ]
-            for w, m in [(warped, mask), *longs]:
+            for w, m in coupled:
                 warped_l.append(
                     to_tensor(w if scale == 1.0 else resize((w * 255).astype(np.float32), scale) / 255, device)
                 )

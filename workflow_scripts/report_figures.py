@@ -3,6 +3,7 @@
 import json
 
 from paintflow import report
+from paintflow.registry import STAGES
 from paintflow.smk import render_dag, setup_log
 from paintflow.stopping import read_records
 
@@ -14,11 +15,7 @@ samples = dag.report_samples(render)
 report.stage_pictures(dag.report_frames(render), samples, out.samples)
 report.sheet(list(zip(dag.sheet_frames(render), snakemake.input.sheet)), out.sheet)
 results = snakemake.config["results"]
-iterations = {
-    s: read_records(results, s, render)
-    for s in dag.render_stages(render)
-    if s in ("stylize", "lead") or s.startswith("pass")
-}
+iterations = {s: read_records(results, s, render) for s in STAGES}  # the stages that record iterations
 report.timing(report.read_benchmarks(results, snakemake.input.benchmarks), out.timing, iterations)
 report.config_page(config, render, out.config)
 report.shot_sheet(dag, render, dict(zip(dag.shot_ends(render), snakemake.input.shots)), out.shots)
