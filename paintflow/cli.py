@@ -6,6 +6,7 @@
     paintflow preview  one frame of a render's look in seconds (--sheet: every built-in fast style)
     paintflow verify   decode every finished artefact; damaged ones are made again by the next run
     paintflow resume   continue a render that died (refuses while another run is alive here)
+    paintflow redo     make some frames of a render again (e.g. those verify --quality flagged)
     paintflow clean    remove what killed runs left, and frame-store entries no setting uses
     paintflow studio   the studio: a web page to make, watch and get renders (127.0.0.1:8765)
 
@@ -37,6 +38,20 @@ def _common(parser):
     )
     parser.add_argument(
         "--configfile", type=Path, default=None, help="the render's config (default: <directory>/config.yaml)"
+    )
+
+
+def _profile(parser):
+    parser.add_argument(
+        "--profile",
+        default=str(REPO / "profiles" / "workstation"),
+        help="Snakemake profile (default: profiles/workstation)",
+    )
+    parser.add_argument(
+        "snakemake_args",
+        nargs="*",
+        metavar="SNAKEMAKE_ARG",
+        help="more Snakemake arguments, after `--` (e.g. -- --cores 8)",
     )
 
 
@@ -79,19 +94,19 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="decode every finished artefact; say what the next run makes again")
     _common(v)
     v.add_argument("--dry-run", action="store_true", help="only report; leave damaged files where they are")
+    v.add_argument(
+        "--quality", action="store_true", help="also list each render's quality figures and flagged frames"
+    )
+    v.add_argument("--json", type=Path, help="with --quality: also write the quality figures to this JSON file")
     r = sub.add_parser("resume", help="continue a render that died (refuses while another run is alive here)")
     _common(r)
-    r.add_argument(
-        "--profile",
-        default=str(REPO / "profiles" / "workstation"),
-        help="Snakemake profile (default: profiles/workstation)",
-    )
-    r.add_argument(
-        "snakemake_args",
-        nargs="*",
-        metavar="SNAKEMAKE_ARG",
-        help="more Snakemake arguments, after `--` (e.g. -- --cores 8)",
-    )
+    _profile(r)
+    rd = sub.add_parser("redo", help="make frames of a render again (and what depends on them), then run")
+    _common(rd)
+    rd.add_argument("render", help="which render")
+    rd.add_argument("--frames", required=True, help="frames to make again: 118,430-432")
+    rd.add_argument("--dry-run", action="store_true", help="say what would be made again; change nothing")
+    _profile(rd)
     c = sub.add_parser("clean", help="remove temporary files of killed runs and unused frame-store entries")
     _common(c)
     c.add_argument("--store", action="store_true", help="also empty the frame store (disk back; no resume cache)")
@@ -199,24 +214,36 @@ def run(args) -> int:
             refuse_if_alive(config["results"], "move damaged files while it writes")
         result = verify(dag, fix=not args.dry_run)
         print(format_report(result, fix=not args.dry_run))
+        if args.quality:
+            from .verify import format_quality, quality
+
+            figures = quality(dag)
+            print(format_quality(figures))
+            if args.json:
+                import json
+
+                args.json.write_text(json.dumps(figures, indent=2))
         return 3 if result["damaged"] and args.dry_run else 0
     elif args.command == "resume":
         from .runs import refuse_if_alive
 
         config, dag = _dag(args)
         refuse_if_alive(config["results"], "resume")
-        subprocess.run(snakemake_cmd(args, "--unlock"), capture_output=True, text=True)
-        for _attempt in range(3):
-            code = subprocess.run(snakemake_cmd(args, "--profile", args.profile, *args.snakemake_args)).returncode
-            missing = [p for p in dag.all_outputs() if not Path(p).exists()]
-            if code != 0 or not missing or "-n" in args.snakemake_args or "--dry-run" in args.snakemake_args:
-                return code
-            # right after a kill, Snakemake has been seen to plan only the killed job: run again
-            print(
-                f"paintflow: the run ended with {len(missing)} final output(s) still missing; running again",
-                file=sys.stderr,
-            )
-        return code
+        return _run_workflow(args, dag)
+    elif args.command == "redo":
+        from .redo import format_plan, mark, parse_frames, plan
+        from .runs import refuse_if_alive
+
+        config, dag = _dag(args)
+        if args.render not in dag.renders:
+            raise PaintflowError(f"no render {args.render!r} in the config (known: {', '.join(dag.renders)})")
+        p = plan(dag, args.render, parse_frames(args.frames, dag.renders[args.render].frames))
+        print(format_plan(p, args.dry_run), flush=True)
+        if args.dry_run:
+            return 0
+        refuse_if_alive(config["results"], "redo frames")
+        print(f"the old files are kept in {mark(dag, p)}", flush=True)
+        return _run_workflow(args, dag)
     elif args.command == "studio":
         from .studio import server
 
@@ -249,8 +276,31 @@ def run(args) -> int:
     return 0
 
 
+def _run_workflow(args, dag) -> int:
+    """Run the workflow until every final output exists (``paintflow resume`` and ``redo``)."""
+    subprocess.run(snakemake_cmd(args, "--unlock"), capture_output=True, text=True)
+    for _attempt in range(3):
+        code = subprocess.run(snakemake_cmd(args, "--profile", args.profile, *args.snakemake_args)).returncode
+        missing = [p for p in dag.all_outputs() if not Path(p).exists()]
+        if code != 0 or not missing or "-n" in args.snakemake_args or "--dry-run" in args.snakemake_args:
+            return code
+        # right after a kill, Snakemake has been seen to plan only the killed job: run again
+        print(
+            f"paintflow: the run ended with {len(missing)} final output(s) still missing; running again",
+            file=sys.stderr,
+        )
+    return code
+
+
 def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra = argv[argv.index("--") + 1 :] if "--" in argv else []  # Snakemake's own arguments
+    argv = argv[: len(argv) - len(extra) - 1] if "--" in argv else argv
     args = parser().parse_args(argv)
+    if extra and not hasattr(args, "snakemake_args"):
+        parser().error(f"{args.command} takes no Snakemake arguments (after --)")
+    if hasattr(args, "snakemake_args"):
+        args.snakemake_args = [*args.snakemake_args, *extra]
     try:
         return run(args)
     except PaintflowError as err:

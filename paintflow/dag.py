@@ -98,6 +98,10 @@ class RenderDag:
                 stages |= {"flow", "masks"}
         return tuple(s for s in STAGES if s in stages)
 
+    def quality_flow(self, render: str) -> bool:
+        """Whether a render's quality is measured with the optical flow (its video has it for the look)."""
+        return "masks" in self.video_stages(render)
+
     def background_frame(self, render: str, t: int) -> int:
         """The background frame under frame t of a keyed render (another render or a video: looped)."""
         bg = self.renders[render].key["background"]
@@ -141,6 +145,7 @@ class RenderDag:
             or name in look.prepare
             or name in look.extra(self, render)
             or name in ("encode", "report")
+            or (stage(name).chain is None and stage(name).when is not None and stage(name).when(self, render))
         )
 
     def frame_count(self, name: str, owner: str) -> int:
@@ -206,6 +211,9 @@ class RenderDag:
         return {"fps": self.renders[render].fps, "audio": source, "reverse": reverse}
 
     # --- paths -----------------------------------------------------------------------------------
+    def frame_folder(self, name: str, owner: str, variant: str | None = None) -> Path:
+        return frame_folder(self.results, name, owner, variant)
+
     def path(self, name: str, owner: str, t: int, variant: str | None = None) -> str:
         ext = None
         if name in ("flow", "longflow"):
@@ -472,6 +480,8 @@ class RenderDag:
                 out.append(self.sheet_path(r))
             else:
                 out += [self.render_video(r), f"{self.report_dir(r)}/stages.png"]
+                if self.uses(r, "quality"):  # targets themselves: measured even where the report exists
+                    out += self.paths("quality", r, range(1, self.renders[r].frames + 1))
         return out + self.repairs()
 
     def job_files(self, render: str, folder: str, **names: str) -> dict:
@@ -536,15 +546,15 @@ class RenderDag:
         return moved
 
 
-def quarantine(results, path) -> tuple[str, str]:
-    """Move a damaged file under results/.paintflow/quarantine/ (kept for inspection) and list it as a
-    target of the next run (:meth:`RenderDag.repairs`)."""
+def quarantine(results, path, into: Path | None = None) -> tuple[str, str]:
+    """Move a damaged file under results/.paintflow/quarantine/ (or ``into``: kept for inspection) and list
+    it as a target of the next run (:meth:`RenderDag.repairs`)."""
     from .files import write_json
 
     path = Path(path)
     root = Path(results) / ".paintflow" / "quarantine"
     rel = path.resolve().relative_to(Path(results).resolve())
-    dest = root / rel
+    dest = (into or root) / rel
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(path), dest)
     pending = root / "pending.json"

@@ -238,6 +238,10 @@ def decodes(path) -> str | None:
         elif path.name.endswith((".npz", ".flo")):
             if not np.isfinite(read_flow(path)).all():
                 return "flow has non-finite values"
+        elif path.name.endswith(".json"):
+            import json
+
+            json.loads(path.read_text())
         elif not is_intact(path):
             return "truncated"
     except (PaintflowError, OSError, ValueError) as err:

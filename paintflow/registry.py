@@ -32,7 +32,7 @@ class Stage:
     identity: Callable | None = None  # (dag, owner) -> what decides its outputs (see paintflow.identity)
     needed_by: tuple = ()  # job stages: present wherever one of these stages is (models: shared by all)
     chain: int | None = None  # per-frame stages applied to a render's look, in this order (upscale: 90)
-    when: Callable | None = None  # (dag, render) -> whether a chain stage applies to that render
+    when: Callable | None = None  # (dag, render) -> whether a chain stage (or another render stage) applies
     work: Callable | None = None  # (dag, owner, t) -> units of work of frame t (default 1: a frame; t None: a job)
 
     @property
@@ -353,6 +353,20 @@ def _encode_id(dag, render):
     }
 
 
+def _quality_id(dag, render):
+    """The final frames, the source frames, and the flow and masks when the render's video has them."""
+    video = dag.renders[render].video
+    ident = {"frames": dag.key(dag.final_stage(render), render), "source": dag.key("frames", video)}
+    if dag.quality_flow(render):
+        ident |= {"flow": dag.key("flow", video), "masks": dag.key("masks", video)}
+    return ident
+
+
+def _measured(dag, render) -> bool:
+    """A render of a video (not a sheet) is measured unless quality.enabled is false."""
+    return dag.config["quality"]["enabled"] and bool(dag.renders[render].video) and not dag.look(render).sheet
+
+
 def _report_id(dag, render):
     return {"frames": dag.key(dag.final_stage(render), render)}
 
@@ -619,6 +633,17 @@ register(
     )
 )
 register(Stage("encode", "render", "video", unit="job", identity=_encode_id))
+register(
+    Stage(
+        "quality",
+        "render",
+        "quality measured",
+        folder="quality",
+        ext="json",
+        identity=_quality_id,
+        when=_measured,
+    )
+)
 register(Stage("report", "render", "report", unit="job", env="stylize", identity=_report_id))
 
 

@@ -111,3 +111,56 @@ def shot_sheet(dag, render: str, frames: dict, out) -> None:
 
 def sheet(frames: list[tuple[int, str]], out) -> None:
     write_pil(out, contact_sheet([(str(t), read_rgb(p)) for t, p in frames]))
+
+
+def quality_section(summary: dict, records: dict, final: dict, source: dict, out, rows: int = 6) -> None:
+    """The render's quality at a glance: its summary line, the per-frame curves (render, source floor,
+    long-term) with the flagged frames marked, and each flagged frame (up to ``rows``) beside its
+    neighbours and its source frame. ``final``/``source``: {t: file} of the final and source frames."""
+    from PIL import Image, ImageDraw
+
+    from .figures import _font, line_chart
+    from .quality import summary_line
+
+    n = summary["frames"]
+    ts = range(1, n + 1)
+
+    def curve(key):
+        return [records.get(t, {}).get(key) if records.get(t, {}).get(key) is not None else float("nan") for t in ts]
+
+    flow = summary["flow"]
+    series = {"render t-1 to t": curve("e1"), "source floor": curve("floor1")}
+    if any(records.get(t, {}).get("e4") is not None for t in ts):
+        series |= {"render t-4 to t": curve("e4"), "floor t-4": curve("floor4")}
+    flagged = {int(t): f for t, f in summary["flagged"].items()}
+    marks = [(t, f"{t} {f['kinds'][0]}") for t, f in sorted(flagged.items())]
+    what = "warping error (masked, source flow)" if flow else "difference to the previous frame (no optical flow)"
+    chart = line_chart(series, f"{what} per frame; flagged frames marked", marks=marks)
+    title_h = 40
+    parts = [chart]
+    if flagged:
+        size = 110
+
+        def thumb(files, t):
+            if t not in files or not Path(files[t]).is_file():
+                return None
+            img = Image.fromarray(read_rgb(files[t]))
+            return img.resize((max(1, round(img.width * size / img.height)), size))
+
+        picked = sorted(flagged)[:rows]
+        table = [
+            (
+                f"frame {t}: {' + '.join(flagged[t]['kinds'])}\n{flagged[t]['why']}\n\nsource {t}, then {t - 1}, {t}, {t + 1}",
+                [thumb(source, t), thumb(final, t - 1), thumb(final, t), thumb(final, t + 1)],
+            )
+            for t in picked
+        ]
+        parts.append(labelled_rows(table))
+    width = max(p.width for p in parts)
+    page = Image.new("RGB", (width, title_h + sum(p.height for p in parts)), (255, 255, 255))
+    ImageDraw.Draw(page).text((10, 10), summary_line(summary), fill=(0, 0, 0), font=_font(18))
+    y = title_h
+    for p in parts:
+        page.paste(p, (0, y))
+        y += p.height
+    write_pil(out, page)

@@ -56,3 +56,29 @@ def format_report(result: dict, fix: bool = True) -> str:
             else "run `paintflow verify --fix` to move them aside, then `paintflow resume`"
         )
     return "\n".join(lines)
+
+
+def quality(dag) -> dict:
+    """{render: its quality figures and flagged frames} for every measured render (``verify --quality``)."""
+    from .quality import render_summary, summary_line
+
+    out = {}
+    for render in dag.renders:
+        if dag.uses(render, "quality"):
+            figures = render_summary(dag, render)
+            out[render] = {"summary": summary_line(figures), **figures}
+    return out
+
+
+def format_quality(figures: dict) -> str:
+    from .quality import runs
+
+    lines = []
+    for render, f in figures.items():
+        lines.append(f"{render}: {f['summary'].removeprefix('quality: ')}")
+        for t, flag in f["flagged"].items():
+            lines.append(f"  frame {t}: {' + '.join(flag['kinds'])}" + (f" ({flag['why']})" if flag["why"] else ""))
+        if f["flagged"]:
+            frames = ",".join(runs(sorted(int(t) for t in f["flagged"])))
+            lines.append(f"  make them again: paintflow redo {render} --frames {frames}")
+    return "\n".join(lines) if lines else "quality: no render is measured (quality.enabled: false)"

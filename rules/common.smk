@@ -122,6 +122,11 @@ def report_inputs(wildcards):
         "sheet": frames_of(PF.final_stage(wildcards.render), wildcards.render, PF.sheet_frames(wildcards.render)),
         "shots": frames_of(PF.final_stage(wildcards.render), wildcards.render, PF.shot_ends(wildcards.render)),
         "benchmarks": [ancient(p) for p in PF.benchmarks(wildcards.render)],
+        "quality": (
+            frames_of("quality", wildcards.render, range(1, PF.renders[wildcards.render].frames + 1))
+            if PF.uses(wildcards.render, "quality")
+            else []
+        ),
     }
 
 

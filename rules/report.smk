@@ -1,6 +1,7 @@
 # Pictures and figures of each render for `snakemake --report report.html`: sampled frames through
 # every stage (columns from the registry), a contact sheet, job time per stage (from the benchmarks
-# it declares), and the config used, shown inline.
+# it declares), the config used, shown inline, and the quality section (its figures also in
+# quality.json; the line printed on the terminal when the render ends).
 
 
 rule report:
@@ -12,6 +13,8 @@ rule report:
         shots=report_item("shots.png", "shots.rst", "pictures"),
         timing=report_item("timing.png", "timing.rst", "timing"),
         config=report_item("config.html", "config.rst", "config"),
+        quality=report_item("quality.png", "quality.rst", "quality"),
+        figures=f"{R}/renders/{{render}}/report/quality.json",
     log:
         f"{R}/logs/report/{{render}}/job.log",
     benchmark:

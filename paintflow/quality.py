@@ -1,0 +1,313 @@
+"""Quality control: every render measures its own temporal quality and finds its bad frames.
+
+The quality stage writes one small JSON per frame of a render (cheap next to any look), measured on the
+render's final frames (brought to the processing size) against its source:
+
+- ``e1``: the warping error O_{t−1} → O_t (:func:`paintflow.metrics.warping_error`: masked, with the
+  source's backward flow) and ``floor1`` the same on the source frames — the error the flow itself leaves;
+- ``e2`` (t−2 → t) and ``e4`` (t−4 → t, long-term) through the backward flows chained, masked where every
+  step was reliable, and ``floor4``;
+- without optical flow (a look that does not use it): the same errors unwarped over the whole frame
+  (``flow: false``), still enough to find a pop;
+- ``change`` / ``source_change``: mean |O_t − O_{t−1}| and the source's (a frozen frame);
+- ``luma`` / ``spread`` and the source's (a black or blank frame);
+- ``border``: for each edge, how much texture and line-to-line variation each of its outer lines keeps
+  next to the frame's interior (1: as much; 0: collapsed), and the same for the source.
+
+Flags are decided when the records are read (:func:`flags`), so changing a threshold re-runs nothing:
+**black**, **blank**, **frozen**, **pop** (an error many times its shot's median), **border** (an edge
+collapsed where the source's is not).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+BORDER_LINES = 4  # outer lines of each edge that are judged
+KINDS = ("black", "blank", "frozen", "pop", "border")  # a frame's first kind names it
+
+
+# --- measures of one frame ----------------------------------------------------------------------
+def _f32(rgb: np.ndarray) -> np.ndarray:
+    return rgb.astype(np.float32) / 255.0
+
+
+def to_size(rgb: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """A final frame at the processing size (an upscaled render is judged where its flow was measured)."""
+    import cv2
+
+    if rgb.shape[:2] == tuple(shape):
+        return rgb
+    return cv2.resize(rgb, (shape[1], shape[0]), interpolation=cv2.INTER_AREA)
+
+
+def chain_flows(flows: list[np.ndarray], masks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The backward flow t → t−n and its mask from n one-step backward flows (t→t−1, t−1→t−2, …) and their
+    consistency masks (each in its own frame): F ← F + f_k(x + F), c ← c · c_k(x + F) · inside."""
+    from .warp import inside, warp
+
+    flow, mask = flows[0].copy(), masks[0].astype(np.float32).copy()
+    for f, m in zip(flows[1:], masks[1:]):
+        mask = mask * warp(m.astype(np.float32), flow) * inside(flow)
+        flow = flow + warp(f, flow)
+    return flow, mask * inside(flow)
+
+
+def _error(prev, cur, flow, mask) -> float:
+    from .metrics import warping_error
+
+    if flow is None:  # no optical flow: the plain difference over the whole frame
+        return float(((_f32(prev) - _f32(cur)) ** 2).mean())
+    return warping_error(prev, cur, flow, mask)
+
+
+def border_scores(rgb: np.ndarray, lines: int = BORDER_LINES) -> dict[str, list[float]]:
+    """For each edge, one score per outer line (from the edge in): min(its texture, its difference to the
+    next line inward), each relative to the median of the interior lines next to it. 1: like the
+    interior; near 0: a flat (grey, black) or smeared (repeated) line."""
+    g = rgb.astype(np.float32).mean(axis=2)
+    edges = {"top": g, "bottom": g[::-1], "left": g.T, "right": g.T[::-1]}
+    out = {}
+    for name, a in edges.items():
+        ref = slice(lines, min(lines + 16, a.shape[0] - 1))
+        tex = a.std(axis=1)
+        step = np.abs(np.diff(a, axis=0)).mean(axis=1)
+        tex_ref = float(np.median(tex[ref])) + 1.0  # + 1 grey level: a flat interior is not a reference
+        step_ref = float(np.median(step[ref])) + 1.0
+        out[name] = [round(float(min(tex[k] / tex_ref, step[k] / step_ref)), 4) for k in range(lines)]
+    return out
+
+
+def measure_frame(out: list[np.ndarray], src: list[np.ndarray], flows: list, masks: list) -> dict:
+    """The record of frame t. ``out`` and ``src``: final and source frames t, t−1, … (as many as the
+    shot has, up to t−4; at the processing size); ``flows``/``masks``: backward flows t→t−1, t−1→t−2, …
+    and masks t, t−1, … (empty: no optical flow)."""
+    o, s = out[0], src[0]
+    og, sg = o.astype(np.float32).mean(axis=2) / 255, s.astype(np.float32).mean(axis=2) / 255
+    rec: dict = {
+        "flow": bool(flows),
+        "luma": round(float(og.mean()), 5),
+        "spread": round(float(og.std()), 5),
+        "source_luma": round(float(sg.mean()), 5),
+        "source_spread": round(float(sg.std()), 5),
+        "border": border_scores(o),
+        "source_border": border_scores(s),
+    }
+    for n in (1, 2, 4):
+        if len(out) <= n:
+            rec[f"e{n}"] = None
+            continue
+        if flows:
+            flow, mask = chain_flows(flows[:n], masks[:n]) if n > 1 else (flows[0], masks[0])
+        else:
+            flow, mask = None, None
+        rec[f"e{n}"] = round(_error(out[n], o, flow, mask), 7)
+        if n != 2:
+            rec[f"floor{n}"] = round(_error(src[n], s, flow, mask), 7)
+    if len(out) > 1:
+        rec["change"] = round(float(np.abs(_f32(out[1]) - _f32(o)).mean()), 6)
+        rec["source_change"] = round(float(np.abs(_f32(src[1]) - _f32(s)).mean()), 6)
+    return rec
+
+
+def quality_chunk(outputs: dict, frame_files: dict, source_files: dict, flows: dict, masks: dict, store, progress):
+    """Measure each frame of a chunk. ``frame_files``/``source_files``: {t: file} of the final and source
+    frames the chunk reads (its frames and up to four before each, in the shot); ``flows``: {t: backward
+    flow t→t−1}, ``masks``: {t: mask of (t−1, t)} (empty without optical flow)."""
+    from functools import lru_cache
+
+    from .files import read_flow, read_gray, read_rgb, write_json
+    from .jobs import run_frames
+    from .masks import from_png
+
+    @lru_cache(maxsize=16)
+    def source(t):
+        return read_rgb(source_files[t])
+
+    @lru_cache(maxsize=16)
+    def final(t):
+        return to_size(read_rgb(frame_files[t]), source(t).shape[:2])
+
+    @lru_cache(maxsize=8)
+    def flow(t):
+        return read_flow(flows[t]), from_png(read_gray(masks[t]))
+
+    def make(t):
+        back = [t - k for k in range(5) if t - k in frame_files and t - k in source_files]
+        back = back[: next((i for i, b in enumerate(back) if b != t - i), len(back))]  # contiguous
+        use_flow = bool(flows) and all(b in flows for b in back[:-1])
+        steps = [flow(b) for b in back[:-1]] if use_flow else []
+        rec = measure_frame(
+            [final(b) for b in back],
+            [source(b) for b in back],
+            [f for f, _ in steps],
+            [m for _, m in steps],
+        )
+        write_json(outputs[t], {"t": t, **rec})
+        return None
+
+    return run_frames({t: [p] for t, p in outputs.items()}, make, store, "quality", progress)
+
+
+# --- flags ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Thresholds:
+    pop: float = 4.0  # a frame pops when its error is this many times its shot's median …
+    pop_min: float = 0.001  # … and above this (a still shot's tiny errors are not pops)
+    border: float = 0.08  # an outer line scoring below this has collapsed (where the source's scores above 0.5)
+    frozen: float = 0.5 / 255  # mean change below this while …
+    moving: float = 2.0 / 255  # … the source changes more than this
+    black: float = 0.03  # mean brightness below this while the source's is above 0.1
+    blank: float = 0.01  # brightness spread below this while the source's is above 0.05
+
+    @classmethod
+    def of(cls, settings: dict) -> Thresholds:
+        return cls(**{k: float(v) for k, v in settings.items() if k in cls.__dataclass_fields__})
+
+
+def _collapsed(scores: list[float], below: float) -> int:
+    """How many lines, from the edge in, have collapsed."""
+    n = 0
+    for s in scores:
+        if s >= below:
+            break
+        n += 1
+    return n
+
+
+def frame_kinds(rec: dict, th: Thresholds) -> list[str]:
+    """What is wrong with one frame on its own (not pops: those need the shot)."""
+    kinds = []
+    if rec["luma"] < th.black and rec["source_luma"] > 0.1:
+        kinds.append("black")
+    elif rec["spread"] < th.blank and rec["source_spread"] > 0.05:
+        kinds.append("blank")
+    if rec.get("change") is not None and rec["change"] < th.frozen and rec["source_change"] > th.moving:
+        kinds.append("frozen")
+    for edge, scores in rec["border"].items() if not kinds else ():  # a black or blank frame has no edge
+        if _collapsed(scores, th.border) and not _collapsed(rec["source_border"][edge], 0.5):
+            kinds.append("border")
+            break
+    return kinds
+
+
+def flags(records: dict[int, dict], shots: list[range], th: Thresholds = Thresholds()) -> dict[int, dict]:
+    """{t: {"kinds": [...], "why": "..."}} of every flagged frame. A pop is a frame whose error to the previous
+    frame is ``th.pop`` times its shot's median; the frame after a flagged one is not a pop when it agrees with
+    the frame before that (its t−2 error is ordinary): it is the picture coming back."""
+    out: dict[int, dict] = {}
+    for shot in shots:
+        e1 = {t: records[t]["e1"] for t in shot if t in records and records[t].get("e1") is not None}
+        e2 = [records[t]["e2"] for t in shot if t in records and records[t].get("e2") is not None]
+        med1 = float(np.median(list(e1.values()))) if e1 else 0.0
+        med2 = float(np.median(e2)) if e2 else 0.0
+        for t in shot:
+            if t not in records:
+                continue
+            kinds, why = frame_kinds(records[t], th), []
+            err = e1.get(t)
+            if err is not None and err > max(th.pop * med1, th.pop_min):
+                back = records[t].get("e2")
+                recovering = t - 1 in out and back is not None and back <= max(th.pop * med2, th.pop_min)
+                if not recovering and not {"black", "blank", "frozen"} & set(kinds):
+                    kinds.insert(0, "pop")
+                    why.append(f"error {err:.4f} = {err / max(med1, 1e-12):.1f}x its shot's median")
+            if kinds:
+                kinds.sort(key=KINDS.index)
+                if "border" in kinds:
+                    edges = [
+                        e
+                        for e, s in records[t]["border"].items()
+                        if _collapsed(s, th.border) and not _collapsed(records[t]["source_border"][e], 0.5)
+                    ]
+                    why.append(f"{', '.join(edges)} edge collapsed")
+                out[t] = {"kinds": kinds, "why": "; ".join(why)}
+    return out
+
+
+def _mean(records: dict, key: str) -> float | None:
+    values = [r[key] for r in records.values() if r.get(key) is not None]
+    return float(np.mean(values)) if values else None
+
+
+def summarize(records: dict[int, dict], shots: list[range], frames: int, th: Thresholds = Thresholds()) -> dict:
+    """The figures of a render: mean errors (render, floor, long-term), frames measured, flagged frames."""
+    found = flags(records, shots, th)
+    with_flow = any(r.get("flow") for r in records.values())
+    return {
+        "frames": frames,
+        "measured": len(records),
+        "flow": with_flow,
+        "e_warp": _mean(records, "e1"),
+        "floor": _mean(records, "floor1"),
+        "e_warp_long": _mean(records, "e4"),
+        "floor_long": _mean(records, "floor4"),
+        "flagged": {str(t): f for t, f in sorted(found.items())},
+    }
+
+
+def runs(frames: list[int]) -> list[str]:
+    """[3, 4, 5, 9] → ["3-5", "9"]."""
+    out, start = [], None
+    for i, t in enumerate(frames):
+        start = t if start is None else start
+        if i + 1 == len(frames) or frames[i + 1] != t + 1:
+            out.append(f"{start}-{t}" if t > start else str(t))
+            start = None
+    return out
+
+
+def flag_list(flagged: dict) -> str:
+    """"118 pop, 430-432 border" (runs of frames of one kind joined)."""
+    by_kind: dict[str, list[int]] = {}
+    for t, f in flagged.items():
+        by_kind.setdefault(f["kinds"][0], []).append(int(t))
+    parts = [(frames[0], f"{run} {kind}") for kind, frames in by_kind.items() for run in runs(sorted(frames))]
+    parts = [(int(p.split()[0].split("-")[0]), p) for _, p in parts]
+    return ", ".join(p for _, p in sorted(parts))
+
+
+def summary_line(s: dict) -> str:
+    """``quality: E_warp 0.0023 (source floor 0.0035), t-4 0.0051 (floor 0.0060), 2 frames flagged: 118 pop, 431 border``."""
+    if not s["measured"]:
+        return "quality: not measured yet"
+    if s["flow"]:
+        line = f"quality: E_warp {s['e_warp']:.4f} (source floor {s['floor']:.4f})" if s["e_warp"] is not None else ""
+        if s["e_warp_long"] is not None:
+            line += f", t-4 {s['e_warp_long']:.4f} (floor {s['floor_long']:.4f})"
+    else:
+        line = "quality: no optical flow for this look; frame-to-frame difference"
+        line += f" {s['e_warp']:.4f} (source {s['floor']:.4f})" if s["e_warp"] is not None else " -"
+    line = line or "quality:"
+    if s["measured"] < s["frames"]:
+        line += f", {s['measured']} of {s['frames']} frames measured"
+    n = len(s["flagged"])
+    line += f", {n} frame{'s' if n != 1 else ''} flagged: {flag_list(s['flagged'])}" if n else ", no frame flagged"
+    return line
+
+
+# --- reading a render's records -------------------------------------------------------------------
+def read_records(folder) -> dict[int, dict]:
+    """{t: record} of every finished quality file in a render's quality folder."""
+    folder, out = Path(folder), {}
+    if not folder.is_dir():
+        return out
+    for path in sorted(folder.glob("[0-9]*.json")):
+        try:
+            out[int(path.name[:6])] = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def render_summary(dag, render: str) -> dict:
+    """The summary of one render of a config, from what its quality stage has written."""
+    from .registry import frame_folder
+
+    records = read_records(frame_folder(dag.results, "quality", render))
+    th = Thresholds.of(dag.config["quality"])
+    return summarize(records, dag.render_shots(render), dag.renders[render].frames, th)
