@@ -63,9 +63,20 @@ def render_progress(dag, now: float | None = None) -> list[dict]:
                 "video": dag.render_video(name),
                 "shots": len(shots),
                 "shots_done": shots_done,
+                "quality": _quality_line(dag, name),
             }
         )
     return rows
+
+
+def _quality_line(dag, render: str) -> str | None:
+    """The render's quality so far (paintflow.quality), once its first frames are measured."""
+    if not dag.uses(render, "quality"):
+        return None
+    from .quality import render_summary, summary_line
+
+    figures = render_summary(dag, render)
+    return summary_line(figures) if figures["measured"] else None
 
 
 def format_progress(rows: list[dict], now: float | None = None) -> str:
@@ -95,4 +106,6 @@ def format_progress(rows: list[dict], now: float | None = None) -> str:
                     f"    {s['label']}: iterations per frame median {it['median']:g}, p90 {it['p90']:g}, "
                     f"max {it['max']} ({how})"
                 )
+        if r.get("quality"):
+            lines.append(f"    {r['quality']}")
     return "\n".join(lines)

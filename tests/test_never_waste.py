@@ -111,6 +111,7 @@ def test_a_longer_clip_renders_only_the_new_frames(finished):
         "masks",
         "stylize",
         "upscale",
+        "quality",
         "encode",
         "report",
     }
@@ -125,7 +126,7 @@ def test_a_replaced_style_with_its_mtime_kept_reruns_the_style_and_what_follows(
         subprocess.run(["cp", "-p", str(shared("style", "the_scream.jpg")), str(style)], check=True)
         os.utime(style, ns=(original.stat().st_atime_ns, original.stat().st_mtime_ns))
         stages = {j["rule"].rsplit("_", 1)[0] if j["rule"][-1].isdigit() else j["rule"] for j in jobs_after(wd, cfg)}
-        assert stages == {"style_targets_r", "stylize_r", "upscale_r", "encode_r", "report"}
+        assert stages == {"style_targets_r", "stylize_r", "upscale_r", "quality_r", "encode_r", "report"}
     finally:
         shutil.copy2(original, style)
 

@@ -261,7 +261,11 @@ def _final(renders: Path, look: str, video: str) -> str:
     """The folder of a render's last per-frame stage (the one its video is made of)."""
     from paintflow.registry import STAGES
 
-    folders = [s.folder for s in STAGES.values() if s.folder and (renders / f"{look}_{video}" / s.folder).is_dir()]
+    folders = [
+        s.folder
+        for s in STAGES.values()
+        if s.folder and s.ext == "png" and (renders / f"{look}_{video}" / s.folder).is_dir()
+    ]
     order = [s.folder for s in sorted((s for s in STAGES.values() if s.folder), key=lambda s: s.chain or 0)]
     return max(folders, key=order.index)
 
