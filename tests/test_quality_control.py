@@ -25,7 +25,7 @@ def test_chained_flows_carry_frame_t_minus_n_onto_t():
     step = np.zeros((40, 60, 2), np.float32)
     step[..., 0] = -1.0  # frame t's pixel x came from x-1 in frame t-1
     ones = np.ones((40, 60), np.float32)
-    flow, mask = chain_flows([step, step, step], [ones, ones, ones])
+    flow, mask = chain_flows([step, step, step], [ones, ones, ones])[-1]
     assert np.allclose(flow[..., 0], -3.0) and np.allclose(flow[..., 1], 0.0)
     assert mask[:, :3].max() == 0 and mask[:, 3:].min() == 1  # points carried in from outside the frame: unjudged
     frame3 = np.roll(frame0, 3, axis=1)
