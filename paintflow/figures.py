@@ -182,10 +182,13 @@ def line_chart(
         x = xy(i, lo)[0]
         draw.text((x - 10, top + ph + 4), f"{x0 + i * dx:g}", fill=(80, 80, 80), font=small)
     draw.text((left + pw // 2 - 20, height - 20), xlabel, fill=(80, 80, 80), font=small)
+    ends: list[float] = []  # where each row of mark labels ends: a label that would overlap goes a row lower
     for x, text in marks or []:
         px = xy((x - x0) / dx, lo)[0]
         draw.line((px, top, px, top + ph), fill=(200, 200, 200), width=1)
-        draw.text((px + 3, top + 2), text, fill=(120, 120, 120), font=small)
+        row = next((i for i, end in enumerate(ends) if px + 3 > end), len(ends))
+        ends[row:row + 1] = [px + 3 + draw.textlength(text, font=small) + 4]
+        draw.text((px + 3, top + 2 + 16 * row), text, fill=(120, 120, 120), font=small)
     for c, (label, ys) in enumerate(series.items()):
         colour = PALETTE[c % len(PALETTE)]
         points = [xy(i, v) for i, v in enumerate(ys) if np.isfinite(v)]

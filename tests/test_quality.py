@@ -119,3 +119,16 @@ def test_several_styles_blend_their_gram_targets(small):
     tb = style_targets(net, resize_style(b, frame.shape, 0.5), s, "cpu")["1"]
     for layer in s.style_layers:
         assert torch.allclose(blended[layer], 0.75 * ta[layer] + 0.25 * tb[layer], rtol=1e-5, atol=1e-7)
+
+
+def test_each_render_measures_itself_as_these_tests_do(rendered):
+    """The quality stage's records (paintflow.quality): frame t's error to t−1 is the error computed above,
+    and clean painted renders (single pass, long-term, three passes) flag no frame."""
+    from paintflow.quality import flags, read_records
+
+    for render, folder in (("single", "stylized"), ("long", "stylized"), ("multi", "pass3")):
+        records = read_records(rendered / f"renders/{render}/quality")
+        assert sorted(records) == list(range(1, 15)) and records[1]["e1"] is None
+        mine = [records[t]["e1"] for t in range(2, 15)]
+        assert mine == pytest.approx(errors(rendered, render, folder), rel=1e-4, abs=1e-7)
+        assert flags(records, [range(1, 15)]) == {}, render
