@@ -52,7 +52,9 @@ def quality_cost(frames: list[np.ndarray], look: list[np.ndarray], work: Path) -
             files["flow"][t] = work / "flow" / f"{t - 1:06d}.f16.npz"
             files["mask"][t] = work / "mask" / f"{t:06d}.png"
             write_flow(files["flow"][t], back)
-            write_gray(files["mask"][t], to_png(consistency_mask(back, compute_flow(frames[t - 2], frames[t - 1], "dis"))))
+            write_gray(
+                files["mask"][t], to_png(consistency_mask(back, compute_flow(frames[t - 2], frames[t - 1], "dis")))
+            )
     outputs = {t: str(work / "quality" / f"{t:06d}.json") for t in range(1, n + 1)}
     start = time.perf_counter()
     quality_chunk(

@@ -94,9 +94,7 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="decode every finished artefact; say what the next run makes again")
     _common(v)
     v.add_argument("--dry-run", action="store_true", help="only report; leave damaged files where they are")
-    v.add_argument(
-        "--quality", action="store_true", help="also list each render's quality figures and flagged frames"
-    )
+    v.add_argument("--quality", action="store_true", help="also list each render's quality figures and flagged frames")
     v.add_argument("--json", type=Path, help="with --quality: also write the quality figures to this JSON file")
     r = sub.add_parser("resume", help="continue a render that died (refuses while another run is alive here)")
     _common(r)

@@ -187,7 +187,7 @@ def line_chart(
         px = xy((x - x0) / dx, lo)[0]
         draw.line((px, top, px, top + ph), fill=(200, 200, 200), width=1)
         row = next((i for i, end in enumerate(ends) if px + 3 > end), len(ends))
-        ends[row:row + 1] = [px + 3 + draw.textlength(text, font=small) + 4]
+        ends[row : row + 1] = [px + 3 + draw.textlength(text, font=small) + 4]
         draw.text((px + 3, top + 2 + 16 * row), text, fill=(120, 120, 120), font=small)
     for c, (label, ys) in enumerate(series.items()):
         colour = PALETTE[c % len(PALETTE)]

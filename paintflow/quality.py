@@ -107,14 +107,15 @@ def border_scores(rgb: np.ndarray, lines: int = BORDER_LINES) -> dict[str, list[
 
 def measure_frame(out: list[np.ndarray], src: list[np.ndarray], flows: list, masks: list) -> dict:
     """The record of frame t. ``out`` and ``src``: final and source frames t, t−1, … (as many as the
-    shot has, up to t−4; at the processing size; uint8, or float32 in [0, 1]); ``flows``/``masks``: backward flows t→t−1, t−1→t−2, …
-    and masks t, t−1, … (empty: no optical flow)."""
+    shot has, up to t−4; at the processing size; uint8, or float32 in [0, 1]); ``flows``/``masks``:
+    backward flows t→t−1, t−1→t−2, … and masks t, t−1, … (empty: no optical flow)."""
     import cv2
 
     out, src = [_f32(x) for x in out], [_f32(x) for x in src]
     o, s = out[0], src[0]
     (luma, spread), (source_luma, source_spread) = (
-        (float(v[0][0][0]), float(v[1][0][0])) for v in (cv2.meanStdDev(cv2.cvtColor(x, cv2.COLOR_RGB2GRAY)) for x in (o, s))
+        (float(v[0][0][0]), float(v[1][0][0]))
+        for v in (cv2.meanStdDev(cv2.cvtColor(x, cv2.COLOR_RGB2GRAY)) for x in (o, s))
     )
     rec: dict = {
         "flow": bool(flows),
@@ -289,7 +290,7 @@ def runs(frames: list[int]) -> list[str]:
 
 
 def flag_list(flagged: dict) -> str:
-    """"118 pop, 430-432 border" (runs of frames of one kind joined)."""
+    """ "118 pop, 430-432 border" (runs of frames of one kind joined)."""
     by_kind: dict[str, list[int]] = {}
     for t, f in flagged.items():
         by_kind.setdefault(f["kinds"][0], []).append(int(t))
@@ -299,7 +300,8 @@ def flag_list(flagged: dict) -> str:
 
 
 def summary_line(s: dict) -> str:
-    """``quality: E_warp 0.0023 (source floor 0.0035), t-4 0.0051 (floor 0.0060), 2 frames flagged: 118 pop, 431 border``."""
+    """The render's line: ``quality: E_warp 0.0023 (source floor 0.0035), t-4 0.0051 (floor 0.0060),
+    2 frames flagged: 118 pop, 431 border``."""
     if not s["measured"]:
         return "quality: not measured yet"
     if s["flow"]:

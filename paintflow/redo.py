@@ -20,7 +20,7 @@ from .store import store_root
 
 
 def parse_frames(spec: str, count: int) -> list[int]:
-    """"118,430-432" → [118, 430, 431, 432]; each frame within 1…count."""
+    """ "118,430-432" → [118, 430, 431, 432]; each frame within 1…count."""
     frames: set[int] = set()
     for part in spec.replace(" ", "").split(","):
         if not part:
@@ -53,7 +53,9 @@ def plan(dag, render: str, frames: list[int]) -> RedoPlan:
     if render not in dag.renders:
         raise PaintflowError(f"no render {render!r} in the config (known: {', '.join(dag.renders)})")
     if dag.look(render).sheet:
-        raise PaintflowError(f"{render!r} is one picture (a sheet), not frames: delete {dag.sheet_path(render)} instead")
+        raise PaintflowError(
+            f"{render!r} is one picture (a sheet), not frames: delete {dag.sheet_path(render)} instead"
+        )
     chain = dag.render_stages(render)
     stages = chain[chain.index(dag.look_stage(render)) :]
     p = RedoPlan(render, frames)
@@ -72,8 +74,9 @@ def plan(dag, render: str, frames: list[int]) -> RedoPlan:
         later = sorted({t + 1 for t in frames if t + 1 not in frames and dag.follows(look, render, t + 1)})
         if later:
             p.notes.append(
-                f"the {look} chain goes on from each re-made frame: the frames after it ({', '.join(map(str, later))}, …)"
-                " were made from the old one and are kept (redo them too to carry the change on)"
+                f"the {look} chain goes on from each re-made frame: the frames after it "
+                f"({', '.join(map(str, later))}, …) were made from the old one and are kept "
+                "(redo them too to carry the change on)"
             )
     return p
 

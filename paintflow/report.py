@@ -150,7 +150,8 @@ def quality_section(summary: dict, records: dict, final: dict, source: dict, out
         picked = sorted(flagged)[:rows]
         table = [
             (
-                f"frame {t}: {' + '.join(flagged[t]['kinds'])}\n{flagged[t]['why']}\n\nsource {t}, then {t - 1}, {t}, {t + 1}",
+                f"frame {t}: {' + '.join(flagged[t]['kinds'])}\n{flagged[t]['why']}\n\n"
+                f"source {t}, then {t - 1}, {t}, {t + 1}",
                 [thumb(source, t), thumb(final, t - 1), thumb(final, t), thumb(final, t + 1)],
             )
             for t in picked

@@ -61,9 +61,7 @@ def test_a_pop_is_its_frame_not_the_one_after():
     """Frame 6 re-painted on its own: errors 5→6 and 6→7 are both high, 5→7 is ordinary: only 6 pops."""
     base = {"luma": 0.5, "spread": 0.2, "source_luma": 0.5, "source_spread": 0.2, "change": 0.02, "source_change": 0.02}
     edges = {e: [1.0] * 4 for e in ("top", "bottom", "left", "right")}
-    records = {
-        t: {**base, "border": edges, "source_border": edges, "e1": 0.003, "e2": 0.005} for t in range(1, 13)
-    }
+    records = {t: {**base, "border": edges, "source_border": edges, "e1": 0.003, "e2": 0.005} for t in range(1, 13)}
     records[1]["e1"] = records[1]["e2"] = records[2]["e2"] = None
     records[6]["e1"] = records[7]["e1"] = 0.04
     records[6]["e2"] = 0.04  # 4→6 is high too
@@ -76,7 +74,13 @@ def test_a_pop_is_its_frame_not_the_one_after():
 
 def test_frames_are_named_plainly():
     assert parse_frames("118, 430-432,5", 500) == [5, 118, 430, 431, 432]
-    for bad, says in [("7-3", "backwards"), ("0", "outside"), ("12x", "not a frame"), ("", "no frame"), ("499-501", "1-500")]:
+    for bad, says in [
+        ("7-3", "backwards"),
+        ("0", "outside"),
+        ("12x", "not a frame"),
+        ("", "no frame"),
+        ("499-501", "1-500"),
+    ]:
         with pytest.raises(PaintflowError, match=says):
             parse_frames(bad, 500)
 
@@ -138,7 +142,13 @@ def test_injected_defects_are_flagged_and_redo_makes_exactly_them_again(measured
     run_snakemake(wd)
     paintflow(wd, "verify", "--quality", "--json", str(wd / "q.json"))
     found = json.loads((wd / "q.json").read_text())["main"]["flagged"]
-    assert {int(t): f["kinds"][0] for t, f in found.items()} == {4: "border", 5: "border", 8: "frozen", 11: "pop", 14: "black"}
+    assert {int(t): f["kinds"][0] for t, f in found.items()} == {
+        4: "border",
+        5: "border",
+        8: "frozen",
+        11: "pop",
+        14: "black",
+    }
 
     kept = {t: os.stat(frame("main", t)).st_ino for t in range(1, 17) if t not in (4, 5, 8, 11, 14)}
     dry = paintflow(wd, "redo", "main", "--frames", "4-5,8,11,14", "--dry-run")

@@ -3,9 +3,10 @@
 import json
 
 from paintflow import report
-from paintflow.registry import STAGES
 from paintflow.files import write_json
-from paintflow.quality import Thresholds, read_records as quality_records, summarize, summary_line
+from paintflow.quality import Thresholds, summarize, summary_line
+from paintflow.quality import read_records as quality_records
+from paintflow.registry import STAGES
 from paintflow.smk import TERMINAL, render_dag, setup_log
 from paintflow.stopping import read_records
 
