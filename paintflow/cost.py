@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -69,14 +70,19 @@ def snakemake_cmd(workdir: Path, configfile: Path, *args) -> list[str]:
 
 def dry_run(workdir: Path, configfile: Path, forceall: bool = False) -> list[dict]:
     """The jobs a run would execute now: [{rule, output}]. Works while a render is running."""
-    with tempfile.NamedTemporaryFile("r", suffix=".jsonl") as jobs:
-        env = {**os.environ, "PAINTFLOW_JOBS_JSON": jobs.name}
-        args = ["--dry-run", "--cores", "1", "--rerun-incomplete", "--nolock"] + (["--forceall"] if forceall else [])
-        proc = subprocess.run(snakemake_cmd(workdir, configfile, *args), capture_output=True, text=True, env=env)
-        if proc.returncode != 0:
+    args = ["--dry-run", "--cores", "1", "--rerun-incomplete", "--nolock"] + (["--forceall"] if forceall else [])
+    for attempt in range(3):
+        with tempfile.NamedTemporaryFile("r", suffix=".jsonl") as jobs:
+            env = {**os.environ, "PAINTFLOW_JOBS_JSON": jobs.name}
+            proc = subprocess.run(snakemake_cmd(workdir, configfile, *args), capture_output=True, text=True, env=env)
+            if proc.returncode == 0:
+                return [json.loads(line) for line in jobs.read().splitlines() if line.strip()]
+        # a running render replaced a file while Snakemake looked at it (a job deletes its outputs first): again
+        if "although it existed before" not in proc.stderr + proc.stdout or attempt == 2:
             lines = [ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()]
             raise PaintflowError("snakemake dry run failed:\n  " + "\n  ".join(lines[-12:]))
-        return [json.loads(line) for line in jobs.read().splitlines() if line.strip()]
+        time.sleep(1.0)
+    return []
 
 
 def units_of(dag: RenderDag, name: str, owner: str, frames, ratios: dict | None = None) -> float:
