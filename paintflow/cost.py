@@ -71,14 +71,16 @@ def snakemake_cmd(workdir: Path, configfile: Path, *args) -> list[str]:
 def dry_run(workdir: Path, configfile: Path, forceall: bool = False) -> list[dict]:
     """The jobs a run would execute now: [{rule, output}]. Works while a render is running."""
     args = ["--dry-run", "--cores", "1", "--rerun-incomplete", "--nolock"] + (["--forceall"] if forceall else [])
-    for attempt in range(3):
+    for attempt in range(4):
         with tempfile.NamedTemporaryFile("r", suffix=".jsonl") as jobs:
             env = {**os.environ, "PAINTFLOW_JOBS_JSON": jobs.name}
             proc = subprocess.run(snakemake_cmd(workdir, configfile, *args), capture_output=True, text=True, env=env)
             if proc.returncode == 0:
                 return [json.loads(line) for line in jobs.read().splitlines() if line.strip()]
-        # a running render replaced a file while Snakemake looked at it (a job deletes its outputs first): again
-        if "although it existed before" not in proc.stderr + proc.stdout or attempt == 2:
+        # a running render removed a file while Snakemake looked at it (a job deletes its outputs first, and a
+        # file gone between Snakemake's two looks reads as write-protected): look again
+        said = proc.stderr + proc.stdout
+        if not any(m in said for m in ("although it existed before", "Write-protected output")) or attempt == 3:
             lines = [ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()]
             raise PaintflowError("snakemake dry run failed:\n  " + "\n  ".join(lines[-12:]))
         time.sleep(1.0)
