@@ -229,13 +229,11 @@ def run(args) -> int:
         refuse_if_alive(config["results"], "resume")
         return _run_workflow(args, dag)
     elif args.command == "redo":
-        from .redo import format_plan, mark, parse_frames, plan
+        from .redo import format_plan, mark, plan
         from .runs import refuse_if_alive
 
         config, dag = _dag(args)
-        if args.render not in dag.renders:
-            raise PaintflowError(f"no render {args.render!r} in the config (known: {', '.join(dag.renders)})")
-        p = plan(dag, args.render, parse_frames(args.frames, dag.renders[args.render].frames))
+        p = plan(dag, args.render, args.frames)
         print(format_plan(p, args.dry_run), flush=True)
         if args.dry_run:
             return 0
@@ -292,8 +290,8 @@ def _run_workflow(args, dag) -> int:
 
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    extra = argv[argv.index("--") + 1 :] if "--" in argv else []  # Snakemake's own arguments
-    argv = argv[: len(argv) - len(extra) - 1] if "--" in argv else argv
+    cut = argv.index("--") if "--" in argv else len(argv)
+    argv, extra = argv[:cut], argv[cut + 1 :]  # after --: Snakemake's own arguments
     args = parser().parse_args(argv)
     if extra and not hasattr(args, "snakemake_args"):
         parser().error(f"{args.command} takes no Snakemake arguments (after --)")

@@ -211,9 +211,6 @@ class RenderDag:
         return {"fps": self.renders[render].fps, "audio": source, "reverse": reverse}
 
     # --- paths -----------------------------------------------------------------------------------
-    def frame_folder(self, name: str, owner: str, variant: str | None = None) -> Path:
-        return frame_folder(self.results, name, owner, variant)
-
     def path(self, name: str, owner: str, t: int, variant: str | None = None) -> str:
         ext = None
         if name in ("flow", "longflow"):

@@ -73,10 +73,10 @@ def _quality_line(dag, render: str) -> str | None:
     """The render's quality so far (paintflow.quality), once its first frames are measured."""
     if not dag.uses(render, "quality"):
         return None
-    from .quality import render_summary, summary_line
+    from .quality import render_summary
 
     figures = render_summary(dag, render)
-    return summary_line(figures) if figures["measured"] else None
+    return figures["summary"] if figures["measured"] else None
 
 
 def format_progress(rows: list[dict], now: float | None = None) -> str:

@@ -207,6 +207,15 @@ def _collapsed(scores: list[float], below: float) -> int:
     return n
 
 
+def collapsed_edges(rec: dict, th: Thresholds) -> list[str]:
+    """The edges of a frame whose outer line collapsed where the source's did not."""
+    return [
+        edge
+        for edge, scores in rec["border"].items()
+        if _collapsed(scores, th.border) and not _collapsed(rec["source_border"][edge], 0.5)
+    ]
+
+
 def frame_kinds(rec: dict, th: Thresholds) -> list[str]:
     """What is wrong with one frame on its own (not pops: those need the shot)."""
     kinds = []
@@ -216,10 +225,8 @@ def frame_kinds(rec: dict, th: Thresholds) -> list[str]:
         kinds.append("blank")
     if rec.get("change") is not None and rec["change"] < th.frozen and rec["source_change"] > th.moving:
         kinds.append("frozen")
-    for edge, scores in rec["border"].items() if not kinds else ():  # a black or blank frame has no edge
-        if _collapsed(scores, th.border) and not _collapsed(rec["source_border"][edge], 0.5):
-            kinds.append("border")
-            break
+    if not kinds and collapsed_edges(rec, th):  # a black or blank frame has no edge
+        kinds.append("border")
     return kinds
 
 
@@ -247,12 +254,7 @@ def flags(records: dict[int, dict], shots: list[range], th: Thresholds = Thresho
             if kinds:
                 kinds.sort(key=KINDS.index)
                 if "border" in kinds:
-                    edges = [
-                        e
-                        for e, s in records[t]["border"].items()
-                        if _collapsed(s, th.border) and not _collapsed(records[t]["source_border"][e], 0.5)
-                    ]
-                    why.append(f"{', '.join(edges)} edge collapsed")
+                    why.append(f"{', '.join(collapsed_edges(records[t], th))} edge collapsed")
                 out[t] = {"kinds": kinds, "why": "; ".join(why)}
     return out
 
@@ -263,10 +265,11 @@ def _mean(records: dict, key: str) -> float | None:
 
 
 def summarize(records: dict[int, dict], shots: list[range], frames: int, th: Thresholds = Thresholds()) -> dict:
-    """The figures of a render: mean errors (render, floor, long-term), frames measured, flagged frames."""
+    """The figures of a render: mean errors (render, floor, long-term), frames measured, flagged frames, and
+    its line (``summary``)."""
     found = flags(records, shots, th)
     with_flow = any(r.get("flow") for r in records.values())
-    return {
+    figures = {
         "frames": frames,
         "measured": len(records),
         "flow": with_flow,
@@ -276,6 +279,7 @@ def summarize(records: dict[int, dict], shots: list[range], frames: int, th: Thr
         "floor_long": _mean(records, "floor4"),
         "flagged": {str(t): f for t, f in sorted(found.items())},
     }
+    return {"summary": summary_line(figures), **figures}
 
 
 def runs(frames: list[int]) -> list[str]:
@@ -294,8 +298,7 @@ def flag_list(flagged: dict) -> str:
     by_kind: dict[str, list[int]] = {}
     for t, f in flagged.items():
         by_kind.setdefault(f["kinds"][0], []).append(int(t))
-    parts = [(frames[0], f"{run} {kind}") for kind, frames in by_kind.items() for run in runs(sorted(frames))]
-    parts = [(int(p.split()[0].split("-")[0]), p) for _, p in parts]
+    parts = [(int(run.split("-")[0]), f"{run} {kind}") for kind, ts in by_kind.items() for run in runs(sorted(ts))]
     return ", ".join(p for _, p in sorted(parts))
 
 
@@ -333,10 +336,15 @@ def read_records(folder) -> dict[int, dict]:
     return out
 
 
-def render_summary(dag, render: str) -> dict:
-    """The summary of one render of a config, from what its quality stage has written."""
+def render_records(dag, render: str) -> dict[int, dict]:
+    """{t: record} of what a render's quality stage has written ({} where the render is not measured)."""
     from .registry import frame_folder
 
-    records = read_records(frame_folder(dag.results, "quality", render))
+    return read_records(frame_folder(dag.results, "quality", render)) if dag.uses(render, "quality") else {}
+
+
+def render_summary(dag, render: str, records: dict | None = None) -> dict:
+    """The figures of one render of a config (:func:`summarize`), from its records (default: read them)."""
+    records = render_records(dag, render) if records is None else records
     th = Thresholds.of(dag.config["quality"])
     return summarize(records, dag.render_shots(render), dag.renders[render].frames, th)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import PaintflowError
-from .store import store_root
+from .store import drop
 
 
 def parse_frames(spec: str, count: int) -> list[int]:
@@ -49,9 +49,11 @@ class RedoPlan:
     notes: list[str] = field(default_factory=list)
 
 
-def plan(dag, render: str, frames: list[int]) -> RedoPlan:
+def plan(dag, render: str, spec: str) -> RedoPlan:
+    """What making frames ``spec`` ("118,430-432") of a render again moves aside and runs."""
     if render not in dag.renders:
         raise PaintflowError(f"no render {render!r} in the config (known: {', '.join(dag.renders)})")
+    frames = parse_frames(spec, dag.renders[render].frames)
     if dag.look(render).sheet:
         raise PaintflowError(
             f"{render!r} is one picture (a sheet), not frames: delete {dag.sheet_path(render)} instead"
@@ -81,15 +83,6 @@ def plan(dag, render: str, frames: list[int]) -> RedoPlan:
     return p
 
 
-def _drop_store_entries(results, name: str, owner: str, key: str, path: str) -> None:
-    """Every frame-store entry of one output (a chain's entries sit in its shot's sub-folder)."""
-    root = store_root(results) / name / owner / key
-    slot = f"{Path(path).parent.name}__{Path(path).name}"
-    for entry in [root / slot, *root.glob(f"shot-*/{slot}")]:
-        if entry.exists():
-            entry.unlink()
-
-
 def mark(dag, p: RedoPlan) -> Path:
     """Move the plan's files aside (kept under .paintflow/redo/<time>/) and make them targets of the next run."""
     from .dag import quarantine
@@ -99,7 +92,7 @@ def mark(dag, p: RedoPlan) -> Path:
     for path in p.files:
         parsed = parse_path(dag.results, path)
         if parsed:
-            _drop_store_entries(dag.results, parsed[0], parsed[1], dag.key(parsed[0], parsed[1]), path)
+            drop(dag.results, parsed[0], parsed[1], dag.key(parsed[0], parsed[1]), path)
             quarantine(dag.results, path, into)
         else:  # the video, the report: made again because the run's targets include them
             dest = into / Path(path).resolve().relative_to(Path(dag.results).resolve())

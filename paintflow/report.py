@@ -120,7 +120,6 @@ def quality_section(summary: dict, records: dict, final: dict, source: dict, out
     from PIL import Image, ImageDraw
 
     from .figures import _font, line_chart
-    from .quality import summary_line
 
     n = summary["frames"]
     ts = range(1, n + 1)
@@ -159,7 +158,7 @@ def quality_section(summary: dict, records: dict, final: dict, source: dict, out
         parts.append(labelled_rows(table))
     width = max(p.width for p in parts)
     page = Image.new("RGB", (width, title_h + sum(p.height for p in parts)), (255, 255, 255))
-    ImageDraw.Draw(page).text((10, 10), summary_line(summary), fill=(0, 0, 0), font=_font(18))
+    ImageDraw.Draw(page).text((10, 10), summary["summary"], fill=(0, 0, 0), font=_font(18))
     y = title_h
     for p in parts:
         page.paste(p, (0, y))

@@ -67,6 +67,16 @@ class FrameStore:
             self.dir.rmdir()
 
 
+def drop(results, stage: str, owner: str, key: str, output) -> None:
+    """Drop every entry of one output under its key, in whichever shot folder a chain kept it: the output
+    is made again, not restored (a damaged frame, a frame redone on purpose)."""
+    root = store_root(results) / stage / owner / key
+    slot = FrameStore(results, stage, owner, key)._slot(output).name
+    for entry in [root / slot, *root.glob(f"shot-*/{slot}")]:
+        if entry.exists():
+            entry.unlink()
+
+
 def prune(results, current: dict[tuple[str, str], str], shots: dict | None = None) -> list[str]:
     """Drop store folders whose key is not the current one of their (stage, owner), and the shot folders
     of a chain (``shot-<first>[-<last>]``) that no current shot has (``shots``: {(stage, owner): tags});

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from .dag import RenderDag, quarantine
 from .files import decodes
 from .registry import frame_of
-from .store import FrameStore
+from .store import drop
 
 
 def finished_files(dag: RenderDag):
@@ -36,9 +36,7 @@ def verify(dag: RenderDag, threads: int = 4, fix: bool = True) -> dict:
     for name, owner, path, _ in damaged:
         redo.setdefault((name, owner), []).append(frame_of(path))
         if fix:
-            slot = FrameStore(dag.results, name, owner, dag.key(name, owner))._slot(path)
-            if slot.exists():
-                slot.unlink()
+            drop(dag.results, name, owner, dag.key(name, owner), path)
             quarantine(dag.results, path)
     return {"checked": len(files), "damaged": damaged, "redo": redo}
 
@@ -60,14 +58,9 @@ def format_report(result: dict, fix: bool = True) -> str:
 
 def quality(dag) -> dict:
     """{render: its quality figures and flagged frames} for every measured render (``verify --quality``)."""
-    from .quality import render_summary, summary_line
+    from .quality import render_summary
 
-    out = {}
-    for render in dag.renders:
-        if dag.uses(render, "quality"):
-            figures = render_summary(dag, render)
-            out[render] = {"summary": summary_line(figures), **figures}
-    return out
+    return {render: render_summary(dag, render) for render in dag.renders if dag.uses(render, "quality")}
 
 
 def format_quality(figures: dict) -> str:

@@ -4,8 +4,7 @@ import json
 
 from paintflow import report
 from paintflow.files import write_json
-from paintflow.quality import Thresholds, summarize, summary_line
-from paintflow.quality import read_records as quality_records
+from paintflow.quality import render_records, render_summary
 from paintflow.registry import STAGES
 from paintflow.smk import TERMINAL, render_dag, setup_log
 from paintflow.stopping import read_records
@@ -24,12 +23,12 @@ report.config_page(config, render, out.config)
 report.shot_sheet(dag, render, dict(zip(dag.shot_ends(render), snakemake.input.shots)), out.shots)
 
 # quality: the records of every frame, the flags, the line the terminal shows as the render ends
-records = quality_records(dag.frame_folder("quality", render)) if dag.uses(render, "quality") else {}
-figures = summarize(records, dag.render_shots(render), dag.renders[render].frames, Thresholds.of(config["quality"]))
+records = render_records(dag, render)
+figures = render_summary(dag, render, records)
 final = {t: dag.path(dag.final_stage(render), render, t) for t in range(1, dag.renders[render].frames + 1)}
 video = dag.renders[render].video
 source = {t: dag.path("frames", video, t) for t in final} if video else {}
 report.quality_section(figures, records, final, source, out.quality)
-write_json(out.figures, {"render": render, "summary": summary_line(figures), **figures})
+write_json(out.figures, {"render": render, **figures})
 if records:
-    print(f"[{render}] {summary_line(figures)}", file=TERMINAL, flush=True)
+    print(f"[{render}] {figures['summary']}", file=TERMINAL, flush=True)
