@@ -94,7 +94,7 @@ class RenderDag:
         if r.key is not None:
             matte = self.config["videos"][r.video]["matte"]
             stages |= {"frames", "mattes"} | ({"key_color"} if matte["method"] == "chroma" else set())
-            if matte["stabilize"] > 0:
+            if self.matte_stabilised(r.video):
                 stages |= {"flow", "masks"}
         return tuple(s for s in STAGES if s in stages)
 
@@ -108,6 +108,11 @@ class RenderDag:
         count = self.renders[bg["render"]].frames if bg.get("render") else self.videos[bg["video"]].frames
         return (t - 1) % count + 1
 
+    def matte_stabilised(self, video: str) -> bool:
+        """Whether a video's mattes are calmed with the flow (a chain); an alpha channel is taken as given."""
+        m = self.config["videos"][video]["matte"]
+        return m["stabilize"] > 0 and m["method"] != "alpha"
+
     def background_video(self, render: str) -> str | None:
         r = self.renders[render]
         return r.key["background"].get("video") if r.key else None
@@ -115,7 +120,7 @@ class RenderDag:
     def sequential(self, name: str, render: str) -> bool:
         """Whether stage ``name`` of a render is one chain (frame t needs its frame t−1)."""
         if stage(name).owner == "video":
-            return name == "mattes" and self.config["videos"][render]["matte"]["stabilize"] > 0
+            return name == "mattes" and self.matte_stabilised(render)
         return stage(name).sequential or (
             name == self.look_stage(render) and self.renders[render].smooth["method"] != "none"
         )
@@ -208,7 +213,27 @@ class RenderDag:
         """What the encoder needs beyond the frames: rate, sound, and the order (a zoom-out plays backwards)."""
         source = self.audio_source(render)
         reverse = bool(self.renders[render].settings.get("reverse", False))
-        return {"fps": self.renders[render].fps, "audio": source, "reverse": reverse}
+        facts = self.renders[render].delivery
+        return {
+            "fps": self.renders[render].fps,
+            "audio": source,
+            "reverse": reverse,
+            **{k: facts.get(k) for k in ("rate", "timecode", "colour")},
+        }
+
+    def deliveries(self, render: str) -> list:
+        """The render's deliveries (paintflow.delivery.Delivery): the H.264 first (the render's .mp4)."""
+        from .delivery import plan
+
+        d = self.renders[render].delivery["settings"]
+        return plan(render, f"{self.results}/renders/{render}", d["formats"], d["layers"])
+
+    def delivery_log(self, render: str, d, kind: str = "logs") -> str:
+        """Log (or benchmark) of one delivery's job; the H.264 keeps the encode job's own."""
+        if d.format == "h264" and d.layer == "composite":
+            return (log_path if kind == "logs" else bench_path)(self.results, "encode", render)
+        tail = Path(d.path).name.replace(".", "_")
+        return f"{self.results}/{kind}/encode/{render}/job-{tail}.{'log' if kind == 'logs' else 'tsv'}"
 
     # --- paths -----------------------------------------------------------------------------------
     def path(self, name: str, owner: str, t: int, variant: str | None = None) -> str:
@@ -476,7 +501,7 @@ class RenderDag:
             if self.look(r).sheet:
                 out.append(self.sheet_path(r))
             else:
-                out += [self.render_video(r), f"{self.report_dir(r)}/stages.png"]
+                out += [d.path for d in self.deliveries(r)] + [f"{self.report_dir(r)}/stages.png"]
                 if self.uses(r, "quality"):  # targets themselves: measured even where the report exists
                     out += self.paths("quality", r, range(1, self.renders[r].frames + 1))
         return out + self.repairs()

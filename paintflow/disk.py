@@ -47,7 +47,19 @@ def estimate(dag) -> dict[str, int]:
     for (name, _), (files, px) in expected_files(dag).items():
         need[name] = need.get(name, 0) + int(files * px * BYTES_PER_PIXEL.get(name, DEFAULT_BYTES_PER_PIXEL))
     need["models"] = MODEL_BYTES
+    need["deliveries"] = sum(int(px * frames * d.fmt.bytes_per_pixel) for d, frames, px in deliveries(dag))
     return need
+
+
+def deliveries(dag):
+    """(delivery, frames, pixels per frame) of every render's deliveries."""
+    for r in dag.renders:
+        if dag.look(r).sheet:
+            continue
+        scale = dag.config["upscale"]["scale"]
+        px = dag.renders[r].width * dag.renders[r].height * scale * scale
+        for d in dag.deliveries(r):
+            yield d, dag.renders[r].frames, px
 
 
 def measured(dag) -> dict[str, tuple[int, str]]:
@@ -71,6 +83,12 @@ def measured(dag) -> dict[str, tuple[int, str]]:
                 "estimated" + (", peak (temp)" if name == "flow" and not dag.config["flow"]["keep"] else ""),
             )
     out["models"] = (guess["models"], "estimated")
+    written = [bytes_under(Path(d.path)) if Path(d.path).is_dir() else Path(d.path).stat().st_size
+               for d, _, _ in deliveries(dag) if Path(d.path).exists()]  # fmt: skip
+    if written and len(written) == len(list(deliveries(dag))):
+        out["deliveries"] = (sum(written), f"measured, {len(written)} files")
+    else:
+        out["deliveries"] = (guess["deliveries"], "estimated")
     return out
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 from pathlib import Path
 
@@ -84,6 +85,8 @@ class SourceIds:
 
     def __call__(self, path) -> str:
         path = Path(path)
+        if path.is_dir() or "%" in path.name:  # an image sequence: its pictures' names, sizes and dates
+            return self._sequence(path)
         try:
             st = path.stat()
         except OSError as err:
@@ -99,6 +102,21 @@ class SourceIds:
             self._data[name] = {"stamp": stamp, "id": digest}
             self._dirty = True
         return digest
+
+    def _sequence(self, path: Path) -> str:
+        from .video import sequence_pattern
+
+        pattern, _ = sequence_pattern(path)
+        folder = Path(pattern).parent
+        stem, suffix = Path(pattern).name.split("%")[0], Path(pattern).suffix
+        pictures = sorted(
+            (f for f in os.scandir(folder) if f.name.startswith(stem) and f.name.endswith(suffix)), key=lambda f: f.name
+        )
+        listing = hashlib.sha256()
+        for f in pictures:
+            st = f.stat()
+            listing.update(f"{f.name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+        return f"sequence:{len(pictures)}:{listing.hexdigest()[:32]}"
 
     def save(self) -> None:
         if not (self.cache and self._dirty):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 from . import PaintflowError
@@ -22,10 +23,16 @@ class Video:
     source_id: str  # content id of the file (size + sampled hash)
     counts: list = field(default_factory=list)  # frame counts of earlier requests (chunk boundaries)
     shots: object = None  # paintflow.shots.Shots: where its shots start (every temporal look restarts)
+    media: dict = field(default_factory=dict)  # stream metadata (paintflow.media.describe): rate, timecode, colour
 
     @property
     def frames(self) -> int:
         return self.info["frames"]
+
+    @property
+    def file(self) -> Path:
+        """What is on disk: the video file, or an image sequence's folder (a rule's input)."""
+        return self.path.parent if "%" in self.path.name else self.path
 
 
 @dataclass
@@ -43,6 +50,7 @@ class Render:
     fps: float = 0.0
     width: int = 0
     height: int = 0
+    delivery: dict = field(default_factory=dict)  # encode settings, exact rate, start timecode, colour tags
 
     @property
     def stylize(self) -> dict:  # the paint look's settings (kept for readability at call sites)
@@ -85,6 +93,22 @@ def cached_probe(video_cfg: dict, path: Path, source_id: str, cache: Path) -> tu
         counts = sorted({*counts, stored["info"]["frames"]})
     write_json(cache, {"key": key, "frames_key": frames_key, "info": info, "counts": counts})
     return info, counts
+
+
+def cached_media(path: Path, source_id: str, cache: Path) -> dict:
+    """The video's stream metadata (paintflow.media.describe), kept by content id: the jobs rebuild the
+    workflow's model in their own environments, which need not have PyAV."""
+    try:
+        stored = json.loads(cache.read_text())
+        if stored.get("source") == source_id:
+            return stored["media"]
+    except (OSError, ValueError, KeyError):
+        pass
+    from .media import describe
+
+    media = describe(path)
+    write_json(cache, {"source": source_id, "media": media})
+    return media
 
 
 def check_image(path: Path, where: str, what: str = "style image") -> None:
@@ -165,13 +189,30 @@ def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
     for name, vcfg in config["videos"].items():
         path = Path(vcfg["path"])
         if not path.is_file():
-            raise PaintflowError(f"videos.{name}.path: video file not found: {path}")
+            from .video import sequence_pattern
+
+            try:
+                if not (path.is_dir() or path.parent.is_dir()) or sequence_pattern(path) is None:
+                    raise PaintflowError(f"video file not found: {path}")
+            except PaintflowError as err:
+                raise PaintflowError(f"videos.{name}.path: {err}") from err
+            from .video import sequence_facts
+
+            if not vcfg.get("fps") and not sequence_facts(path).get("rate"):
+                raise PaintflowError(
+                    f"videos.{name}.fps: {path} is an image sequence, which has no frame rate of its own; "
+                    "give fps: (e.g. 24, 25, 29.97)"
+                )
         try:
             sid = source_ids(path)
             info, counts = cached_probe(vcfg, path, sid, results / "videos" / name / "probe.json")
         except PaintflowError as err:
             raise PaintflowError(f"videos.{name}.path: {err}") from err
         videos[name] = Video(name, path, info, sid, counts)
+        try:
+            videos[name].media = cached_media(path, sid, results / "videos" / name / "media.json")
+        except PaintflowError as err:
+            raise PaintflowError(f"videos.{name}.path: {err}") from err
         videos[name].shots = video_shots(name, vcfg, videos[name], config, results, source_ids)
 
     renders = {}
@@ -230,8 +271,31 @@ def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
             check_key(name, r, config, videos, renders)
     for name, vcfg in config["videos"].items():
         if vcfg.get("matte"):
-            check_matte(name, vcfg["matte"])
+            check_matte(name, vcfg["matte"], videos[name])
+    for name, r in renders.items():
+        r.delivery = delivery_facts(name, r, config, videos)
     return videos, renders
+
+
+def delivery_facts(name: str, r: Render, config: dict, videos: dict) -> dict:
+    """What every delivery of a render carries: its encode settings (checked against its formats), the exact
+    frame rate (the source's own fraction unless resampled), the start timecode and the colour tags."""
+    from .delivery import check
+    from .media import exact_rate, rate_text, start_timecode
+
+    settings = look_settings(config, config["renders"][name], "encode")
+    scale = config["upscale"]["scale"] if not LOOKS[r.look].sheet else 1
+    check(settings["formats"], settings["layers"], r.key is not None, (r.width * scale, r.height * scale),
+          f"renders.{name}.encode" if config["renders"][name].get("encode") else "encode")  # fmt: skip
+    v = videos[r.video] if r.video else None
+    media = v.media if v else {}
+    resampled = v is not None and (v.info["request"]["fps"] or v.info.get("variable_rate"))
+    rate = media["rate"] if v is not None and not resampled and media.get("rate") else rate_text(exact_rate(r.fps))
+    timecode = settings["timecode"]
+    if not timecode and media.get("timecode"):
+        source = Fraction(media["rate"]) if media.get("rate") else exact_rate(v.info["source_fps"])
+        timecode = start_timecode(media["timecode"], source, v.info["start"], Fraction(rate))
+    return {"settings": settings, "rate": rate, "timecode": timecode, "colour": media.get("colour")}
 
 
 def video_shots(name: str, vcfg: dict, video: Video, config: dict, results: Path, source_ids):
@@ -253,11 +317,16 @@ def video_shots(name: str, vcfg: dict, video: Video, config: dict, results: Path
     return shots
 
 
-def check_matte(video: str, matte: dict) -> None:
+def check_matte(video: str, matte: dict, v: Video) -> None:
     from .key import parse_color
 
     where = f"videos.{video}.matte"
     parse_color(matte["color"], f"{where}.color")
+    if matte["method"] == "alpha" and not v.media.get("alpha"):
+        raise PaintflowError(
+            f"{where}.method: alpha needs a video with an alpha channel; {v.path} is {v.media.get('pix_fmt')} "
+            "(export ProRes 4444 or a PNG sequence with alpha from the editor, or use chroma or person)"
+        )
     if matte["method"] == "person":
         from .person import MISSING, available
 

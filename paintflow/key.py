@@ -269,8 +269,10 @@ def matte_chunk(
     masks: dict,
     store,
     progress=None,
+    source=None,
 ) -> dict:
-    """Mattes of a run of frames in order (each stabilised with the previous one when asked)."""
+    """Mattes of a run of frames in order (each stabilised with the previous one when asked); with
+    ``method: alpha``, the alpha channel of ``source`` = (video file, its probe info), decoded alike."""
     import tempfile
 
     from .files import read_flow, read_gray, read_rgb, write_gray
@@ -278,6 +280,12 @@ def matte_chunk(
     from .masks import from_png as mask_from_png
 
     raw = {}
+    if matte["method"] == "alpha":  # the editor's matte: taken as given (no cleaning, no stabilising)
+        from .video import decoded_alpha
+
+        alphas = decoded_alpha(*source, [t for t in sorted(outputs) if not store.has(outputs[t])])
+        return run_frames({t: [p] for t, p in outputs.items()}, lambda t: write_gray(outputs[t], alphas[t]), store,
+                          "matte", progress)  # fmt: skip
     if matte["method"] == "person":  # one segmentation process for the chunk
         from .person import segment
 
@@ -355,3 +363,55 @@ def composite_chunk(
         write_rgb(outputs[t], out)
 
     return run_frames({t: [p] for t, p in outputs.items()}, make, store, "compositing")
+
+
+def background_reader(dag, render: str, backgrounds: list, sources: list):
+    """t → the background frame under frame t of a keyed render (a still, another render's or a video's
+    frames, looped; or the render's own source frames), from the job's input files."""
+    from .files import read_rgb
+    from .registry import frame_of
+
+    bg = dag.renders[render].key["background"]
+    if bg.get("image"):
+        still = read_rgb(bg["image"])
+        return lambda t: still
+    if bg.get("render") or bg.get("video"):
+        by_frame = {frame_of(p): p for p in backgrounds}
+        return lambda t: read_rgb(by_frame[dag.background_frame(render, t)])
+    by_frame = {frame_of(p): p for p in sources}
+    return lambda t: read_rgb(by_frame[t])
+
+
+def layer_frames(dag, render: str, layer: str, inputs, size: tuple[int, int]):
+    """A keyed render's ``performer`` (RGBA: its colours — painted, or as filmed and despilled — with the
+    matte as straight alpha) or ``background`` (RGB: what the performer stands on) layer, frame by frame in
+    order, at ``size`` (an upscaled render's layers are resized to it)."""
+    import json
+    from pathlib import Path
+
+    from .files import read_gray, read_rgb
+    from .registry import frame_of
+
+    r = dag.renders[render]
+    stylize = r.key["stylize"]
+    key = json.loads(Path(inputs.key[0]).read_text()) if inputs.key else None
+    strength = dag.config["videos"][r.video]["matte"]["despill"]
+    looks, sources = {frame_of(p): p for p in inputs.look}, {frame_of(p): p for p in inputs.source}
+    mattes = {frame_of(p): p for p in inputs.mattes}
+    background = background_reader(dag, render, inputs.background, inputs.source)
+    for t in sorted(looks):
+        a = from_png(read_gray(mattes[t]))
+        if layer == "performer":
+            colour = (
+                read_rgb(looks[t])
+                if stylize == "performer"
+                else performer_colours(read_rgb(sources[t]), a, key, strength)
+            )
+            out = np.dstack([colour, to_png(a)])
+        elif stylize == "background":
+            out = read_rgb(looks[t])
+        else:
+            out = fit_background(background(t), a.shape[1], a.shape[0])
+        if out.shape[1::-1] != tuple(size):
+            out = cv2.resize(out, tuple(size), interpolation=cv2.INTER_CUBIC)
+        yield np.ascontiguousarray(out)

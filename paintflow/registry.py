@@ -234,6 +234,8 @@ def _key_color_id(dag, video):
 def _mattes_id(dag, video):
     m = dag.numbers("matte", {k: v for k, v in _matte_cfg(dag, video).items() if k != "color"})
     ident = {"frames": dag.key("frames", video), "settings": m}
+    if m["method"] == "alpha":  # the source's own alpha, decoded with the frames' trim and scale
+        return {"frames": ident["frames"], "settings": {"method": "alpha"}}
     if m["method"] == "chroma":
         ident["key"] = dag.key("key_color", video)
         m.pop("landscape")
@@ -344,12 +346,15 @@ def _upscale_id(dag, render):
 
 
 def _encode_id(dag, render):
-    e = dag.config["encode"]
+    """What every delivery shares; a delivery's format, layer and quality are its own rule's params."""
+    plan = dag.encoding(render)
     return {
         "frames": dag.key(dag.final_stage(render), render),
-        "crf": e["crf"],
         "audio": dag.audio_id(render),
-        "reverse": dag.encoding(render)["reverse"],
+        "reverse": plan["reverse"],
+        "rate": plan["rate"],
+        "timecode": plan["timecode"],
+        "colour": plan["colour"],
     }
 
 
@@ -820,7 +825,7 @@ def parse_bench_path(results, path) -> tuple[str, str, range | None] | None:
     if len(rel) != 3 or rel[0] not in STAGES:
         return None
     stem = rel[2].removesuffix(".tsv")
-    if stem == "job":
+    if stem == "job" or stem.startswith("job-"):  # job-<name>: one of several one-job rules (deliveries)
         return rel[0], rel[1], None
     first, last = (int(x) for x in stem.split("-"))
     return rel[0], rel[1], range(first, last + 1)

@@ -90,6 +90,26 @@ def config_page(config: dict, render: str, out) -> None:
     write_bytes(out, page.encode())
 
 
+def deliveries_page(dag, render: str, out) -> None:
+    """The render's deliveries as a table: layer, format, who it is for, file, size, rate, timecode."""
+    from .delivery import size_text
+
+    plan = dag.encoding(render)
+    rows = "".join(
+        f"<tr><td>{d.layer}</td><td>{d.format}</td><td>{html.escape(d.fmt.for_whom)}</td>"
+        f"<td>{html.escape(Path(d.path).name)}{'/' if d.fmt.sequence else ''}</td><td>{size_text(d.path)}</td></tr>"
+        for d in dag.deliveries(render)
+    )
+    facts = f"{plan['rate']} fps" + (f", timecode {plan['timecode']}" if plan["timecode"] else ", no timecode")
+    page = (
+        f"<!doctype html><meta charset='utf-8'><title>deliveries of {html.escape(render)}</title>"
+        "<style>body{font:13px/1.4 sans-serif;margin:1em}td,th{padding:2px 10px;text-align:left}</style>"
+        f"<h3>deliveries of {html.escape(render)} ({html.escape(facts)})</h3><table>"
+        f"<tr><th>layer</th><th>format</th><th>for</th><th>file</th><th>size</th></tr>{rows}</table>"
+    )
+    write_bytes(out, page.encode())
+
+
 def shot_sheet(dag, render: str, frames: dict, out) -> None:
     """Each shot of the render: its first and last finished frame, labelled (where it starts, how long,
     how the cut was found): the render's edit at a glance."""

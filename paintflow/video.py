@@ -17,6 +17,61 @@ def ffmpeg() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
+IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".exr", ".dpx", ".jpg", ".jpeg", ".bmp")
+
+
+def sequence_pattern(path) -> tuple[str, int] | None:
+    """(FFmpeg's pattern, first number) of an image sequence — a folder of numbered pictures, or a pattern
+    such as ``frames/%06d.png`` — or None for a video file. Gaps and several series are refused."""
+    path = Path(path)
+    if "%" in path.name:
+        folder, given = path.parent, path.name
+    elif path.is_dir():
+        folder, given = path, None
+    else:
+        return None
+    series: dict = {}
+    for f in folder.iterdir() if folder.is_dir() else ():
+        m = re.fullmatch(r"(.*?)(\d+)(\.[A-Za-z0-9]+)", f.name)
+        if m and m.group(3).lower() in IMAGE_SUFFIXES:
+            pattern = f"{m.group(1)}%0{len(m.group(2))}d{m.group(3)}"
+            if given in (None, pattern) or (given == f"{m.group(1)}%d{m.group(3)}"):
+                series.setdefault(pattern, []).append(int(m.group(2)))
+    if not series:
+        raise PaintflowError(f"{path}: no numbered pictures (000001.png, 000002.png, …) found")
+    if len(series) > 1:
+        names = ", ".join(sorted(series))
+        raise PaintflowError(f"{path}: several numbered series ({names}); name one, e.g. path: {folder}/{min(series)}")
+    pattern, numbers = next(iter(series.items()))
+    numbers.sort()
+    missing = sorted(set(range(numbers[0], numbers[-1] + 1)) - set(numbers))
+    if missing:
+        raise PaintflowError(f"{folder / pattern}: pictures {', '.join(map(str, missing[:5]))} are missing")
+    return str(folder / pattern), numbers[0]
+
+
+def sequence_facts(path) -> dict:
+    """What a sequence's ``delivery.json`` says (rate, timecode, colour: one paintflow wrote), or {}."""
+    import json
+
+    path = Path(path)
+    side = (path if path.is_dir() else path.parent) / "delivery.json"
+    try:
+        return json.loads(side.read_text()) if side.is_file() else {}
+    except ValueError:
+        return {}
+
+
+def input_args(path, rate=None) -> list[str]:
+    """FFmpeg's input options for a source: a file, or an image sequence read at ``rate`` (the video's fps:,
+    else its delivery.json's, else 25)."""
+    seq = sequence_pattern(path)
+    if seq is None:
+        return ["-i", str(path)]
+    rate = rate or sequence_facts(path).get("rate") or 25
+    return ["-framerate", str(rate), "-start_number", str(seq[1]), "-i", seq[0]]
+
+
 def frame_filter(width: int, height: int, fps: float | None, start: float = 0.0, duration: float | None = None) -> str:
     """The ffmpeg filter chain shared by the probe and the extraction.
 
@@ -46,10 +101,11 @@ def trim_args(start: float, duration: float | None) -> list[str]:
 def read_meta(path) -> dict:
     """Container metadata (fps, size, duration, audio codec); clear error if unreadable."""
     path = Path(path)
-    if not path.is_file():
+    if not path.is_file() and sequence_pattern(path) is None:
         raise PaintflowError(f"video file not found: {path}")
+    args = input_args(path)
     try:
-        gen = imageio_ffmpeg.read_frames(str(path))
+        gen = imageio_ffmpeg.read_frames(args[-1], input_params=args[:-2])
         meta = next(gen)
         gen.close()
     except (OSError, RuntimeError, StopIteration) as err:
@@ -71,8 +127,7 @@ def frame_times(path, start: float = 0.0, duration: float | None = None) -> list
         "-nostdin",
         "-loglevel",
         "info",
-        "-i",
-        str(path),
+        *input_args(path),
         "-map",
         "0:v:0",
         "-vf",
@@ -131,8 +186,7 @@ def probe(path, width=None, height=None, fps=None, start=0.0, duration=None) -> 
         "-loglevel",
         "error",
         "-stats",
-        "-i",
-        str(path),
+        *input_args(path, fps),
         "-map",
         "0:v:0",
         "-vf",
@@ -171,8 +225,10 @@ def decoded_frames(path, info: dict, size: tuple[int, int] | None = None):
     the processing size): the extraction, the shot detector and the shot sheet all number frames alike."""
     size = size or (info["width"], info["height"])
     req = info["request"]
+    args = input_args(path, req["fps"])
     gen = imageio_ffmpeg.read_frames(
-        str(path),
+        args[-1],
+        input_params=args[:-2],
         output_params=["-map", "0:v:0", "-vf", frame_filter(*size, req["fps"], req["start"], req["duration"])],
     )
     try:
@@ -284,8 +340,7 @@ def read_frame(path, info: dict, t: int) -> np.ndarray:
         "-nostdin",
         "-loglevel",
         "error",
-        "-i",
-        str(path),
+        *input_args(path, req["fps"]),
         "-map",
         "0:v:0",
         "-vf",
@@ -303,6 +358,26 @@ def read_frame(path, info: dict, t: int) -> np.ndarray:
     if proc.returncode != 0 or len(proc.stdout) < expected:
         raise PaintflowError(f"{path}: could not decode frame {t} ({proc.stderr.decode(errors='replace')[-300:]})")
     return np.frombuffer(proc.stdout[:expected], np.uint8).reshape(size[1], size[0], 3).copy()
+
+
+def decoded_alpha(path, info: dict, frames: list[int]) -> dict:
+    """{t: the alpha channel of frame t (uint8)} of a source with alpha (ProRes 4444, a PNG sequence),
+    decoded with the extraction's own trim, rate and scaling, so it lines up with the frames."""
+    if not frames:
+        return {}
+    size, req = (info["width"], info["height"]), info["request"]
+    first, last = min(frames), max(frames)
+    chain = frame_filter(*size, req["fps"], req["start"], req["duration"])
+    chain += f",select=between(n\\,{first - 1}\\,{last - 1}),format=rgba,alphaextract,format=gray"
+    cmd = [ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", *input_args(path, req["fps"]), "-map", "0:v:0"]
+    cmd += ["-vf", chain, "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "gray", "-"]
+    proc = subprocess.run(cmd, capture_output=True)
+    plane = size[0] * size[1]
+    if proc.returncode != 0 or len(proc.stdout) < plane * (last - first + 1):
+        raise PaintflowError(f"{path}: could not decode the alpha of frames {first}-{last} "
+                             f"({proc.stderr.decode(errors='replace')[-300:]})")  # fmt: skip
+    planes = np.frombuffer(proc.stdout, np.uint8)[: plane * (last - first + 1)].reshape(-1, size[1], size[0])
+    return {t: planes[t - first].copy() for t in frames}
 
 
 def audio_duration(path) -> float:

@@ -103,7 +103,7 @@ def still_inputs(render, *keys):
     s, out = PF.renders[render].settings, []
     for key in keys:
         if key == "video" and s.get("video"):
-            out.append(ancient(str(PF.videos[s["video"]].path)))
+            out.append(ancient(str(PF.videos[s["video"]].file)))
         elif key != "video" and s.get(key):
             out.append(ancient(s[key]))
     return out
@@ -118,6 +118,7 @@ def report_inputs(wildcards):
     return {
         "id": id_file("report", wildcards.render),
         "video": PF.render_video(wildcards.render),
+        "deliveries": [d.path for d in PF.deliveries(wildcards.render)],
         "samples": [ancient(p) for column in frames.values() for p in column if p],
         "sheet": frames_of(PF.final_stage(wildcards.render), wildcards.render, PF.sheet_frames(wildcards.render)),
         "shots": frames_of(PF.final_stage(wildcards.render), wildcards.render, PF.shot_ends(wildcards.render)),

@@ -10,7 +10,7 @@ for _v in PF.owners("frames"):
             f"extract_{_v}"
         input:
             id=id_file("extract", _v),
-            video=ancient(str(PF.videos[_v].path)),
+            video=ancient(str(PF.videos[_v].file)),
         output:
             info=PF.video_info(_v),
         log:

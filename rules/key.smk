@@ -34,7 +34,7 @@ for _v in PF.owners("key_color"):
 
 for _j in PF.chunk_jobs("mattes"):
     _m = config["videos"][_j.owner]["matte"]
-    _stable = _m["stabilize"] > 0
+    _stable = PF.matte_stabilised(_j.owner)
     _tt = [t for t in _j.frames if PF.follows("mattes", _j.owner, t)] if _stable else []
 
     rule:
@@ -44,6 +44,7 @@ for _j in PF.chunk_jobs("mattes"):
             id=id_file("mattes", _j.owner),
             frames=frames_of("frames", _j.owner, _j.frames),
             key=[ancient(PF.key_color_path(_j.owner))] if _m["method"] == "chroma" else [],
+            video=[ancient(str(PF.videos[_j.owner].file))] if _m["method"] == "alpha" else [],
             prev=frames_of("mattes", _j.owner, [_j.frames.start - 1] if _j.frames.start in _tt else []),
             flows=frames_of("flow", _j.owner, [t - 1 for t in _tt], "bwd"),
             masks=frames_of("masks", _j.owner, _tt),

@@ -13,6 +13,7 @@ rule report:
         shots=report_item("shots.png", "shots.rst", "pictures"),
         timing=report_item("timing.png", "timing.rst", "timing"),
         config=report_item("config.html", "config.rst", "config"),
+        deliveries=report_item("deliveries.html", "deliveries.rst", "video"),
         quality=report_item("quality.png", "quality.rst", "quality"),
         figures=f"{R}/renders/{{render}}/report/quality.json",
     log:

@@ -90,10 +90,14 @@ def test_an_uploaded_name_cannot_escape_the_project(studio):
 
 def test_a_new_render_is_a_config_runnable_from_a_terminal(studio):
     project, client, clip = studio
-    page = client.post("/new/", {**form(name="quick", duration=0.3), "video_upload": upload(clip, name="quick.mp4")})
+    page = client.post(
+        "/new/",
+        {**form(name="quick", duration=0.3, formats=["h264", "prores"]), "video_upload": upload(clip, name="q.mp4")},
+    )
     assert page.status_code == 302 and page["Location"].endswith("/render/quick/")
     config = yaml.safe_load((project / "renders/quick/config.yaml").read_text())
     assert config["renders"]["quick"]["look"] == "fast" and config["videos"]["source"]["width"] == 64
+    assert config["encode"] == {"formats": ["h264", "prores"]}  # the delivery formats ticked
     from paintflow.config import prepare
 
     prepare(config)  # the workflow's own schema
@@ -102,7 +106,9 @@ def test_a_new_render_is_a_config_runnable_from_a_terminal(studio):
     status = client.get("/render/quick/status.json").json()
     assert status["state"] == "new" and status["frames_total"] == 6  # 0.3 s at the clip's 20 fps
     # a range without frames is said next to the start field, and nothing is left
-    bad = client.post("/new/", {**form(name="late", start=60), "video": "quick.mp4"})
+    layers = client.post("/new/", {**form(name="lay", key="on", layers="on", formats=["prores"]), "video": "q.mp4"})
+    assert layers.status_code == 400 and "needs a format with alpha" in layers.content.decode()
+    bad = client.post("/new/", {**form(name="late", start=60), "video": "q.mp4"})
     assert bad.status_code == 400 and "no frames in the selected range" in bad.content.decode()
     assert not (project / "renders/late").exists()
 

@@ -1,27 +1,45 @@
-"""Rule encode_<render>: the render's final frames → H.264 mp4 at its frame rate, with its sound."""
+"""Rules encode_<render> and deliver_<render>_<layer>_<format>: one delivery of the render's frames
+(paintflow.delivery), at its exact rate, with the source's timecode, colour tags and (composite) sound."""
 
+from fractions import Fraction
+
+from paintflow.delivery import FORMATS, encode
+from paintflow.files import read_rgb
+from paintflow.key import layer_frames
 from paintflow.smk import render_dag, setup_log
-from paintflow.video import encode
 
 log = setup_log(snakemake)
-owner = snakemake.params.owner
-plan = render_dag(snakemake).encoding(owner)
-frames = list(snakemake.input.frames)[:: -1 if plan["reverse"] else 1]  # a zoom-out plays the zoom backwards
-audio, start, seconds = plan["audio"] or (None, 0.0, None)
+owner, layer, fmt = snakemake.params.owner, snakemake.params.layer, FORMATS[snakemake.params.format]
+dag = render_dag(snakemake)
+plan = dag.encoding(owner)
+order = slice(None, None, -1 if plan["reverse"] else 1)  # a zoom-out plays the zoom backwards
+finals = list(snakemake.input.frames)[order]
+h, w = read_rgb(finals[0]).shape[:2]
+if layer == "composite":
+    frames = (read_rgb(p) for p in finals)
+else:
+    frames = layer_frames(dag, owner, layer, snakemake.input, (w, h))
 encode(
     frames,
+    len(finals),
+    (w, h),
     snakemake.output.video,
-    plan["fps"],
-    crf=snakemake.config["encode"]["crf"],
-    audio_source=audio,
-    audio_start=start,
-    audio_duration=seconds,
+    fmt,
+    Fraction(plan["rate"]),
+    alpha=layer == "performer",
+    timecode=plan["timecode"],
+    colour=plan["colour"],
+    audio=plan["audio"] if layer == "composite" else None,
+    settings=snakemake.params.quality,
 )
 log.info(
-    "%s: %d frames at %g fps%s%s",
+    "%s: %s of %d frames in %s at %s fps%s%s%s",
     snakemake.output.video,
-    len(frames),
-    plan["fps"],
-    " with audio" if audio else "",
+    layer,
+    len(finals),
+    fmt.name,
+    plan["rate"],
+    f", timecode {plan['timecode']}" if plan["timecode"] else "",
+    " with audio" if plan["audio"] and layer == "composite" else "",
     ", reversed" if plan["reverse"] else "",
 )

@@ -7,11 +7,12 @@ from paintflow.smk import setup_log
 from paintflow.video import extract_frames
 
 log = setup_log(snakemake)
+source = snakemake.config["videos"][snakemake.params.owner]["path"]  # a file, or an image sequence (folder, pattern)
 info = snakemake.params.info
 log.info(
     "decoding %d frames of %s at %dx%d, %g fps",
     info["frames"],
-    snakemake.input.video,
+    source,
     info["width"],
     info["height"],
     info["fps"],
@@ -19,9 +20,9 @@ log.info(
 if info.get("variable_rate"):
     log.warning(
         "%s has a variable frame rate: resampled to its average, %g fps (set fps: to choose)",
-        snakemake.input.video,
+        source,
         info["fps"],
     )
 staging = Path(snakemake.params.staging)
-extract_frames(snakemake.input.video, [staging / f"{t:06d}.png" for t in range(1, info["frames"] + 1)], info)
+extract_frames(source, [staging / f"{t:06d}.png" for t in range(1, info["frames"] + 1)], info)
 write_json(snakemake.output.info, {**info, "staging": str(staging)})  # last: marks the staging folder complete

@@ -5,10 +5,11 @@ import json
 from paintflow.jobs import Progress
 from paintflow.key import matte_chunk
 from paintflow.registry import frame_folder, frame_of
-from paintflow.smk import TERMINAL, frame_store, setup_log, video_frames
+from paintflow.smk import TERMINAL, frame_store, render_dag, setup_log, video_frames
 
 setup_log(snakemake)
 inp, owner = snakemake.input, snakemake.params.owner
+dag = render_dag(snakemake) if inp.video else None
 key = None
 if inp.key:
     with open(inp.key[0]) as fh:
@@ -29,4 +30,5 @@ matte_chunk(
         frame_folder(snakemake.config["results"], "mattes", owner),
         TERMINAL,
     ),
+    source=(dag.videos[owner].path, dag.videos[owner].info) if inp.video else None,
 )

@@ -20,6 +20,7 @@ results = snakemake.config["results"]
 iterations = {s: read_records(results, s, render) for s in STAGES}  # the stages that record iterations
 report.timing(report.read_benchmarks(results, snakemake.input.benchmarks), out.timing, iterations)
 report.config_page(config, render, out.config)
+report.deliveries_page(dag, render, out.deliveries)
 report.shot_sheet(dag, render, dict(zip(dag.shot_ends(render), snakemake.input.shots)), out.shots)
 
 # quality: the records of every frame, the flags, the line the terminal shows as the render ends

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from ..config import defaults, section_schema
+from ..delivery import FORMATS
 from . import project
 
 LOOKS = [
@@ -60,6 +61,18 @@ class NewRenderForm(forms.Form):
     key = forms.BooleanField(required=False, label="paint only the performer (green-screen key)")
     background = forms.ChoiceField(required=False, help_text="keyed: what the painted performer goes over")
     upscale = forms.TypedChoiceField(choices=[(1, "off"), (2, "2x (waifu2x)")], coerce=int, initial=1)
+    formats = forms.MultipleChoiceField(
+        choices=[(n, f"{n} — {f.for_whom}") for n, f in FORMATS.items()],
+        initial=defaults("encode")["formats"],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="deliver as",
+        help_text="each a file (png, exr: a folder of frames) beside the render's .mp4, which is always made",
+    )
+    layers = forms.BooleanField(
+        required=False,
+        label="keyed: also the performer alone (with alpha) and the background, as layers for the editor",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,6 +96,11 @@ class NewRenderForm(forms.Form):
         data = super().clean()
         if not data.get("video") and not data.get("video_upload"):
             self.add_error("video", "choose a video, or upload one")
+        if data.get("layers") and not data.get("key"):
+            self.add_error("layers", 'layers need the key: tick "paint only the performer"')
+        elif data.get("layers") and not any(FORMATS[f].alpha for f in data.get("formats") or []):
+            alpha = ", ".join(n for n, f in FORMATS.items() if f.alpha)
+            self.add_error("formats", f"the performer layer needs a format with alpha: {alpha}")
         if data.get("look") == "paint" and not data.get("painting") and not data.get("painting_upload"):
             self.add_error("painting", "the painted look needs a style painting")
         return data

@@ -46,6 +46,10 @@ def _config_of(data: dict, video: Path, painting: str | None) -> dict:
     else:
         r["dream"] = {"layers": {data["layer"]: 1.0}}
     config = {"videos": {"source": v}, "renders": {name: r}, "upscale": {"scale": data["upscale"]}}
+    if data.get("formats") and data["formats"] != ["h264"]:
+        config["encode"] = {"formats": data["formats"]}
+    if data.get("layers"):
+        config.setdefault("encode", {})["layers"] = ["composite", "performer", "background"]
     if data.get("key"):
         v["matte"] = {"method": "chroma"}
         bg = data.get("background") or "original"
