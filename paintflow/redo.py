@@ -69,8 +69,9 @@ def plan(dag, render: str, spec: str) -> RedoPlan:
     for name, which in [(s, frames) for s in stages] + ([("quality", quality)] if quality else []):
         p.files += [f for f in dag.paths(name, render, which) if Path(f).exists()]
         p.jobs += [j.rule for j in dag.chunk_jobs_of(name, render) if any(t in j.frames for t in which)]
-    p.files += [f for f in (dag.render_video(render), f"{dag.report_dir(render)}/stages.png") if Path(f).exists()]
-    p.jobs += [f"encode_{render}", "report"]
+    deliveries = dag.deliveries(render)  # each one made again from the new frames (a sequence: its folder)
+    p.files += [f for f in (*(d.path for d in deliveries), f"{dag.report_dir(render)}/stages.png") if Path(f).exists()]
+    p.jobs += [dag.delivery_rule(render, d) for d in deliveries] + ["report"]
     look = dag.look_stage(render)
     if dag.sequential(look, render):
         later = sorted({t + 1 for t in frames if t + 1 not in frames and dag.follows(look, render, t + 1)})

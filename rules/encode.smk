@@ -22,7 +22,7 @@ for _r in PF.owners("encode"):
 
         rule:
             name:
-                f"encode_{_r}" if _d.path == PF.render_video(_r) else f"deliver_{_r}_{_d.layer}_{_d.format}"
+                PF.delivery_rule(_r, _d)
             input:
                 **layer_inputs(_r, _d.layer),
                 id=id_file("encode", _r),
