@@ -229,8 +229,9 @@ class RenderDag:
         return plan(render, f"{self.results}/renders/{render}", d["formats"], d["layers"])
 
     def delivery_rule(self, render: str, d) -> str:
-        """The rule that makes one delivery: the render's .mp4 keeps the encode rule's name."""
-        return f"encode_{render}" if d.path == self.render_video(render) else f"deliver_{render}_{d.layer}_{d.format}"
+        """The rule that makes one delivery: encode_<render> for the render's .mp4, else
+        encode_<render>__<layer>_<format> (a render's name has no double underscore: no two renders' collide)."""
+        return f"encode_{render}" if d.path == self.render_video(render) else f"encode_{render}__{d.layer}_{d.format}"
 
     def delivery_log(self, render: str, d, kind: str = "logs") -> str:
         """Log (or benchmark) of one delivery's job; the H.264 keeps the encode job's own."""

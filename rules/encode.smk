@@ -1,6 +1,7 @@
 # Each render's deliveries (paintflow/delivery.py): its final frames — and a keyed render's layers — in
 # every format it asks for, at the source's exact frame rate with its timecode, colour tags and sound. The
-# composite in H.264 is the render's own .mp4; each other delivery is its own job and target.
+# composite in H.264 is the render's own .mp4 (rule encode_<render>); each other delivery is its own job and
+# target (encode_<render>__<layer>_<format>).
 
 
 def layer_inputs(render, layer):

@@ -1,4 +1,4 @@
-"""Rules encode_<render> and deliver_<render>_<layer>_<format>: one delivery of the render's frames
+"""Rules encode_<render> and encode_<render>__<layer>_<format>: one delivery of the render's frames
 (paintflow.delivery), at its exact rate, with the source's timecode, colour tags and (composite) sound."""
 
 from fractions import Fraction
