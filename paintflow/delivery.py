@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -21,6 +23,7 @@ import numpy as np
 
 from . import PaintflowError
 from .files import atomic_path, temp_name
+from .video import ffmpeg
 
 LAYERS = ("composite", "performer", "background")
 
@@ -311,18 +314,27 @@ def linear_to_srgb(v: np.ndarray) -> np.ndarray:
     return np.where(v <= 0.0031308, v * 12.92, 1.055 * v ** (1 / 2.4) - 0.055)
 
 
-def _raw(frame: np.ndarray, fmt: Format, alpha: bool) -> tuple[bytes, str]:
-    """One frame as the raw bytes ffmpeg reads, and their pixel format."""
+RAW = {"exr": ("gbrpf32le", "gbrapf32le"), "png": ("rgb48le", "rgba64le")}  # what ffmpeg reads; else 8-bit
+
+
+def raw_pixel_format(fmt: Format, alpha: bool) -> str:
+    return RAW.get(fmt.name, ("rgb24", "rgba"))[alpha]
+
+
+def raw_frame(frame: np.ndarray, fmt: Format, alpha: bool) -> bytes:
+    """One frame as the raw bytes ffmpeg reads (in :func:`raw_pixel_format`)."""
+    if frame.ndim != 3 or frame.shape[2] != (4 if alpha else 3):
+        raise PaintflowError(f"a frame of shape {frame.shape} given to an {'RGBA' if alpha else 'RGB'} encode")
     if fmt.name == "exr":  # planar float, G B R (A), scene-linear; EXR's alpha is premultiplied
         rgb = srgb_to_linear(frame[..., :3] / 255.0)
         planes = [rgb[..., 1], rgb[..., 2], rgb[..., 0]]
         if alpha:
             a = frame[..., 3].astype(np.float32) / 255.0
             planes = [p * a for p in planes] + [a]
-        return np.ascontiguousarray(np.stack(planes)).astype("<f4").tobytes(), "gbrapf32le" if alpha else "gbrpf32le"
+        return np.ascontiguousarray(np.stack(planes)).astype("<f4").tobytes()
     if fmt.name == "png":  # 16 bits: v·257 maps 0..255 onto 0..65535 exactly (and back: v16 / 257)
-        return (frame.astype("<u2") * 257).tobytes(), "rgba64le" if alpha else "rgb48le"
-    return np.ascontiguousarray(frame).tobytes(), "rgba" if alpha else "rgb24"
+        return (frame.astype("<u2") * 257).tobytes()
+    return np.ascontiguousarray(frame).tobytes()
 
 
 def video_args(fmt: Format, alpha: bool, colour: dict, settings: dict) -> list[str]:
@@ -334,10 +346,12 @@ def video_args(fmt: Format, alpha: bool, colour: dict, settings: dict) -> list[s
     tags = f"color_primaries={colour['primaries']}:color_trc={'linear' if fmt.name == 'exr' else colour['transfer']}"
     if fmt.rgb:
         return args + ["-vf", f"setparams={tags}:colorspace=gbr:range=pc"]
-    # RGB → YUV with the matrix the file is tagged with, to studio range: a player shows the frames' colours
+    # RGB → YUV with the matrix and range the file is tagged with (the source's; ProRes and DNxHR are
+    # studio range by their specifications): a player shows the frames' colours
     matrix = colour["matrix"] if colour["matrix"] != "rgb" else "bt709"
-    scale = f"scale=out_color_matrix={matrix}:out_range=tv:flags=accurate_rnd+full_chroma_int"
-    return args + ["-vf", f"{scale},setparams={tags}:colorspace={matrix}:range=tv"]
+    full = colour["range"] == "pc" and fmt.codec in ("libx264", "libx265")
+    scale = f"scale=out_color_matrix={matrix}:out_range={'pc' if full else 'tv'}:flags=accurate_rnd+full_chroma_int"
+    return args + ["-vf", f"{scale},setparams={tags}:colorspace={matrix}:range={'pc' if full else 'tv'}"]
 
 
 def audio_input(audio: tuple | None, seconds: float) -> list[str]:
@@ -372,12 +386,11 @@ def encode(
     settings = settings or {"crf": 18, "hevc_crf": 22}
     seconds = count / float(rate)
     w, h = size
-    raw_fmt = _raw(np.zeros((2, 2, 4 if alpha else 3), np.uint8), fmt, alpha)[1]
-    cmd = [imageio_ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
-    cmd += ["-f", "rawvideo", "-pix_fmt", raw_fmt, "-s", f"{w}x{h}", "-framerate", rate_text(rate), "-i", "-"]
+    cmd = [ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-f", "rawvideo"]
+    cmd += ["-pix_fmt", raw_pixel_format(fmt, alpha), "-s", f"{w}x{h}", "-framerate", rate_text(rate), "-i", "-"]
     output = Path(output)
     if fmt.sequence:
-        with _folder(output) as tmp:
+        with atomic_folder(output) as tmp:
             cmd += ["-map", "0:v:0", *video_args(fmt, alpha, colour, settings)]
             _run(cmd + ["-start_number", "1", str(tmp / f"%06d.{fmt.container}")], frames, fmt, alpha, count, output)
             if audio:
@@ -396,51 +409,44 @@ def encode(
         _run(cmd, frames, fmt, alpha, count, output)
 
 
-def imageio_ffmpeg_exe() -> str:
-    from .video import ffmpeg
-
-    return ffmpeg()
-
-
 def _run(cmd: list, frames, fmt: Format, alpha: bool, count: int, output) -> None:
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    """Feed the frames to ffmpeg's input; its messages go to a file (a full pipe would block both)."""
     n = 0
-    try:
-        for frame in frames:
-            proc.stdin.write(_raw(frame, fmt, alpha)[0])
-            n += 1
-        proc.stdin.close()
-    except BrokenPipeError:
-        pass
-    err = proc.stderr.read().decode(errors="replace")
-    if proc.wait() != 0 or n != count:
+    with tempfile.TemporaryFile() as messages:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=messages)
+        try:
+            for frame in frames:
+                proc.stdin.write(raw_frame(frame, fmt, alpha))
+                n += 1
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        code = proc.wait()
+        messages.seek(0)
+        err = messages.read().decode(errors="replace")
+    if code != 0 or n != count:
         raise PaintflowError(f"encoding {output} ({fmt.name}) failed after {n} of {count} frames: {err.strip()[-600:]}")
 
 
 def _write_wav(audio: tuple, seconds: float, path: Path) -> None:
-    cmd = [imageio_ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
+    cmd = [ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
     cmd += [*audio_input(audio, seconds), "-map", "0:a:0", "-c:a", "pcm_s24le", str(path)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise PaintflowError(f"writing the sound {path} from {audio[0]} failed: {proc.stderr[-400:]}")
 
 
-class _folder:
-    """A sequence's folder written beside its place and renamed onto it when complete."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def __enter__(self) -> Path:
-        self.tmp = temp_name(self.path)
-        shutil.rmtree(self.tmp, ignore_errors=True)
-        self.tmp.mkdir(parents=True)
-        return self.tmp
-
-    def __exit__(self, kind, err, tb):
-        if kind is None:
-            shutil.rmtree(self.path, ignore_errors=True)
-            self.tmp.replace(self.path)
-        else:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-        return False
+@contextmanager
+def atomic_folder(path: Path):
+    """A sequence's folder, written beside its place and renamed onto it when complete: a killed encode
+    leaves at most a ``.tmp-`` folder, never a partial sequence."""
+    tmp = temp_name(path)
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    shutil.rmtree(path, ignore_errors=True)
+    tmp.replace(path)

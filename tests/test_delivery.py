@@ -109,6 +109,11 @@ def test_every_format_decodes_with_its_rate_timecode_colour_and_sound(synthetic,
             if alpha and name != "ffv1":
                 err = max(np.abs(d[..., 3].astype(int) - f[..., 3]).max() for d, f in zip(decoded, frames))
                 assert err <= 1, f"{name}: alpha off by {err}/255"
+    # a full-range source stays full range where the codec allows it (ProRes is studio range by its spec)
+    full = {"primaries": "bt470bg", "transfer": "smpte170m", "matrix": "smpte170m", "range": "pc"}
+    for name, suffix, kept in (("h264", ".mp4", "pc"), ("prores", ".mov", "tv")):
+        encode((f[..., :3] for f in synthetic[:2]), 2, (256, 144), tmp_path / f"full{suffix}", name, rate, colour=full)
+        assert describe(tmp_path / f"full{suffix}")["colour"] == {**full, "range": kept}
     # PNG16: the frames exactly (v·257); EXR: scene-linear half floats, alpha premultiplied
     png = sequence(tmp_path / "png1", "png")
     assert all(np.array_equal(p, f.astype(np.uint16) * 257) for p, f in zip(png, synthetic))
