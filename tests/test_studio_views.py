@@ -1,6 +1,7 @@
 """paintflow studio's pages (Django test client): status codes, errors next to their field, no traceback
 pages, uploads checked by content with names that cannot escape, CSRF, and a login on the network."""
 
+import html
 import shutil
 from pathlib import Path
 
@@ -128,17 +129,53 @@ def test_the_music_look_needs_a_video_with_sound(studio, tmp_path):
 
 def test_a_config_made_by_hand_opens(studio):
     project, client, clip = studio
-    folder = project / "hand"
-    folder.mkdir()
-    (folder / "config.yaml").write_text(
-        yaml.safe_dump(
-            {"videos": {"v": {"path": str(clip), "width": 48}}, "renders": {"by_hand": {"video": "v", "look": "fast"}}}
-        )
-    )
-    assert client.post("/open/", {"name": "hand", "config": "hand/config.yaml"}).status_code == 302
+    folder = project / "renders/hand"
+    folder.mkdir(parents=True)
+    cfg = {"videos": {"v": {"path": str(clip), "width": 48}}, "renders": {"by_hand": {"video": "v", "look": "fast"}}}
+    (folder / "config.yaml").write_text(yaml.safe_dump(cfg))
+    assert client.post("/open/", {"name": "hand", "config": "renders/hand/config.yaml"}).status_code == 302
     assert client.get("/render/hand/").status_code == 200
     outside = client.post("/open/", {"name": "outside", "config": "../../etc/hosts"})
     assert outside.status_code == 400 and "outside the project" in outside.content.decode()
+    # the project's own config (its root would become a render folder: the studio's key served), a folder
+    # not under renders/, the same folder twice (removing one would delete the other), results outside
+    (project / "config.yaml").write_text(yaml.safe_dump(cfg))
+    (project / "elsewhere").mkdir()
+    (project / "elsewhere/config.yaml").write_text(yaml.safe_dump(cfg))
+    (project / "renders/out").mkdir()
+    (project / "renders/out/config.yaml").write_text(yaml.safe_dump({**cfg, "results": str(project / "x")}))
+    for config, why in (
+        ("config.yaml", "under renders/"),
+        ("elsewhere/config.yaml", "under renders/"),
+        ("renders/hand/config.yaml", "is the render 'hand' already"),
+        ("renders/out/config.yaml", "outside the render's folder"),
+    ):
+        page = client.post("/open/", {"name": "again", "config": config})
+        assert page.status_code == 400 and why in html.unescape(page.content.decode()), config
+    from paintflow.studio.models import Render
+
+    assert not Render.objects.filter(name="again").exists()
+    assert client.get("/render/hand/file/a%00b").status_code == 404  # a null byte: not a file, not a 500
+
+
+def test_removing_an_entry_never_deletes_what_another_uses(studio):
+    project, client, clip = studio
+    from paintflow.studio.models import Render
+
+    folder = project / "renders/shared"
+    folder.mkdir(parents=True)
+    cfg = {"videos": {"v": {"path": str(clip), "width": 48}}, "renders": {"s": {"video": "v", "look": "fast"}}}
+    (folder / "config.yaml").write_text(yaml.safe_dump(cfg))
+    Render.objects.create(name="first", workdir=str(folder))  # two entries on one folder (an older studio)
+    Render.objects.create(name="second", workdir=str(folder))
+    assert client.post("/render/second/do/remove/").status_code == 302
+    assert (folder / "config.yaml").is_file() and client.get("/render/first/").status_code == 200
+    assert client.post("/render/first/do/remove/").status_code == 302
+    assert not folder.exists()  # the last entry owns it alone
+    root = Render.objects.create(name="root", workdir=str(project))  # the project root as a folder: not served
+    (project / "studio_secret").write_text("x")
+    assert client.get("/render/root/file/studio_secret").status_code == 404
+    root.delete()
 
 
 def test_csrf_protects_every_form(studio):

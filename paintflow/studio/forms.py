@@ -108,4 +108,6 @@ class NewRenderForm(forms.Form):
 
 class OpenConfigForm(forms.Form):
     name = forms.SlugField(max_length=60)
-    config = forms.CharField(max_length=1000, help_text="path of a config.yaml inside the project folder")
+    config = forms.CharField(
+        max_length=1000, help_text="renders/<folder>/config.yaml: a render is a folder of its own under renders/"
+    )

@@ -29,7 +29,10 @@ def safe_name(name: str, suffixes: set[str]) -> str:
 def inside(root: Path, relative: str) -> Path:
     """``root/relative``, refusing anything that would leave ``root``."""
     root = Path(root).resolve()
-    path = (root / relative).resolve()
+    try:
+        path = (root / relative).resolve()
+    except (ValueError, OSError) as err:  # a null byte, a name too long
+        raise PaintflowError(f"{relative!r} is not a file name") from err
     if path != root and root not in path.parents:
         raise PaintflowError(f"{relative!r} is outside the project")
     return path

@@ -51,6 +51,30 @@ def write_config(name: str, config: dict) -> Path:
     return folder
 
 
+def check_folder(render: Render, alone: bool = True) -> None:
+    """A render's folder is one folder right under renders/ — never the project itself, anything outside it,
+    or a folder another entry already has (removing one would delete the other's render)."""
+    folder, renders = Path(render.workdir).resolve(), (settings.PROJECT / "renders").resolve()
+    if folder.parent != renders:
+        raise PaintflowError(
+            f"a render's config lives in its own folder under renders/ (renders/<name>/config.yaml), not in {folder}"
+        )
+    if not alone:
+        return
+    other = next((r for r in Render.objects.exclude(pk=render.pk) if Path(r.workdir).resolve() == folder), None)
+    if other is not None:
+        raise PaintflowError(f"this folder is the render {other.name!r} already: open that one")
+
+
+def check_results(render: Render, dag) -> None:
+    """Everything a render writes stays inside its folder."""
+    results, folder = Path(dag.results).resolve(), Path(render.workdir).resolve()
+    if folder not in results.parents and results != folder:
+        raise PaintflowError(
+            f"results: {dag.results} is outside the render's folder; keep it inside (results: results)"
+        )
+
+
 def load(render: Render):
     """(config, dag) of a render's folder, or raise PaintflowError saying what is wrong."""
     from ..cost import load as load_dag
@@ -73,6 +97,7 @@ def describe(render: Render) -> dict:
     }
     try:
         config, dag = load(render)
+        check_results(render, dag)
     except PaintflowError as err:
         info.update(state="broken", error=str(err), percent=0)
         return info
@@ -167,6 +192,8 @@ def background(command: list[str], workdir, marker: str, output: str) -> None:
 def remove(render: Render) -> None:
     if runner.is_running(render.workdir):
         raise PaintflowError("stop the render before removing it")
-    if Path(render.workdir).resolve().parent == (settings.PROJECT / "renders").resolve():
-        shutil.rmtree(render.workdir, ignore_errors=True)
+    folder = Path(render.workdir).resolve()
+    shared = any(Path(r.workdir).resolve() == folder for r in Render.objects.exclude(pk=render.pk))
+    if folder.parent == (settings.PROJECT / "renders").resolve() and not shared:  # only what it alone owns
+        shutil.rmtree(folder, ignore_errors=True)
     render.delete()

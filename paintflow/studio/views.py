@@ -135,7 +135,9 @@ def open_config(request):
             item = Render(name=form.cleaned_data["name"], workdir=str(path.parent))
             if path.name != "config.yaml":
                 raise PaintflowError("the config must be called config.yaml (its folder is the render's folder)")
-            project.load(item)
+            project.check_folder(item)
+            _, dag = project.load(item)
+            project.check_results(item, dag)
             item.save()
         except PaintflowError as err:
             form.add_error("config", str(err))
@@ -227,6 +229,7 @@ def files(request, name, path):
     """A file of a render (frames, the video with byte ranges for seeking, the report)."""
     item = get_object_or_404(Render, name=name)
     try:
+        project.check_folder(item, alone=False)  # an entry made before the check: never serve the project itself
         target = media.inside(Path(item.workdir), path)
     except PaintflowError:
         raise Http404 from None
