@@ -67,6 +67,9 @@ def test_errors_are_shown_next_to_their_field(studio):
     assert "greater than or equal to 16" in html and html.index("greater than or equal to 16") > html.index("id_width")
     assert "choose a video, or upload one" in html
     assert "Traceback" not in html
+    assert html.count('name="painting"') == html.count('type="radio" name="painting"')  # the gallery alone
+    named = client.post("/new/", form(name="bird-paint")).content.decode()  # the words the help text uses
+    assert "use letters and digits, words joined by single _ (e.g. &#x27;bird_paint&#x27;)" in named
 
 
 def test_a_text_file_renamed_mp4_is_refused_and_leaves_nothing(studio, tmp_path):

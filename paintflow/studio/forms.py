@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 
 from ..config import defaults, section_schema
@@ -15,6 +17,11 @@ LOOKS = [
     ("music", "music — the fast styles walked through by the video's own sound"),
 ]
 LAYERS = ["relu3_3", "relu4_1", "relu4_2", "relu4_3", "relu5_1", "relu5_2"]
+
+
+def plain_name(text: str) -> str:
+    """A render name the config accepts, made from what was typed (bird-paint → bird_paint)."""
+    return "_".join(re.findall(r"[A-Za-z0-9]+", text)) or "render"
 
 
 def limits(section: str, key: str) -> dict:
@@ -32,7 +39,9 @@ def limits(section: str, key: str) -> dict:
 
 
 class NewRenderForm(forms.Form):
-    name = forms.SlugField(max_length=60, help_text="letters, digits, - and _ (the render's folder)")
+    name = forms.CharField(
+        max_length=60, help_text="letters and digits, words joined by _ (e.g. bird_paint): the render's folder"
+    )
     video = forms.ChoiceField(required=False, help_text="a video already in the project")
     video_upload = forms.FileField(required=False, label="or upload a video")
     start = forms.FloatField(initial=0.0, min_value=0, help_text="seconds")
@@ -84,10 +93,27 @@ class NewRenderForm(forms.Form):
             (f"render:{r.name}", f"the render {r.name}") for r in Render.objects.all()
         ]
 
+    # the cards of the page, by field name (the painting is the gallery's radio buttons, drawn apart: a second
+    # field named "painting" — the dropdown a substring test let through — sent "" after the click and won)
+    FOOTAGE = ("name", "video", "video_upload", "start", "duration", "width", "fps")
+    LOOK = ("painting_upload", "fast_style", "iterations", "style_weight", "layer", "key", "background", "upscale")
+
+    @property
+    def footage_fields(self):
+        return [self[n] for n in self.FOOTAGE]
+
+    @property
+    def look_fields(self):
+        return [self[n] for n in self.LOOK]
+
     def clean_name(self):
         from .models import Render
 
         name = self.cleaned_data["name"]
+        if not re.fullmatch(r"[A-Za-z0-9]+(_[A-Za-z0-9]+)*", name):
+            raise forms.ValidationError(
+                f"{name!r}: use letters and digits, words joined by single _ (e.g. {plain_name(name)!r})"
+            )
         if Render.objects.filter(name=name).exists() or project.render_dir(name).exists():
             raise forms.ValidationError(f"a render called {name!r} exists already")
         return name

@@ -139,7 +139,8 @@ def describe(render: Render) -> dict:
     info["planning"] = (Path(render.workdir) / ".studio" / "plan.running").exists()
     report = Path(render.workdir) / ".studio" / "report.html"
     info["report"] = rel(render, report) if report.exists() else None
-    preview = sorted((Path(render.workdir) / ".studio" / "previews").glob("*.png"))
+    # the latest preview made (file names sort frame 10 before frame 3)
+    preview = sorted((Path(render.workdir) / ".studio" / "previews").glob("*.png"), key=lambda p: p.stat().st_mtime)
     info["preview"] = rel(render, preview[-1]) if preview else None
     return info
 

@@ -169,7 +169,7 @@ def action(request, name, what):
     try:
         if what in ("start", "resume", "retry"):
             project.queue(item)
-            messages.success(request, f"{name}: queued; it starts as soon as a GPU slot is free")
+            messages.success(request, f"{name}: queued; it starts as soon as the render before it is done")
         elif what == "cancel":
             item.queued = None
             item.save(update_fields=["queued"])
