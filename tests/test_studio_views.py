@@ -130,23 +130,25 @@ def test_the_music_look_needs_a_video_with_sound(studio, tmp_path):
     assert config["renders"]["voiced"]["look"] == "music"
 
 
+def hand_made(folder: Path, clip, **extra) -> None:
+    """A config written by hand in ``folder``: the fast look of the clip."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cfg = {"videos": {"v": {"path": str(clip), "width": 48}}, "renders": {"by_hand": {"video": "v", "look": "fast"}}}
+    (folder / "config.yaml").write_text(yaml.safe_dump({**cfg, **extra}))
+
+
 def test_a_config_made_by_hand_opens(studio):
     project, client, clip = studio
-    folder = project / "renders/hand"
-    folder.mkdir(parents=True)
-    cfg = {"videos": {"v": {"path": str(clip), "width": 48}}, "renders": {"by_hand": {"video": "v", "look": "fast"}}}
-    (folder / "config.yaml").write_text(yaml.safe_dump(cfg))
+    hand_made(project / "renders/hand", clip)
     assert client.post("/open/", {"name": "hand", "config": "renders/hand/config.yaml"}).status_code == 302
     assert client.get("/render/hand/").status_code == 200
     outside = client.post("/open/", {"name": "outside", "config": "../../etc/hosts"})
     assert outside.status_code == 400 and "outside the project" in outside.content.decode()
     # the project's own config (its root would become a render folder: the studio's key served), a folder
     # not under renders/, the same folder twice (removing one would delete the other), results outside
-    (project / "config.yaml").write_text(yaml.safe_dump(cfg))
-    (project / "elsewhere").mkdir()
-    (project / "elsewhere/config.yaml").write_text(yaml.safe_dump(cfg))
-    (project / "renders/out").mkdir()
-    (project / "renders/out/config.yaml").write_text(yaml.safe_dump({**cfg, "results": str(project / "x")}))
+    for folder in (project, project / "elsewhere"):
+        hand_made(folder, clip)
+    hand_made(project / "renders/out", clip, results=str(project / "x"))
     for config, why in (
         ("config.yaml", "under renders/"),
         ("elsewhere/config.yaml", "under renders/"),
@@ -166,9 +168,7 @@ def test_removing_an_entry_never_deletes_what_another_uses(studio):
     from paintflow.studio.models import Render
 
     folder = project / "renders/shared"
-    folder.mkdir(parents=True)
-    cfg = {"videos": {"v": {"path": str(clip), "width": 48}}, "renders": {"s": {"video": "v", "look": "fast"}}}
-    (folder / "config.yaml").write_text(yaml.safe_dump(cfg))
+    hand_made(folder, clip)
     Render.objects.create(name="first", workdir=str(folder))  # two entries on one folder (an older studio)
     Render.objects.create(name="second", workdir=str(folder))
     assert client.post("/render/second/do/remove/").status_code == 302
