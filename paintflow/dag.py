@@ -231,11 +231,11 @@ class RenderDag:
     def delivery_rule(self, render: str, d) -> str:
         """The rule that makes one delivery: encode_<render> for the render's .mp4, else
         encode_<render>__<layer>_<format> (a render's name has no double underscore: no two renders' collide)."""
-        return f"encode_{render}" if d.path == self.render_video(render) else f"encode_{render}__{d.layer}_{d.format}"
+        return f"encode_{render}" if d.main else f"encode_{render}__{d.layer}_{d.format}"
 
     def delivery_log(self, render: str, d, kind: str = "logs") -> str:
         """Log (or benchmark) of one delivery's job; the H.264 keeps the encode job's own."""
-        if d.format == "h264" and d.layer == "composite":
+        if d.main:
             return (log_path if kind == "logs" else bench_path)(self.results, "encode", render)
         tail = Path(d.path).name.replace(".", "_")
         return f"{self.results}/{kind}/encode/{render}/job-{tail}.{'log' if kind == 'logs' else 'tsv'}"

@@ -23,9 +23,10 @@ import numpy as np
 
 from . import PaintflowError
 from .files import atomic_path, temp_name
-from .video import ffmpeg
+from .video import ffmpeg, trim_args
 
 LAYERS = ("composite", "performer", "background")
+MAIN = ("composite", "h264")  # the delivery every render has: its own .mp4
 
 
 @dataclass(frozen=True)
@@ -245,12 +246,17 @@ class Delivery:
     def fmt(self) -> Format:
         return FORMATS[self.format]
 
+    @property
+    def main(self) -> bool:
+        """The composite in H.264: the render's own .mp4 (always made; the studio and the report play it)."""
+        return (self.layer, self.format) == MAIN
+
 
 def name(render: str, layer: str, fmt: str) -> str:
     """File (or folder) name of a delivery; the composite in H.264 keeps the render's own name."""
     f = FORMATS[fmt]
     stem = render if layer == "composite" else f"{render}_{layer}"
-    if fmt == "h264" and layer == "composite":
+    if (layer, fmt) == MAIN:
         return f"{stem}.mp4"
     return f"{stem}_{fmt}" + (f.container if not f.sequence else "")
 
@@ -258,10 +264,10 @@ def name(render: str, layer: str, fmt: str) -> str:
 def plan(render: str, folder: str, formats: list, layers: list) -> list[Delivery]:
     """The deliveries of a render: every layer in every format that can carry it (alpha layers only in
     formats with alpha); the composite H.264 always (the studio and the report play it)."""
-    out = [Delivery("composite", "h264", f"{folder}/{name(render, 'composite', 'h264')}")]
+    out = [Delivery(*MAIN, f"{folder}/{name(render, *MAIN)}")]
     for layer in layers:
         for fmt in formats:
-            if (layer, fmt) == ("composite", "h264") or (layer == "performer" and not FORMATS[fmt].alpha):
+            if (layer, fmt) == MAIN or (layer == "performer" and not FORMATS[fmt].alpha):
                 continue
             out.append(Delivery(layer, fmt, f"{folder}/{name(render, layer, fmt)}"))
     return out
@@ -360,7 +366,7 @@ def audio_input(audio: tuple | None, seconds: float) -> list[str]:
         return []
     source, start, available = audio
     length = min(seconds, available) if available else seconds
-    return [*(["-ss", f"{start}"] if start else []), "-t", f"{length:.6f}", "-i", str(source)]
+    return [*trim_args(start, length), "-i", str(source)]
 
 
 def encode(

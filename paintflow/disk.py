@@ -83,10 +83,11 @@ def measured(dag) -> dict[str, tuple[int, str]]:
                 "estimated" + (", peak (temp)" if name == "flow" and not dag.config["flow"]["keep"] else ""),
             )
     out["models"] = (guess["models"], "estimated")
-    written = [bytes_under(Path(d.path)) if Path(d.path).is_dir() else Path(d.path).stat().st_size
-               for d, _, _ in deliveries(dag) if Path(d.path).exists()]  # fmt: skip
-    if written and len(written) == len(list(deliveries(dag))):
-        out["deliveries"] = (sum(written), f"measured, {len(written)} files")
+    from .delivery import size_of
+
+    made = [Path(d.path).exists() for d, _, _ in deliveries(dag)]
+    if made and all(made):
+        out["deliveries"] = (sum(size_of(d.path) for d, _, _ in deliveries(dag)), f"measured, {len(made)} files")
     else:
         out["deliveries"] = (guess["deliveries"], "estimated")
     return out

@@ -188,16 +188,14 @@ def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
     videos = {}
     for name, vcfg in config["videos"].items():
         path = Path(vcfg["path"])
-        if not path.is_file():
-            from .video import sequence_pattern
+        if not path.is_file():  # else an image sequence: a folder, or a %0Nd pattern in one
+            from .video import sequence_facts, sequence_pattern
 
             try:
-                if not (path.is_dir() or path.parent.is_dir()) or sequence_pattern(path) is None:
+                if not path.parent.is_dir() or sequence_pattern(path) is None:
                     raise PaintflowError(f"video file not found: {path}")
             except PaintflowError as err:
                 raise PaintflowError(f"videos.{name}.path: {err}") from err
-            from .video import sequence_facts
-
             if not vcfg.get("fps") and not sequence_facts(path).get("rate"):
                 raise PaintflowError(
                     f"videos.{name}.fps: {path} is an image sequence, which has no frame rate of its own; "

@@ -10,7 +10,7 @@ import imageio_ffmpeg
 import numpy as np
 
 from . import PaintflowError
-from .files import atomic_path, is_intact, link_into, write_rgb
+from .files import is_intact, link_into, write_rgb
 
 
 def ffmpeg() -> str:
@@ -253,63 +253,6 @@ def extract_frames(path, outputs: list, info: dict) -> None:
     frames.close()
     if n != len(outputs):
         raise PaintflowError(f"{path}: decoded {n} frames, expected {len(outputs)} (did the file change?)")
-
-
-def encode(
-    frames: list, output, fps: float, crf: int = 18, audio_source=None, audio_start=0.0, audio_duration=None
-) -> None:
-    """Encode PNG frames to H.264 mp4; mux the source's audio (trimmed to the range) when given."""
-    from .files import read_rgb
-
-    first = read_rgb(frames[0])
-    h, w = first.shape[:2]
-    with atomic_path(output) as tmp:
-        video_only = tmp.with_name(tmp.name + ".video.mp4")
-        writer = imageio_ffmpeg.write_frames(
-            str(video_only),
-            (w, h),
-            fps=fps,
-            codec="libx264",
-            pix_fmt_out="yuv420p",
-            quality=None,
-            macro_block_size=2,
-            output_params=["-crf", str(crf)],
-        )
-        writer.send(None)
-        for path in frames:
-            writer.send(np.ascontiguousarray(read_rgb(path)))
-        writer.close()
-        if audio_source:
-            # the sound is cut to the video's length on input: `-shortest` decides where to stop from
-            # ffmpeg's threads' timing, and under load it dropped the video's last frame
-            seconds = len(frames) / fps
-            seconds = min(seconds, audio_duration) if audio_duration else seconds
-            cmd = [
-                ffmpeg(),
-                "-hide_banner",
-                "-nostdin",
-                "-y",
-                "-i",
-                str(video_only),
-                *trim_args(audio_start, seconds),
-                "-i",
-                str(audio_source),
-                "-map",
-                "0:v:0",
-                "-map",
-                "1:a:0",
-                "-c:v",
-                "copy",
-                "-c:a",
-                "aac",
-                str(tmp),
-            ]
-            proc = subprocess.run(cmd, capture_output=True, text=True)
-            video_only.unlink()
-            if proc.returncode != 0:
-                raise PaintflowError(f"muxing audio from {audio_source} failed: {proc.stderr[-500:]}")
-        else:
-            video_only.replace(tmp)
 
 
 def stream_info(path) -> dict:

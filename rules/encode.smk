@@ -39,7 +39,7 @@ for _r in PF.owners("encode"):
                         subcategory="video",
                         labels={"render": _r, "result": "video"},
                     )
-                    if _d.path == PF.render_video(_r)
+                    if _d.main
                     else directory(_d.path) if _d.fmt.sequence else _d.path
                 ),
             log:
@@ -61,7 +61,7 @@ for _r in PF.owners("encode"):
                     {_d.fmt.quality: PF.renders[_r].delivery["settings"][_d.fmt.quality]} if _d.fmt.quality else {}
                 ),
             message:
-                f"{'encode' if _d.path == PF.render_video(_r) else 'deliver'} · {_r} · {_d.layer} in {_d.format} · "
+                f"{'encode' if _d.main else 'deliver'} · {_r} · {_d.layer} in {_d.format} · "
                 f"{PF.renders[_r].frames} frames at {PF.renders[_r].delivery['rate']} fps"
             script:
                 "../workflow_scripts/encode.py"

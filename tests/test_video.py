@@ -2,7 +2,10 @@ import pytest
 
 from conftest import make_clip, shared
 from paintflow import PaintflowError
-from paintflow.video import encode, extract_frames, output_size, probe, stream_info
+from paintflow.delivery import encode
+from paintflow.files import read_rgb
+from paintflow.media import exact_rate
+from paintflow.video import extract_frames, output_size, probe, stream_info
 
 
 def test_output_size_keeps_aspect_and_is_even():
@@ -25,7 +28,9 @@ def test_extract_and_encode_round_trip_with_audio(tmp_path):
     extract_frames(clip, frames, info)
     assert all(f.is_file() for f in frames)
     out = tmp_path / "out.mp4"
-    encode(frames, out, info["fps"], audio_source=clip, audio_start=0, audio_duration=info["duration"])
+    rgb = (read_rgb(f) for f in frames)  # the render's own .mp4 is the H.264 delivery
+    size, rate = (info["width"], info["height"]), exact_rate(info["fps"])
+    encode(rgb, len(frames), size, out, "h264", rate, audio=(clip, 0, info["duration"]))
     got = stream_info(out)
     assert got["frames"] == info["frames"] and got["fps"] == info["fps"] and got["has_audio"]
     assert not list(tmp_path.glob(".*tmp*"))  # atomic writes leave nothing behind

@@ -126,8 +126,8 @@ def describe(render: Render) -> dict:
         info.setdefault("deliveries", []).extend(
             {"name": Path(d.path).name, "what": f"{d.layer} · {d.format}", "size": size_text(d.path),
              "file": rel(render, d.path) if Path(d.path).is_file() else None, "folder": Path(d.path).is_dir()}
-            for d in dag.deliveries(name)[1:]
-            if Path(d.path).exists()
+            for d in dag.deliveries(name)
+            if not d.main and Path(d.path).exists()
         )  # fmt: skip
         final = Path(dag.results) / "renders" / name / stage(dag.final_stage(name)).folder
         latest = sorted(final.glob("[0-9]*.png"), key=lambda p: p.stat().st_mtime)[-4:] if final.is_dir() else []
