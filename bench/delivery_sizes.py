@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from paintflow.delivery import FORMATS, encode, size_of  # noqa: E402
-from paintflow.fast import FastSettings, FastStylizer  # noqa: E402
 from paintflow.files import read_rgb  # noqa: E402
+from paintflow.looks.fast.stylizer import FastSettings, FastStylizer  # noqa: E402
 from paintflow.video import extract_frames, probe  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"

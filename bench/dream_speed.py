@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from paintflow import vgg  # noqa: E402
 from paintflow.config import defaults  # noqa: E402
 from paintflow.devices import pick_device  # noqa: E402
-from paintflow.dream import Objective, dream, settings_from, zoom_step  # noqa: E402
+from paintflow.looks.dream.dreaming import Objective, dream, settings_from, zoom_step  # noqa: E402
 from paintflow.video import probe, read_frame  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -19,8 +19,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from paintflow.fast import FastSettings, FastStylizer  # noqa: E402
 from paintflow.flow import compute_flow  # noqa: E402
+from paintflow.looks.fast.stylizer import FastSettings, FastStylizer  # noqa: E402
 from paintflow.masks import consistency_mask  # noqa: E402
 from paintflow.smooth import smooth  # noqa: E402
 from paintflow.video import probe, read_frame  # noqa: E402

@@ -75,7 +75,12 @@ def config(wd: Path) -> dict:
                 "dream": light,
                 "layer_sheet": {"image": still, "width": 48, "layers": ["relu2_2", "relu3_3"]},
             },
-            "keyed": {"video": "plate", "look": "fast", "fast": {"style": 11}, "key": {"background": {"render": "paint"}}},
+            "keyed": {
+                "video": "plate",
+                "look": "fast",
+                "fast": {"style": 11},
+                "key": {"background": {"render": "paint"}},
+            },
             "latent": {
                 "video": "clip",
                 "look": "latent",
@@ -138,7 +143,10 @@ def main():
             old, new = dict.fromkeys(old, 1), dict.fromkeys(new, 1)
         differ = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
         bad += len(differ)
-        print(f"{part}: {len(old)} before, {len(new)} now, {len(differ)} differ" + "".join(f"\n  {k}" for k in differ[:20]))
+        print(
+            f"{part}: {len(old)} before, {len(new)} now, {len(differ)} differ"
+            + "".join(f"\n  {k}" for k in differ[:20])
+        )
     sys.exit(1 if bad else 0)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from paintflow.files import write_rgb  # noqa: E402
-from paintflow.latent import LatentStyle, Trainer, TrainingData, TrainSettings  # noqa: E402
+from paintflow.looks.latent.vae import LatentStyle, Trainer, TrainingData, TrainSettings  # noqa: E402
 from paintflow.video import probe, read_frame  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -26,8 +26,8 @@ import torch
 from paintflow import vgg
 from paintflow.files import read_rgb
 from paintflow.devices import pick_device
-from paintflow.settings import StyleSettings
-from paintflow.stylize import stylize_frame
+from paintflow.looks.paint.settings import StyleSettings
+from paintflow.looks.paint.stylize import stylize_frame
 device = pick_device(sys.argv[2])
 net = vgg.load(sys.argv[3]).to(device)
 targets = {k: v.to(device) for k, v in torch.load(sys.argv[4], weights_only=True).items()}
@@ -63,8 +63,8 @@ def main():
 
     from paintflow import vgg
     from paintflow.files import read_rgb, write_rgb
-    from paintflow.settings import StyleSettings
-    from paintflow.stylize import resize_style, style_targets
+    from paintflow.looks.paint.settings import StyleSettings
+    from paintflow.looks.paint.stylize import resize_style, style_targets
 
     w, h = map(int, args.size.split("x"))
     with tempfile.TemporaryDirectory() as tmp:

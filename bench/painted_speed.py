@@ -29,9 +29,17 @@ from paintflow import vgg  # noqa: E402
 from paintflow.devices import pick_device  # noqa: E402
 from paintflow.files import read_rgb  # noqa: E402
 from paintflow.flow import compute_flow  # noqa: E402
+from paintflow.looks.paint.settings import StyleSettings  # noqa: E402
+from paintflow.looks.paint.stylize import (  # noqa
+    Optimiser,
+    prepare,
+    resize_style,
+    style_targets,
+    stylize_frame,
+    to_tensor,
+    warm_start,
+)
 from paintflow.masks import consistency_mask  # noqa: E402
-from paintflow.settings import StyleSettings  # noqa: E402
-from paintflow.stylize import Optimiser, prepare, resize_style, style_targets, stylize_frame, to_tensor, warm_start  # noqa
 from paintflow.upscale import psnr  # noqa: E402
 from paintflow.video import probe, read_frame  # noqa: E402
 

@@ -19,9 +19,9 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from paintflow.fast import FastSettings, FastStylizer  # noqa: E402
 from paintflow.files import read_rgb, write_flow, write_gray, write_rgb  # noqa: E402
 from paintflow.flow import compute_flow  # noqa: E402
+from paintflow.looks.fast.stylizer import FastSettings, FastStylizer  # noqa: E402
 from paintflow.masks import consistency_mask, to_png  # noqa: E402
 from paintflow.quality import quality_chunk  # noqa: E402
 from paintflow.store import FrameStore  # noqa: E402
@@ -74,8 +74,8 @@ def painted_cost(frames: list[np.ndarray], threads: int) -> float:
     import torch
 
     from paintflow import vgg
-    from paintflow.settings import StyleSettings
-    from paintflow.stylize import prepare, resize_style, style_targets, stylize_frame
+    from paintflow.looks.paint.settings import StyleSettings
+    from paintflow.looks.paint.stylize import prepare, resize_style, style_targets, stylize_frame
 
     torch.set_num_threads(threads)
     device = torch.device("cpu")

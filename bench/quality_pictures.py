@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from paintflow import vgg  # noqa: E402
 from paintflow.figures import contact_sheet  # noqa: E402
 from paintflow.files import read_rgb  # noqa: E402
-from paintflow.settings import StyleSettings  # noqa: E402
-from paintflow.stylize import blended_targets, stylize_frame  # noqa: E402
+from paintflow.looks.paint.settings import StyleSettings  # noqa: E402
+from paintflow.looks.paint.stylize import blended_targets, stylize_frame  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 

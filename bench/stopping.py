@@ -35,10 +35,10 @@ from paintflow import vgg  # noqa: E402
 from paintflow.figures import histogram, labelled_rows  # noqa: E402
 from paintflow.files import read_rgb  # noqa: E402
 from paintflow.flow import compute_flow  # noqa: E402
+from paintflow.looks.paint.settings import StyleSettings  # noqa: E402
+from paintflow.looks.paint.stylize import Optimiser, resize_style, style_targets, stylize_frame, to_tensor  # noqa: E402
 from paintflow.masks import consistency_mask  # noqa: E402
 from paintflow.metrics import warping_error  # noqa: E402
-from paintflow.settings import StyleSettings  # noqa: E402
-from paintflow.stylize import Optimiser, resize_style, style_targets, stylize_frame, to_tensor  # noqa: E402
 from paintflow.video import decoded_frames, probe  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "data"

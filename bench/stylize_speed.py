@@ -22,9 +22,9 @@ from paintflow import vgg  # noqa: E402
 from paintflow.devices import pick_device  # noqa: E402
 from paintflow.files import read_rgb  # noqa: E402
 from paintflow.flow import compute_flow  # noqa: E402
+from paintflow.looks.paint.settings import StyleSettings  # noqa: E402
+from paintflow.looks.paint.stylize import prepare, resize_style, style_targets, stylize_frame  # noqa: E402
 from paintflow.masks import consistency_mask  # noqa: E402
-from paintflow.settings import StyleSettings  # noqa: E402
-from paintflow.stylize import prepare, resize_style, style_targets, stylize_frame  # noqa: E402
 from paintflow.video import extract_frames, probe  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"

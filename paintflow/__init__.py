@@ -9,3 +9,15 @@ __version__ = "0.1.0"
 
 class PaintflowError(Exception):
     """A user-facing error: bad input, bad config, missing dependency."""
+
+
+def _register_parts() -> None:
+    """Every stage and look registers itself where it is defined: the shared stages, then each look's
+    folder (:mod:`paintflow.looks`). Done once, first thing, whichever of paintflow's modules is
+    imported first, so a look module imported on its own finds the others registered."""
+    from . import looks, shared_stages  # noqa: F401 - importing them is what registers them
+
+    looks.discover()
+
+
+_register_parts()

@@ -22,7 +22,37 @@ SCHEMA_PATH = REPO / "schemas" / "config.schema.yaml"
 
 @functools.cache
 def schema() -> dict:
-    return yaml.safe_load(SCHEMA_PATH.read_text())
+    """The config's schema: the shared sections of ``schemas/config.schema.yaml``, and each look's own —
+    its name in the list of looks, its settings section (global and per render) and the keys it adds
+    to a render — from the look's folder (:mod:`paintflow.looks`)."""
+    from .looks import schema_of
+    from .registry import LOOKS
+
+    core = yaml.safe_load(SCHEMA_PATH.read_text())
+    render = core["$defs"]["render"]["properties"]
+    names = sorted(LOOKS, key=lambda n: (n != render["look"]["default"], n))  # the default first
+    render["look"] = {
+        "enum": names,
+        "default": render["look"]["default"],
+        "description": "; ".join(f"{n}: {LOOKS[n].description}" for n in names),
+    }
+    sections = {}
+    for name in names:
+        look, own = LOOKS[name], schema_of(LOOKS[name])
+        if "settings" in own:
+            ref = f"#/$defs/{look.section}"
+            core["$defs"][look.section] = own["settings"]
+            sections[look.section] = {"$ref": ref, "default": {}}
+            render[look.section] = {
+                "$ref": ref,
+                "x-overrides": True,
+                "description": f"overrides of the global {look.section} settings",
+            }
+        render.update(own.get("render", {}))
+    props = list(core["properties"].items())
+    at = [k for k, _ in props].index("masks") + 1  # the looks' sections after the shared per-video ones
+    core["properties"] = dict(props[:at] + list(sections.items()) + props[at:])
+    return core
 
 
 def _resolve(node: dict) -> dict:

@@ -24,7 +24,8 @@ import yaml
 from . import PaintflowError
 from . import config as cfgmod
 from .dag import RenderDag
-from .registry import STAGES, parse_path
+from .paths import parse_path
+from .registry import STAGES
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -180,9 +181,6 @@ def rates(dag: RenderDag, bench: pd.DataFrame, ratios: dict | None = None) -> pd
     )[columns]
 
 
-CALIBRATION_STEPS = 40  # training steps a calibration runs (the plan extrapolates per step)
-
-
 def calibrate(workdir: Path, config: dict, dag: RenderDag, frames: int, cores: int) -> tuple[pd.DataFrame, dict, Path]:
     """Render the first ``frames`` frames of every video at the configured settings in a scratch folder:
     the rates, and the stopping rule's measured shares (:func:`stop_ratios`)."""
@@ -195,11 +193,10 @@ def calibrate(workdir: Path, config: dict, dag: RenderDag, frames: int, cores: i
     cal["execution"]["check_disk"] = False
     for name, v in cal["videos"].items():
         v["duration"] = frames / dag.videos[name].info["fps"]  # the probed (or resampled) frame rate
-    for name, r in dag.renders.items():  # a training is measured on a few of its steps, not run whole
-        if r.look == "latent":
-            s = r.settings
-            few = {"steps": min(s["steps"], CALIBRATION_STEPS), "refiner_steps": min(s["refiner_steps"], 10)}
-            cal["renders"][name]["latent"] = {**cal["renders"][name].get("latent", {}), **few}
+    for name, r in dag.renders.items():  # a look may take a short form of itself (a few training steps)
+        short, section = dag.look(name).calibrate(r.settings), dag.look(name).section
+        if short:
+            cal["renders"][name][section] = {**cal["renders"][name].get(section, {}), **short}
     (scratch / "config.yaml").write_text(yaml.safe_dump(cal))
     proc = subprocess.run(
         snakemake_cmd(scratch, scratch / "config.yaml", "--cores", str(cores)), capture_output=True, text=True
@@ -277,7 +274,7 @@ def plan_table(
     for render in dag.renders:
         chained = [
             n
-            for n in dag.render_stages(render) + ["lead"]
+            for n in dag.render_stages(render) + list(dag.look(render).extra(dag, render))
             if n in rows_by.index and dag.uses(render, n) and dag.sequential(n, render)
         ]
         share = rows_by[chained].sum() / max(len(dag.renders), 1)

@@ -19,7 +19,8 @@ from . import inputs
 from .chunks import chunk_ranges, pair_range
 from .config import section_schema
 from .files import is_intact
-from .registry import LOOK_POSITION, LOOKS, STAGES, bench_path, frame_folder, frame_path, log_path, model_owner, stage
+from .paths import bench_path, frame_folder, frame_path, log_path, model_owner
+from .registry import LOOKS, STAGES, chain_order, stage, stage_users
 
 
 @dataclass(frozen=True)
@@ -64,11 +65,9 @@ class RenderDag:
         """Per-frame stages of a render, in order; the last one's frames go into the video."""
         if self.look(render).sheet:
             return []
-        chain = sorted(
-            (s for s in STAGES.values() if s.chain is not None and s.when(self, render)), key=lambda s: s.chain
-        )
-        before = [s.name for s in chain if s.chain < LOOK_POSITION]
-        return [*before, self.look_stage(render)] + [s.name for s in chain if s.chain >= LOOK_POSITION]
+        look = stage(self.look_stage(render))
+        chain = [s for s in STAGES.values() if s.chain is not None and s.when(self, render)]
+        return [s.name for s in sorted([*chain, look], key=chain_order)]  # sorted() is stable: registration order
 
     def look_source(self, render: str) -> tuple[str, str]:
         """(stage, owner) of the frames the look paints: the video's frames, or a stage before the look."""
@@ -85,9 +84,13 @@ class RenderDag:
         return self.render_stages(render)[-1]
 
     def video_stages(self, render: str) -> tuple:
+        return tuple(self.video_users(render).get(self.renders[render].video, ()))
+
+    def video_users(self, render: str) -> dict[str, tuple]:
+        """{video: the stages of it a render reads}: its own video's, and a keyed background video's frames."""
         r = self.renders[render]
         if not r.video:
-            return ()
+            return {}
         stages = set(self.look(render).video_stages(r.settings))
         if r.smooth["method"] == "flow_blend":
             stages |= {"frames", "flow", "masks"}
@@ -96,7 +99,11 @@ class RenderDag:
             stages |= {"frames", "mattes"} | ({"key_color"} if matte["method"] == "chroma" else set())
             if self.matte_stabilised(r.video):
                 stages |= {"flow", "masks"}
-        return tuple(s for s in STAGES if s in stages)
+        users = {r.video: tuple(s for s in STAGES if s in stages)}
+        background = self.background_video(render)
+        if background and background != r.video:
+            users[background] = ("frames",)
+        return users
 
     def quality_flow(self, render: str) -> bool:
         """Whether a render's quality is measured with the optical flow (its video has it for the look)."""
@@ -119,25 +126,22 @@ class RenderDag:
 
     def sequential(self, name: str, render: str) -> bool:
         """Whether stage ``name`` of a render is one chain (frame t needs its frame t−1)."""
-        if stage(name).owner == "video":
-            return name == "mattes" and self.matte_stabilised(render)
-        return stage(name).sequential or (
-            name == self.look_stage(render) and self.renders[render].smooth["method"] != "none"
-        )
+        s = stage(name)
+        if callable(s.sequential):
+            return s.sequential(self, render)
+        return s.sequential or (name == self.look_stage(render) and self.renders[render].smooth["method"] != "none")
 
     def owners(self, name: str) -> list[str]:
         """Who needs stage ``name``: videos, renders, or the shared model cache ("vgg", "waifu2x")."""
         s = stage(name)
         if s.identity is None:
             return []
-        if s.needed_by:
-            users = sorted({o for other in s.needed_by for o in self.owners(other)})
+        needed_by = stage_users(name)
+        if needed_by:
+            users = sorted({o for other in needed_by for o in self.owners(other)})
             return [model_owner(name)] if s.owner == "model" and users else users
         if s.owner == "video":
-            users = {r.video for r in self.renders.values() if name in self.video_stages(r.name)}
-            if name == "frames":  # a keyed render's background video
-                users |= {v for v in map(self.background_video, self.renders) if v}
-            return sorted(users)
+            return sorted({v for r in self.renders for v, used in self.video_users(r).items() if name in used})
         return [r for r in self.renders if self.uses(r, name)]
 
     def uses(self, render: str, name: str) -> bool:
@@ -149,7 +153,6 @@ class RenderDag:
             name in self.render_stages(render)
             or name in look.prepare
             or name in look.extra(self, render)
-            or name in ("encode", "report")
             or (stage(name).chain is None and stage(name).when is not None and stage(name).when(self, render))
         )
 
@@ -242,10 +245,8 @@ class RenderDag:
 
     # --- paths -----------------------------------------------------------------------------------
     def path(self, name: str, owner: str, t: int, variant: str | None = None) -> str:
-        ext = None
-        if name in ("flow", "longflow"):
-            ext = {"f16": "f16.npz", "flo": "flo"}[self.config["flow"]["format"]]
-        return frame_path(self.results, name, owner, t, variant, ext)
+        ext = stage(name).ext
+        return frame_path(self.results, name, owner, t, variant, ext(self.config) if callable(ext) else ext)
 
     def paths(self, name: str, owner: str, frames, variant: str | None = None) -> list[str]:
         return [self.path(name, owner, t, variant) for t in frames]
@@ -328,8 +329,7 @@ class RenderDag:
 
     def segment_starts(self, render: str) -> list[int]:
         """First frame of each painted chain of a render: every shot's, and in each shot its segments'."""
-        r = self.renders[render]
-        k = r.settings.get("segments", 1) if r.look == "paint" else 1
+        k = self.look(render).chains(self.renders[render].settings)
         starts = set()
         for shot in self.render_shots(render):
             n = len(shot)
@@ -346,13 +346,7 @@ class RenderDag:
     def long_offsets(self, video: str) -> list[int]:
         """The long-term offsets j > 1 the painted renders of a video ask for (their flow is shared)."""
         return sorted(
-            {
-                j
-                for r in self.renders.values()
-                if r.video == video and r.look == "paint" and r.settings["temporal"]
-                for j in r.settings["long_term"]
-                if j > 1
-            }
+            {j for r in self.renders.values() if r.video == video for j in self.look(r.name).long_term(r.settings)}
         )
 
     def long_pairs(self, video: str, frames: range) -> list[tuple[int, int]]:
@@ -363,17 +357,12 @@ class RenderDag:
 
     def variants(self, name: str, owner: str) -> list[str | None]:
         """Sub-folders of a per-frame stage: flow directions, long-term offsets."""
-        if name == "flow":
-            return ["fwd", "bwd"]
-        if name == "longflow":
-            return [f"{d}{j}" for j in self.long_offsets(owner) for d in ("fwd", "bwd")]
-        if name == "longmasks":
-            return [str(j) for j in self.long_offsets(owner)]
-        return [None]
+        variants = stage(name).variants
+        return variants(self, owner) if variants else [None]
 
     def chain_start(self, name: str, render: str, t: int) -> int:
         """The first frame of the painted chain frame t is in (a segment's, or a lead-in's)."""
-        if name == "lead":
+        if stage(name).lead:
             return next(r.start for r in self.lead_ranges(render) if t in r)
         return max(s for s in self.segment_starts(render) if s <= t)
 
@@ -382,10 +371,10 @@ class RenderDag:
         its lead-in, a lead-in or a shot's first chunk from nothing, any other chunk from the frame before
         it (when it needs one)."""
         r = self.renders[render]
-        if name == "lead" or not self.follows(name, render, start):
+        if stage(name).lead or not self.follows(name, render, start):
             return None
         if start in self.segment_starts(render):
-            return "lead", start - 1
+            return next(s for s in self.look(render).extra(self, render) if stage(s).lead), start - 1
         if r.settings["temporal"] or r.smooth["method"] != "none":
             return name, start - 1
         return None
@@ -411,17 +400,17 @@ class RenderDag:
         s, jobs = stage(name), []
         n, cuts = self.frame_count(name, owner), self.boundaries(name, owner)
         shots = self.shot_starts(name, owner)
-        ranges = self.lead_ranges(owner) if name == "lead" else self.chunk_ranges(name, owner)
+        ranges = self.lead_ranges(owner) if s.lead else self.chunk_ranges(name, owner)
         for chunk in ranges:
             frames = chunk
-            if name in ("flow", "masks", "rmasks"):  # a chunk owns the pairs (t, t+1) of its frames
-                pairs = pair_range(chunk, n, cuts, shots)  # the mask of t+1 (masks), of t (reverse masks)
-                frames = range(pairs.start + 1, pairs.stop + 1) if name == "masks" else pairs
-            if not frames or (name in ("longflow", "longmasks") and not self.long_pairs(owner, frames)):
-                continue  # no pair (t, t+j) in the chunk's shot: no job (and no benchmark to wait for)
+            if s.pairs:  # a chunk owns the pairs (t, t+1) of its frames
+                pairs = pair_range(chunk, n, cuts, shots)  # output t+1 (the mask of t+1) or t (flow t→t+1)
+                frames = range(pairs.start + 1, pairs.stop + 1) if s.pairs == "second" else pairs
+            if not frames or (s.jobs_when and not s.jobs_when(self, owner, frames)):
+                continue  # e.g. no pair (t, t+j) in the chunk's shot: no job (and no benchmark to wait for)
             last = frames.stop - 1
             span = f"frame {frames.start}" if len(frames) == 1 else f"frames {frames.start}-{last}"
-            what = f"frame pairs {frames.start}-{last}" if name == "flow" else span
+            what = f"frame pairs {frames.start}-{last}" if s.pairs == "first" else span
             jobs.append(
                 ChunkJob(
                     rule=f"{name}_{owner}_{frames.start:06d}",
@@ -430,10 +419,8 @@ class RenderDag:
                     frames=frames,
                     log=log_path(self.results, name, owner, frames),
                     benchmark=bench_path(self.results, name, owner, frames),
-                    message=f"{s.label} · {owner} · {what} of {n - 1 if name == 'flow' else n}",
-                    group=f"prep_{owner}_{chunk.start:06d}"
-                    if s.owner == "video" and name not in ("frames", "mattes")
-                    else None,
+                    message=f"{s.label} · {owner} · {what} of {n - 1 if s.pairs == 'first' else n}",
+                    group=f"prep_{owner}_{chunk.start:06d}" if s.prep else None,
                 )
             )
         return jobs
@@ -471,7 +458,7 @@ class RenderDag:
         for title, name, owner in self.report_columns(render):
             if name is None:
                 out[title] = [self.flowviz_path(owner, t) if t > 1 else None for t in samples]
-            elif name == "masks":  # a mask belongs to the pair (t-1, t)
+            elif stage(name).pairs == "second":  # a mask belongs to the pair (t-1, t): frame 1 has none
                 out[title] = [self.path(name, owner, t) if t > 1 else None for t in samples]
             else:
                 out[title] = [self.path(name, owner, t) for t in samples]
@@ -486,7 +473,7 @@ class RenderDag:
         r, out = self.renders[render], []
         stages = [*self.video_stages(render), *self.look(render).prepare, *self.render_stages(render)]
         for name in STAGES:
-            if name not in stages and not any(n in stages for n in stage(name).needed_by):
+            if name not in stages and not any(n in stages for n in stage_users(name)):
                 continue
             owners = [o for o in self.owners(name) if o in (render, r.video) or stage(name).owner == "model"]
             for owner in owners:
@@ -514,21 +501,6 @@ class RenderDag:
     def job_files(self, render: str, folder: str, **names: str) -> dict:
         """Named outputs of a render's one-job stage, in one folder of the render."""
         return {key: f"{self.results}/renders/{render}/{folder}/{name}" for key, name in names.items()}
-
-    def music_paths(self, render: str) -> dict:
-        """The trajectory job's outputs: the per-frame table, the cluster model (reusable) and the chart."""
-        return self.job_files(
-            render, "trajectory", table="trajectory.csv", model="clusters.npz", chart="trajectory.png"
-        )
-
-    def latent_paths(self, render: str) -> dict:
-        """The training job's outputs: the model, the loss table and plot, and a sheet of samples."""
-        return self.job_files(render, "vae", model="model.pt", loss="loss.csv", chart="loss.png", samples="samples.png")
-
-    def latent_checkpoint(self, render: str) -> str:
-        """Where the training of a render keeps its checkpoint: by the training's identity, so other
-        settings never resume from it, and outside the job's outputs, so a failed job keeps it."""
-        return f"{self.results}/.paintflow/checkpoints/latent_train-{render}-{self.key('latent_train', render)}.pt"
 
     def sheet_path(self, render: str) -> str:
         return f"{self.results}/renders/{render}/{render}_layers.png"

@@ -10,10 +10,6 @@ from pathlib import Path
 from . import PaintflowError
 from .registry import STAGES
 
-# Bytes per pixel of each stored per-frame artefact, measured on the 1280x720 cockatoo demo (PNG frames
-# of real footage, painted frames, float16 npz flow): an estimate, on the generous side.
-BYTES_PER_PIXEL = {"frames": 1.6, "flow": 3.6, "masks": 0.1, "stylize": 2.2, "upscale": 1.6}
-DEFAULT_BYTES_PER_PIXEL = 2.0  # a per-frame stage not measured above
 MODEL_BYTES = 60_000_000  # converted VGG-16 (+ waifu2x, small)
 
 
@@ -45,7 +41,7 @@ def estimate(dag) -> dict[str, int]:
     """Bytes of the finished render per stage (temporary flow: the few chunks alive at once)."""
     need = {}
     for (name, _), (files, px) in expected_files(dag).items():
-        need[name] = need.get(name, 0) + int(files * px * BYTES_PER_PIXEL.get(name, DEFAULT_BYTES_PER_PIXEL))
+        need[name] = need.get(name, 0) + int(files * px * STAGES[name].bytes_per_pixel)
     need["models"] = MODEL_BYTES
     need["deliveries"] = sum(int(px * frames * d.fmt.bytes_per_pixel) for d, frames, px in deliveries(dag))
     return need
@@ -94,7 +90,7 @@ def measured(dag) -> dict[str, tuple[int, str]]:
 
 
 def dag_folder(dag, name, owner, variant=None) -> Path:
-    from .registry import frame_folder
+    from .paths import frame_folder
 
     return frame_folder(dag.results, name, owner, variant)
 

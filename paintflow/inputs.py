@@ -12,7 +12,7 @@ from pathlib import Path
 from . import PaintflowError
 from .config import look_settings
 from .files import read_rgb, write_json
-from .registry import LOOKS, resolve
+from .registry import LOOKS
 
 
 @dataclass
@@ -51,10 +51,6 @@ class Render:
     width: int = 0
     height: int = 0
     delivery: dict = field(default_factory=dict)  # encode settings, exact rate, start timecode, colour tags
-
-    @property
-    def stylize(self) -> dict:  # the paint look's settings (kept for readability at call sites)
-        return self.settings
 
 
 FRAME_KEYS = ("width", "height", "fps", "start")  # what decides frame t's pixels (not duration)
@@ -170,19 +166,6 @@ def still_geometry(render: Render, videos: dict, where: str) -> None:
         raise PaintflowError(f"{where}: {err}") from err
 
 
-def check_fast_style(render: Render, where: str) -> None:
-    from .fast import style_weights
-
-    style = render.settings["style"]
-    if isinstance(style, str):
-        check_image(Path(style), where, "style painting")
-        return
-    try:
-        render.fast_weights = style_weights(style)
-    except PaintflowError as err:
-        raise PaintflowError(f"{where}: {err}") from err
-
-
 def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
     """Check the inputs named by ``config`` and return ({video: Video}, {render: Render})."""
     videos = {}
@@ -215,7 +198,7 @@ def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
 
     renders = {}
     for name, rcfg in config["renders"].items():
-        look = LOOKS[rcfg.get("look", "paint")]
+        look = LOOKS[rcfg["look"]]
         settings = {}
         for section in (*look.base, look.section):
             settings.update(look_settings(config, rcfg, section))
@@ -229,41 +212,11 @@ def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
             r.frames, r.fps, r.width, r.height = v["frames"], v["fps"], v["width"], v["height"]
         elif look.video_source is False:
             still_geometry(r, videos, f"renders.{name}.{look.section}")
-        if "layers" in settings and look.name != "layer_sheet":
-            check_layers(settings["layers"], config, f"renders.{name}.dream.layers")
-        for entry in settings.get("schedule") or []:
-            check_layers(entry["layers"], config, f"renders.{name}.zoom.schedule")
-        if look.name == "layer_sheet":
-            check_layers(settings["layers"], config, f"renders.{name}.layer_sheet.layers")
-        if settings.get("guide"):
-            check_image(Path(settings["guide"]), f"renders.{name}.dream.guide", "guide image")
-        if look.name == "paint":
-            if rcfg.get("style") and rcfg.get("styles"):
-                raise PaintflowError(f"renders.{name}: give style: (one image) or styles: (several), not both")
-            if not rcfg.get("style") and not rcfg.get("styles"):
-                raise PaintflowError(f"renders.{name}.style: a painted render needs a style image")
-            r.styles = (
-                [{"path": rcfg["style"], "weight": 1.0, "scale": 1.0}]
-                if rcfg.get("style")
-                else [{"weight": 1.0, "scale": 1.0, **s} for s in rcfg["styles"]]
-            )
-            r.style = Path(r.styles[0]["path"])
-            if r.settings["passes"] > 1 and r.settings["segments"] > 1:
-                raise PaintflowError(
-                    f"renders.{name}.stylize: segments and passes together are not supported; choose one"
-                )
-            for i, s in enumerate(r.styles):
-                check_image(
-                    Path(s["path"]),
-                    f"renders.{name}.style" if rcfg.get("style") else f"renders.{name}.styles[{i}].path",
-                )
-        if look.name == "fast":
-            check_fast_style(r, f"renders.{name}.fast.style")
         renders[name] = r
     for name, r in renders.items():  # once every render exists: a look may use another render
         look = LOOKS[r.look]
         if look.check:
-            resolve(look.check)(r, config["renders"][name], videos, renders, f"renders.{name}.{look.section}")
+            look.check(r, config["renders"][name], videos, renders, f"renders.{name}.{look.section}", config)
     for name, r in renders.items():
         if r.key is not None:
             check_key(name, r, config, videos, renders)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import PaintflowError
-from .registry import frame_of
+from .paths import frame_of
 from .store import FrameStore
 
 log = logging.getLogger("paintflow")

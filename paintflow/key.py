@@ -369,7 +369,7 @@ def background_reader(dag, render: str, backgrounds: list, sources: list):
     """t → the background frame under frame t of a keyed render (a still, another render's or a video's
     frames, looped; or the render's own source frames), from the job's input files."""
     from .files import read_rgb
-    from .registry import frame_of
+    from .paths import frame_of
 
     bg = dag.renders[render].key["background"]
     if bg.get("image"):
@@ -390,7 +390,7 @@ def layer_frames(dag, render: str, layer: str, inputs, size: tuple[int, int]):
     from pathlib import Path
 
     from .files import read_gray, read_rgb
-    from .registry import frame_of
+    from .paths import frame_of
 
     r = dag.renders[render]
     stylize = r.key["stylize"]

@@ -9,14 +9,13 @@ from pathlib import Path
 
 from . import PaintflowError
 from .files import write_pil, write_rgb
-from .registry import LOOKS, resolve
+from .registry import LOOKS
 
 
 def look_preview(look: str):
-    target = LOOKS[look].preview
-    if not target:
+    if not LOOKS[look].preview:
         raise PaintflowError(f"the {look} look has no one-frame preview")
-    return resolve(target)
+    return LOOKS[look].preview
 
 
 def source_frame(dag, render: str, t: int):
@@ -45,8 +44,8 @@ def preview(dag, render: str | None, frames: list[int] | None, out_dir: Path, qu
 
 
 def style_sheet(dag, render: str | None, t: int | None, out_dir: Path) -> Path:
-    from .fast import FastSettings, FastStylizer
-    from .fast import style_sheet as sheet
+    from .looks.fast.stylizer import FastSettings, FastStylizer
+    from .looks.fast.stylizer import style_sheet as sheet
 
     render = render or next(iter(dag.renders))
     t = t or max(1, (dag.renders[render].frames + 1) // 2)

@@ -8,7 +8,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from .registry import frame_folder, stage
+from .paths import frame_folder
+from .registry import stage
 from .stopping import read_records, summary
 
 

@@ -338,7 +338,7 @@ def read_records(folder) -> dict[int, dict]:
 
 def render_records(dag, render: str) -> dict[int, dict]:
     """{t: record} of what a render's quality stage has written ({} where the render is not measured)."""
-    from .registry import frame_folder
+    from .paths import frame_folder
 
     return read_records(frame_folder(dag.results, "quality", render)) if dag.uses(render, "quality") else {}
 

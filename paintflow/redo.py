@@ -87,7 +87,7 @@ def plan(dag, render: str, spec: str) -> RedoPlan:
 def mark(dag, p: RedoPlan) -> Path:
     """Move the plan's files aside (kept under .paintflow/redo/<time>/) and make them targets of the next run."""
     from .dag import quarantine
-    from .registry import parse_path
+    from .paths import parse_path
 
     into = Path(dag.results) / ".paintflow" / "redo" / time.strftime("%Y%m%d-%H%M%S")
     for path in p.files:
@@ -104,8 +104,8 @@ def mark(dag, p: RedoPlan) -> Path:
 
 def format_plan(p: RedoPlan, dry_run: bool) -> str:
     head = "would make again" if dry_run else "making again"
+    from .paths import frame_of
     from .quality import runs
-    from .registry import frame_of
 
     lines = [f"{head}: {p.render}, frame(s) {','.join(runs(p.frames))}"]
     by_folder: dict[str, list[int]] = {}

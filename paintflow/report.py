@@ -11,7 +11,8 @@ import yaml
 
 from .figures import contact_sheet, histogram, labelled_rows, stage_strip, timing_chart
 from .files import read_gray, read_rgb, write_bytes, write_pil
-from .registry import STAGES, parse_bench_path
+from .paths import parse_bench_path
+from .registry import STAGES
 
 
 def read_benchmarks(results, files) -> pd.DataFrame:

@@ -41,7 +41,7 @@ def frame_store(smk, stage: str) -> FrameStore:
 def iteration_records(smk, stage: str):
     """The record of each frame's optimiser iterations in this chunk (beside its benchmark file), keyed by the
     frames' store folder so a resumed chunk keeps the records of the frames it restores."""
-    from .registry import frame_of
+    from .paths import frame_of
     from .stopping import Records, record_path
 
     frames = sorted(frame_of(p) for p in smk.output.frames)

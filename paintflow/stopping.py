@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .files import write_json
-from .registry import bench_path
+from .paths import bench_path
 
 if TYPE_CHECKING:  # torch is imported where the rule runs: `paintflow status` and `plan` read records only
     import torch

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from .dag import RenderDag, quarantine
 from .files import decodes
-from .registry import frame_of
+from .paths import frame_of
 from .store import drop
 
 

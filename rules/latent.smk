@@ -1,11 +1,12 @@
 # The latent-style look: a VAE (and its refiner) trained on the render's paintings and every Nth frame of
 # its video (one job per render: the model, checkpoints kept between tries, the loss plot and a sheet of
 # samples for the report), then every frame's code moved toward the paintings, chunked like every look.
+from paintflow.looks import latent as latent_look
 
 
 def latent_training_frames(render):
     """The video frames a latent-style render trains on (every Nth)."""
-    from paintflow.latent import training_frames
+    from paintflow.looks.latent.vae import training_frames
 
     r = PF.renders[render]
     return training_frames(r.frames, r.settings["every"])
@@ -23,17 +24,17 @@ for _r in PF.owners("latent_train"):
             frames=frames_of("frames", _v, latent_training_frames(_r)),
             paintings=[ancient(p) for p in _s["painting_files"]],
         output:
-            model=PF.latent_paths(_r)["model"],
-            loss=PF.latent_paths(_r)["loss"],
+            model=latent_look.paths(PF, _r)["model"],
+            loss=latent_look.paths(PF, _r)["loss"],
             chart=report(
-                PF.latent_paths(_r)["chart"],
+                latent_look.paths(PF, _r)["chart"],
                 caption="../report/latent_loss.rst",
                 category=_r,
                 subcategory="latent style",
                 labels={"render": _r, "result": "training loss"},
             ),
             samples=report(
-                PF.latent_paths(_r)["samples"],
+                latent_look.paths(PF, _r)["samples"],
                 caption="../report/latent_samples.rst",
                 category=_r,
                 subcategory="latent style",
@@ -53,7 +54,7 @@ for _r in PF.owners("latent_train"):
         params:
             identity=identity("latent_train", _r),
             owner=_r,
-            checkpoint=PF.latent_checkpoint(_r),
+            checkpoint=latent_look.checkpoint(PF, _r),
         message:
             f"latent-style training · {_r}"
         script:
@@ -70,7 +71,7 @@ for _j in PF.chunk_jobs("latent"):
             **smoothing_inputs("latent", _r.name, _j.frames),
             id=id_file("latent", _r.name),
             content=look_input(_r.name, _j.frames),
-            model=ancient(PF.latent_paths(_r.name)["model"]),
+            model=ancient(latent_look.paths(PF, _r.name)["model"]),
         output:
             frames=PF.paths("latent", _r.name, _j.frames),
         log:

@@ -1,6 +1,8 @@
 # The music look: the song's frames clustered by their sound and a spring particle walking between
 # styles (one job per render: the trajectory table, the reusable cluster model and a chart for the
 # report), then every frame painted at its point of the walk, chunked like every per-frame look.
+from paintflow.looks import latent as latent_look
+from paintflow.looks import music as music_look
 
 
 for _r in PF.owners("music_trajectory"):
@@ -15,10 +17,10 @@ for _r in PF.owners("music_trajectory"):
             paintings=[ancient(p) for p in _s["paintings"]] if _s["space"] != "styles" else [],
             model=[ancient(_s["model"])] if _s["model"] else [],
         output:
-            table=PF.music_paths(_r)["table"],
-            model=PF.music_paths(_r)["model"],
+            table=music_look.paths(PF, _r)["table"],
+            model=music_look.paths(PF, _r)["model"],
             chart=report(
-                PF.music_paths(_r)["chart"],
+                music_look.paths(PF, _r)["chart"],
                 caption="../report/music.rst",
                 category=_r,
                 subcategory="music",
@@ -52,12 +54,12 @@ for _j in PF.chunk_jobs("music"):
         input:
             **smoothing_inputs("music", _r.name, _j.frames),
             id=id_file("music", _r.name),
-            table=ancient(PF.music_paths(_r.name)["table"]),
+            table=ancient(music_look.paths(PF, _r.name)["table"]),
             content=look_input(_r.name, _j.frames) if _r.video else [],
             image=still_inputs(_r.name, "image"),
             paintings=[ancient(p) for p in _r.settings["paintings"]] if _r.settings["space"] != "styles" else [],
             latent_model=(
-                [ancient(PF.latent_paths(_r.settings["latent_render"])["model"])]
+                [ancient(latent_look.paths(PF, _r.settings["latent_render"])["model"])]
                 if _r.settings["space"] == "latent"
                 else []
             ),

@@ -7,8 +7,8 @@ from conftest import shared
 from paintflow import PaintflowError
 from paintflow.chunks import chunk_ranges, pair_range
 from paintflow.files import write_rgb
+from paintflow.looks.paint.stylize import stylize_chunk
 from paintflow.store import FrameStore, prune, remove_leftovers
-from paintflow.stylize import stylize_chunk
 
 
 def test_chunk_ranges_cover_every_frame_once():
@@ -75,8 +75,8 @@ def chunk_inputs(tmp_path_factory):
 
     from paintflow import vgg
     from paintflow.files import read_rgb
-    from paintflow.settings import StyleSettings
-    from paintflow.stylize import resize_style, style_targets
+    from paintflow.looks.paint.settings import StyleSettings
+    from paintflow.looks.paint.stylize import resize_style, style_targets
 
     d = tmp_path_factory.mktemp("chunk")
     img = cv2.resize(read_rgb(shared("content", "chelsea.png")), (48, 32), interpolation=cv2.INTER_AREA)

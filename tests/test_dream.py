@@ -8,8 +8,8 @@ import yaml
 
 from conftest import make_clip, run_snakemake, shared
 from paintflow import vgg
-from paintflow.dream import DreamSettings, Objective, dream, layers_at, mean_activation, zoom_step
 from paintflow.files import read_flow, read_gray, read_rgb
+from paintflow.looks.dream.dreaming import DreamSettings, Objective, dream, layers_at, mean_activation, zoom_step
 from paintflow.masks import from_png
 from paintflow.metrics import warping_error
 

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from conftest import make_clip, run_snakemake, shared
-from paintflow.fast import FastSettings, FastStylizer, any_size, models_dir, style_sheet_layout
 from paintflow.files import read_flow, read_gray, read_rgb
+from paintflow.looks.fast.stylizer import FastSettings, FastStylizer, any_size, models_dir, style_sheet_layout
 from paintflow.masks import from_png
 from paintflow.metrics import warping_error
 

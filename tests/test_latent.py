@@ -19,7 +19,8 @@ import yaml
 from conftest import REPO, make_clip, run_snakemake, shared
 from paintflow import PaintflowError
 from paintflow.files import read_rgb
-from paintflow.latent import LatentStyle, TrainSettings, painting_files, train
+from paintflow.looks import latent as latent_look
+from paintflow.looks.latent.vae import LatentStyle, TrainSettings, painting_files, train
 from paintflow.video import stream_info
 
 SETTINGS = TrainSettings(48, 28, latent=32, steps=240, refiner_steps=60, batch=12, checkpoint_every=50, seed=3)
@@ -84,7 +85,7 @@ def test_a_killed_training_resumes_to_the_same_weights(data, trained, tmp_path):
         import os, signal, sys
         sys.path.insert(0, {str(REPO)!r})
         from pathlib import Path
-        from paintflow.latent import TrainSettings, train
+        from paintflow.looks.latent.vae import TrainSettings, train
         settings = TrainSettings(**{SETTINGS.__dict__!r})
         kill = lambda step: os.kill(os.getpid(), signal.SIGKILL) if step == 100 else None
         train({[str(p) for p in paintings]!r}, {[str(p) for p in frames[::2]]!r}, settings, {str(checkpoint)!r},
@@ -210,7 +211,7 @@ def test_a_tiny_latent_render_trains_paints_and_encodes(tmp_path):
 
 
 def test_the_trained_decoder_is_a_space_for_the_music_walk(data, trained, tmp_path):
-    from paintflow.music_look import MusicStylizer
+    from paintflow.looks.music.walk import MusicStylizer
 
     _, paintings, frames = data
     settings = {"space": "latent", "paintings": [str(p) for p in paintings[:2]], "preserve_color": False}
@@ -257,6 +258,6 @@ def test_the_plan_counts_the_training_steps(tmp_path):
         "results": str(tmp_path / "results"),
     }
     dag = RenderDag(prepare(cfg))
-    job = {"rule": "latent_train_l", "output": [dag.latent_paths("l")["model"]]}
+    job = {"rule": "latent_train_l", "output": [latent_look.paths(dag, "l")["model"]]}
     assert cost.job_work(dag, [job], tmp_path) == ({"latent_train": 350.0}, {"latent_train": 1})
     assert cost.units_of(dag, "encode", "l", None) == 1.0  # other jobs: one unit each

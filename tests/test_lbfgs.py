@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from paintflow.heap import keep_freed_memory
-from paintflow.lbfgs import LBFGS
+from paintflow.looks.paint.lbfgs import LBFGS
 
 
 def problem(n=300, seed=0):

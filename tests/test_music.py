@@ -122,9 +122,9 @@ def test_strength_follows_the_loudness(fitted):
 
 
 def test_a_frame_is_painted_at_its_point_of_the_walk():
-    from paintflow.fast import FastSettings, FastStylizer
     from paintflow.files import read_rgb
-    from paintflow.music_look import MusicStylizer
+    from paintflow.looks.fast.stylizer import FastSettings, FastStylizer
+    from paintflow.looks.music.walk import MusicStylizer
 
     rgb = read_rgb(shared("content", "astronaut.png"))[::8, ::8].copy()
     walk = MusicStylizer({"space": "styles", "styles": [3, 9], "preserve_color": False}, threads=1)
@@ -209,7 +209,7 @@ def test_bad_music_input_is_named_before_any_work(tmp_path):
     assert msg.startswith("renders.m.music: stiffness 5000 and damping 10 are too high for 25 fps")
     silent = tmp_path / "silence.wav"
     soundfile.write(str(silent), np.zeros(RATE, np.float32), RATE)
-    from paintflow.music_look import make_trajectory
+    from paintflow.looks.music.walk import make_trajectory
 
     with pytest.raises(PaintflowError, match="the song is silent"):
         make_trajectory((str(silent), 0.0, 1.0), 10, 10.0, {"model": None, "bands": 32, "window": 0.1}, {}, "")

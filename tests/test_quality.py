@@ -9,10 +9,10 @@ import yaml
 from conftest import make_clip, run_snakemake, shared
 from paintflow import losses, vgg
 from paintflow.files import read_flow, read_gray, read_rgb
+from paintflow.looks.paint.settings import StyleSettings
+from paintflow.looks.paint.stylize import blended_targets, resize_style, style_targets, stylize_frame
 from paintflow.masks import from_png
 from paintflow.metrics import warping_error
-from paintflow.settings import StyleSettings
-from paintflow.stylize import blended_targets, resize_style, style_targets, stylize_frame
 
 
 def test_long_term_weights_count_each_pixel_once():

@@ -27,7 +27,7 @@ def sepia(tmp_path):
             "sepia-toned",
             folder="sepia",
             picture=True,
-            chain=50,
+            chain="refine",
             when=lambda dag, render: True,
             identity=lambda dag, owner: {"input": dag.key("stylize", owner)},
         )
@@ -83,7 +83,7 @@ def test_a_registered_stage_appears_in_status_plan_and_report(sepia):
 
 
 def test_defaults_come_from_the_schema_and_planning_uses_them(tmp_path):
-    from paintflow.settings import StyleSettings
+    from paintflow.looks.paint.settings import StyleSettings
 
     schema = cfgmod.defaults("stylize")
     s = StyleSettings()

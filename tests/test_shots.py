@@ -259,14 +259,14 @@ def test_after_a_cut_every_look_renders_as_the_shot_alone(cut_render, look):
 
 def _final(renders: Path, look: str, video: str) -> str:
     """The folder of a render's last per-frame stage (the one its video is made of)."""
-    from paintflow.registry import STAGES
+    from paintflow.registry import STAGES, chain_order
 
     folders = [
         s.folder
         for s in STAGES.values()
         if s.folder and s.ext == "png" and (renders / f"{look}_{video}" / s.folder).is_dir()
     ]
-    order = [s.folder for s in sorted((s for s in STAGES.values() if s.folder), key=lambda s: s.chain or 0)]
+    order = [s.folder for s in sorted((s for s in STAGES.values() if s.folder), key=chain_order)]
     return max(folders, key=order.index)
 
 

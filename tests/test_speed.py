@@ -14,10 +14,10 @@ import yaml
 from conftest import make_clip, run_snakemake, shared
 from paintflow import vgg
 from paintflow.files import read_flow, read_gray, read_rgb
+from paintflow.looks.paint.settings import StyleSettings
+from paintflow.looks.paint.stylize import Optimiser, resize_style, style_targets, stylize_frame, to_tensor
 from paintflow.masks import from_png
 from paintflow.metrics import warping_error
-from paintflow.settings import StyleSettings
-from paintflow.stylize import Optimiser, resize_style, style_targets, stylize_frame, to_tensor
 from paintflow.upscale import psnr
 
 

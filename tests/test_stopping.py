@@ -8,9 +8,9 @@ import torch
 from conftest import shared
 from paintflow import vgg
 from paintflow.files import read_rgb
-from paintflow.settings import StyleSettings
+from paintflow.looks.paint.settings import StyleSettings
+from paintflow.looks.paint.stylize import resize_style, style_targets, stylize_frame
 from paintflow.stopping import Records, StopRule, Watch, read_records, record_path, summary
-from paintflow.stylize import resize_style, style_targets, stylize_frame
 
 
 def test_the_rule_waits_for_the_picture_and_the_style_to_settle():

@@ -6,8 +6,8 @@ import torch
 from conftest import shared
 from paintflow import losses, vgg
 from paintflow.files import read_rgb
-from paintflow.settings import StyleSettings
-from paintflow.stylize import initial_image, resize_style, style_targets, stylize_frame, to_tensor
+from paintflow.looks.paint.settings import StyleSettings
+from paintflow.looks.paint.stylize import initial_image, resize_style, style_targets, stylize_frame, to_tensor
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 import json
 
 from paintflow.key import background_reader, composite_chunk
-from paintflow.registry import frame_of
+from paintflow.paths import frame_of
 from paintflow.smk import frame_store, render_dag, setup_log
 
 setup_log(snakemake)

@@ -2,9 +2,9 @@
 
 import torch
 
-from paintflow.dream import dream_chunk
 from paintflow.jobs import Progress
-from paintflow.registry import frame_folder, frame_of
+from paintflow.looks.dream.dreaming import dream_chunk
+from paintflow.paths import frame_folder, frame_of
 from paintflow.smk import TERMINAL, frame_store, render_dag, render_frames, setup_log, shot_first, threads
 
 setup_log(snakemake)

@@ -1,8 +1,8 @@
 """Rule fast_<render>_<first>: the fast look of the chunk's frames (smoothed when asked)."""
 
-from paintflow.fast import FastSettings, fast_chunk
 from paintflow.jobs import Progress
-from paintflow.registry import frame_folder, frame_of
+from paintflow.looks.fast.stylizer import FastSettings, fast_chunk
+from paintflow.paths import frame_folder, frame_of
 from paintflow.smk import TERMINAL, frame_store, render_frames, render_settings, setup_log, threads
 
 setup_log(snakemake)

@@ -3,7 +3,7 @@
 import json
 
 from paintflow.key import fill_chunk
-from paintflow.registry import frame_of
+from paintflow.paths import frame_of
 from paintflow.smk import frame_store, setup_log
 
 setup_log(snakemake)

@@ -4,7 +4,7 @@ import cv2
 
 from paintflow.flow import flow_chunk
 from paintflow.jobs import Progress, by_frame
-from paintflow.registry import frame_of
+from paintflow.paths import frame_of
 from paintflow.smk import TERMINAL, frame_store, setup_log, threads, video_frames
 
 setup_log(snakemake)

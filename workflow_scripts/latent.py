@@ -1,8 +1,8 @@
 """Rule latent_<render>_<first>: the chunk's frames through the trained VAE, shifted toward the paintings."""
 
 from paintflow.jobs import Progress
-from paintflow.latent import latent_chunk
-from paintflow.registry import frame_folder, frame_of
+from paintflow.looks.latent.vae import latent_chunk
+from paintflow.paths import frame_folder, frame_of
 from paintflow.smk import TERMINAL, frame_store, render_frames, render_settings, setup_log
 
 setup_log(snakemake)

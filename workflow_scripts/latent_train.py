@@ -1,6 +1,6 @@
 """Rule latent_train_<render>: the VAE and its refiner trained on the paintings and the video's frames."""
 
-from paintflow.latent import TrainSettings, train
+from paintflow.looks.latent.vae import TrainSettings, train
 from paintflow.smk import TERMINAL, render_dag, setup_log, threads
 
 log = setup_log(snakemake)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import torch
 
-from paintflow.dream import layer_sheet, source_image
+from paintflow.looks.dream.dreaming import layer_sheet, source_image
 from paintflow.smk import render_dag, setup_log, threads
 
 log = setup_log(snakemake)

@@ -5,7 +5,7 @@ from pathlib import Path
 import cv2
 
 from paintflow.flow import long_flow_chunk
-from paintflow.registry import frame_of
+from paintflow.paths import frame_of
 from paintflow.smk import frame_store, setup_log, threads
 
 setup_log(snakemake)

@@ -1,7 +1,7 @@
 """Rule masks_<video>_<first>: consistency masks (and the report's flow pictures) of the chunk."""
 
 from paintflow.masks import mask_chunk
-from paintflow.registry import frame_of
+from paintflow.paths import frame_of
 from paintflow.smk import frame_store, setup_log
 
 setup_log(snakemake)

@@ -4,7 +4,7 @@ import json
 
 from paintflow.jobs import Progress
 from paintflow.key import matte_chunk
-from paintflow.registry import frame_folder, frame_of
+from paintflow.paths import frame_folder, frame_of
 from paintflow.smk import TERMINAL, frame_store, render_dag, setup_log, video_frames
 
 setup_log(snakemake)

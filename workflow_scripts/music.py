@@ -1,8 +1,8 @@
 """Rule music_<render>_<first>: the chunk's frames painted at their points of the music walk."""
 
 from paintflow.jobs import Progress
-from paintflow.music_look import content_image, music_chunk
-from paintflow.registry import frame_folder, frame_of
+from paintflow.looks.music.walk import content_image, music_chunk
+from paintflow.paths import frame_folder, frame_of
 from paintflow.smk import TERMINAL, frame_store, render_dag, setup_log, threads
 
 setup_log(snakemake)

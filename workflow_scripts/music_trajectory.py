@@ -1,6 +1,6 @@
 """Rule music_trajectory_<render>: the song's frames clustered, the particle's walk, the chart."""
 
-from paintflow.music_look import make_trajectory
+from paintflow.looks.music.walk import make_trajectory
 from paintflow.smk import render_dag, setup_log
 
 log = setup_log(snakemake)

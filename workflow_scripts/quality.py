@@ -1,8 +1,8 @@
 """Rule quality_<render>_<first>: one quality record per frame of the chunk (paintflow.quality)."""
 
 from paintflow.jobs import Progress
+from paintflow.paths import frame_folder, frame_of
 from paintflow.quality import quality_chunk
-from paintflow.registry import frame_folder, frame_of
 from paintflow.smk import TERMINAL, frame_store, render_frames, setup_log
 
 setup_log(snakemake)

@@ -1,7 +1,7 @@
 """Rule rmasks_<video>_<first>: reliability of warping frame t+1 onto frame t (for backward passes)."""
 
 from paintflow.masks import mask_chunk
-from paintflow.registry import frame_of
+from paintflow.paths import frame_of
 from paintflow.smk import frame_store, setup_log
 
 setup_log(snakemake)

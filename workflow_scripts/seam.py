@@ -1,7 +1,7 @@
 """Rule seam_<render>_<first>: a segmented render's frames, crossfaded over each segment's overlap."""
 
-from paintflow.registry import frame_of
-from paintflow.seams import seam_chunk
+from paintflow.looks.paint.seams import seam_chunk
+from paintflow.paths import frame_of
 from paintflow.smk import frame_store, render_dag, setup_log
 
 setup_log(snakemake)

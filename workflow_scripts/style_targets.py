@@ -5,9 +5,9 @@ import torch
 from paintflow import vgg
 from paintflow.devices import pick_device
 from paintflow.files import read_rgb, save_torch
-from paintflow.settings import StyleSettings
+from paintflow.looks.paint.settings import StyleSettings
+from paintflow.looks.paint.stylize import blended_targets, to_device
 from paintflow.smk import render_dag, render_settings, setup_log, threads
-from paintflow.stylize import blended_targets, to_device
 
 log = setup_log(snakemake)
 torch.set_num_threads(threads(snakemake))

@@ -10,7 +10,9 @@ age_at_script, script_start = process_age(), time.perf_counter()  # interpreter 
 import torch  # noqa: E402
 
 from paintflow.jobs import Progress  # noqa: E402
-from paintflow.registry import frame_folder, frame_of, stage  # noqa: E402
+from paintflow.looks.paint.stylize import stylize_chunk  # noqa: E402
+from paintflow.paths import frame_folder, frame_of  # noqa: E402
+from paintflow.registry import stage  # noqa: E402
 from paintflow.smk import (  # noqa: E402
     TERMINAL,
     frame_store,
@@ -21,7 +23,6 @@ from paintflow.smk import (  # noqa: E402
     shot_first,
     threads,
 )
-from paintflow.stylize import stylize_chunk  # noqa: E402
 
 log = setup_log(snakemake)
 torch.set_num_threads(threads(snakemake))

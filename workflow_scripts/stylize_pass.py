@@ -3,7 +3,8 @@
 import torch
 
 from paintflow.jobs import Progress
-from paintflow.registry import frame_folder, frame_of
+from paintflow.looks.paint.stylize import pass_chunk
+from paintflow.paths import frame_folder, frame_of
 from paintflow.smk import (
     TERMINAL,
     frame_store,
@@ -14,7 +15,6 @@ from paintflow.smk import (
     shot_first,
     threads,
 )
-from paintflow.stylize import pass_chunk
 
 setup_log(snakemake)
 torch.set_num_threads(threads(snakemake))

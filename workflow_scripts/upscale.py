@@ -3,7 +3,7 @@
 import torch
 
 from paintflow.jobs import Progress
-from paintflow.registry import frame_folder, frame_of
+from paintflow.paths import frame_folder, frame_of
 from paintflow.smk import TERMINAL, frame_store, render_frames, setup_log, threads
 from paintflow.upscale import upscale_chunk
 

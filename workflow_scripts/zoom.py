@@ -2,9 +2,9 @@
 
 import torch
 
-from paintflow.dream import source_image, zoom_chunk
 from paintflow.jobs import Progress
-from paintflow.registry import frame_folder, frame_of
+from paintflow.looks.dream.dreaming import source_image, zoom_chunk
+from paintflow.paths import frame_folder, frame_of
 from paintflow.smk import TERMINAL, frame_store, render_dag, setup_log, threads
 
 setup_log(snakemake)

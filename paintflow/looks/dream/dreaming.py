@@ -111,7 +111,7 @@ def dream_start(frame: np.ndarray, prev_dream: np.ndarray | None, flow_back, mas
     """Frame t starts from a blend of itself and the previous dream warped onto it, on reliable pixels."""
     if prev_dream is None or blend <= 0:
         return frame
-    from .warp import warp
+    from paintflow.warp import warp
 
     m = blend * mask.astype(np.float32)[..., None]
     out = m * warp(prev_dream.astype(np.float32), flow_back) + (1 - m) * frame.astype(np.float32)
@@ -163,9 +163,9 @@ class Dreamer:
 
     @classmethod
     def load(cls, model_path, pooling: str, device_name: str, guide_path: str | None) -> Dreamer:
-        from . import vgg
-        from .devices import pick_device
-        from .files import read_rgb
+        from paintflow import vgg
+        from paintflow.devices import pick_device
+        from paintflow.files import read_rgb
 
         device = pick_device(device_name)
         return cls(vgg.load(model_path, pooling).to(device), device, read_rgb(guide_path) if guide_path else None)
@@ -191,9 +191,9 @@ def dream_chunk(
 ) -> dict:
     """Dream a run of video frames in order; frame t starts from itself blended with the previous dream
     warped onto it (on the pixels the mask marks reliable), unless ``cfg["temporal"]`` is false."""
-    from .files import read_flow, read_gray, read_rgb, write_rgb
-    from .jobs import run_frames
-    from .masks import from_png
+    from paintflow.files import read_flow, read_gray, read_rgb, write_rgb
+    from paintflow.jobs import run_frames
+    from paintflow.masks import from_png
 
     settings, state = settings_from(cfg), {}
 
@@ -223,8 +223,8 @@ def zoom_chunk(
 ) -> dict:
     """The infinite zoom's frames in order: frame 1 = dream(source); frame t = dream(zoom(frame t−1)),
     with the layers of the schedule at time (t−1)/fps."""
-    from .files import read_rgb, write_rgb
-    from .jobs import run_frames
+    from paintflow.files import read_rgb, write_rgb
+    from paintflow.jobs import run_frames
 
     settings, state = settings_from(cfg), {}
     schedule = cfg["schedule"] or [{"layers": cfg["layers"]}]
@@ -242,8 +242,8 @@ def zoom_chunk(
 
 def layer_sheet(source: np.ndarray, cfg: dict, model_path, pooling: str, images: dict, sheet_path) -> None:
     """One dreamed image per layer ({layer: output file}) and a labelled contact sheet of them."""
-    from .figures import contact_sheet
-    from .files import write_pil, write_rgb
+    from paintflow.figures import contact_sheet
+    from paintflow.files import write_pil, write_rgb
 
     dreamer, settings = Dreamer.load(model_path, pooling, cfg["device"], cfg.get("guide")), settings_from(cfg)
     tiles = [("source", source)]
@@ -258,10 +258,10 @@ def layer_sheet(source: np.ndarray, cfg: dict, model_path, pooling: str, images:
 def source_image(cfg: dict, width: int, height: int, video=None) -> np.ndarray:
     """The still a zoom or layer sheet starts from: an image file (cover-cropped to the size) or frame
     ``cfg["frame"]`` of a configured video (at that video's processing size)."""
-    from .files import read_rgb
+    from paintflow.files import read_rgb
 
     if video is not None:
-        from .video import read_frame
+        from paintflow.video import read_frame
 
         return read_frame(video.path, video.info, cfg["frame"])
     img = read_rgb(cfg["image"])
@@ -278,9 +278,9 @@ def source_image(cfg: dict, width: int, height: int, video=None) -> np.ndarray:
 
 def preview(dag, render: str, rgb: np.ndarray, quick: bool = True) -> np.ndarray:
     """One dreamed frame of a render (``paintflow preview``)."""
-    from . import vgg
-    from .devices import pick_device
-    from .files import read_rgb
+    from paintflow import vgg
+    from paintflow.devices import pick_device
+    from paintflow.files import read_rgb
 
     r, cfg = dag.renders[render], dag.renders[render].settings
     device = pick_device(cfg["device"])

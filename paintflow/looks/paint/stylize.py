@@ -11,13 +11,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import heap, losses
-from .devices import pick_device
-from .lbfgs import LBFGS
-from .settings import StyleSettings
-from .stopping import StopRule, Watch, note
-from .vgg import VGGFeatures
-from .warp import warp
+from paintflow import heap
+from paintflow.devices import pick_device
+from paintflow.looks.paint import losses
+from paintflow.looks.paint.lbfgs import LBFGS
+from paintflow.looks.paint.settings import StyleSettings
+from paintflow.stopping import StopRule, Watch, note
+from paintflow.vgg import VGGFeatures
+from paintflow.warp import warp
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def blended_targets(
 ) -> dict:
     """Gram targets of several styles ([(rgb, weight, scale)]), weighted: G = Σ w_k G_k / Σ w_k. With colour
     preservation each style is first matched to the video's first frame (luminance or colour histogram)."""
-    from .color import match_histogram, match_luminance
+    from paintflow.color import match_histogram, match_luminance
 
     total, blended = sum(w for _, w, _ in styles), {}
     for rgb, weight, scale in styles:
@@ -230,7 +231,7 @@ def stylize_frame(
     """
     device = device or pick_device()
     if settings.preserve_color == "luminance":  # the transfer on luminance, the frame's colours put back
-        from .color import luminance3, recombine
+        from paintflow.color import luminance3, recombine
 
         grey = stylize_frame(
             net,
@@ -318,7 +319,7 @@ def prepare(net: VGGFeatures, device) -> VGGFeatures:
 def warm_start(frame: np.ndarray, style_path, settings: StyleSettings) -> np.ndarray:
     """The feed-forward painting of a frame in the style (Magenta's arbitrary style network): a start
     already close to the optimum, for a frame without history."""
-    from .fast import FastSettings, FastStylizer
+    from paintflow.looks.fast.stylizer import FastSettings, FastStylizer
 
     return FastStylizer(FastSettings(style=str(style_path)), threads=torch.get_num_threads())(frame)
 
@@ -352,11 +353,11 @@ def stylize_chunk(
     and its progress line. Returns timing figures (setup, frames made and restored, optimisation seconds,
     first iteration).
     """
-    from . import vgg
-    from .files import read_flow, read_gray, read_rgb, write_rgb
-    from .jobs import run_frames
-    from .masks import from_png
-    from .smooth import Smoother
+    from paintflow import vgg
+    from paintflow.files import read_flow, read_gray, read_rgb, write_rgb
+    from paintflow.jobs import run_frames
+    from paintflow.masks import from_png
+    from paintflow.smooth import Smoother
 
     t0 = time.perf_counter()
     settings = StyleSettings.from_config(settings_cfg)
@@ -408,8 +409,8 @@ def stylize_chunk(
 def preview(dag, render: str, rgb: np.ndarray, quick: bool = True) -> np.ndarray:
     """One painted frame of a render (``paintflow preview``): its style and settings, from the content
     (``quick``: at most 30 iterations, enough to judge a style in seconds)."""
-    from . import vgg
-    from .files import read_rgb
+    from paintflow import vgg
+    from paintflow.files import read_rgb
 
     r = dag.renders[render]
     settings = StyleSettings.from_config(r.settings)
@@ -444,10 +445,10 @@ def pass_chunk(
     (frame t's neighbour is t+1), forward for odd ones (t−1). Frame t starts from
     δ·c ⊙ warp(neighbour) + (1 − δ·c) ⊙ (its previous-pass result), c the reliability of that warp, and is
     optimised for ``pass_iterations``, with the temporal loss from pass ``pass_temporal_from`` on."""
-    from . import vgg
-    from .files import read_flow, read_gray, read_rgb, write_rgb
-    from .jobs import run_frames
-    from .masks import from_png
+    from paintflow import vgg
+    from paintflow.files import read_flow, read_gray, read_rgb, write_rgb
+    from paintflow.jobs import run_frames
+    from paintflow.masks import from_png
 
     base = StyleSettings.from_config(settings_cfg)
     settings = replace(

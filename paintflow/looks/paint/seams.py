@@ -13,8 +13,8 @@ def seam_weight(t: int, lead: range) -> float:
 def seam_chunk(outputs: dict, own: dict, leads: dict, overlaps: list[range], store) -> dict:
     """A segmented render's frames: each segment's own frames, crossfaded with the next segment's lead-in
     over the overlap (the seam spread over `overlap` frames); elsewhere the same file (a hard link)."""
-    from .files import link_into, read_rgb, write_rgb
-    from .jobs import run_frames
+    from paintflow.files import link_into, read_rgb, write_rgb
+    from paintflow.jobs import run_frames
 
     def make(t):
         lead = next((r for r in overlaps if t in r), None)

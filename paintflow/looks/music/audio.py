@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import PaintflowError
-from .video import ffmpeg
+from paintflow import PaintflowError
+from paintflow.video import ffmpeg
 
 SAMPLE_RATE = 22050
 FLOOR_DB = -80.0  # decibels below the song's loudest moment at which everything counts as silence

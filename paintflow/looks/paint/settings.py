@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
-from .config import defaults
+from paintflow.config import defaults
 
 
 def schema_default(section: str, name: str):

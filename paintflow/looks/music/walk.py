@@ -3,7 +3,7 @@ song's frames clustered, the particle's walk, the chart) and the per-frame stage
 at its point of the walk with the fast look's networks (a blend of built-in styles, or of the style
 vectors of the user's paintings).
 
-The analysis itself lives in :mod:`paintflow.music`, :mod:`paintflow.audio` and :mod:`paintflow.particle`.
+The analysis itself lives beside it: :mod:`.song`, :mod:`.audio` and :mod:`.particle`.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import PaintflowError
+from paintflow import PaintflowError
 
 DEFAULT_STYLES = 5  # built-in styles chosen by seed when none are given
 
 
 def default_styles(seed: int) -> list[int]:
-    from .fast import NUM_STYLES
+    from paintflow.looks.fast.stylizer import NUM_STYLES
 
     return sorted(int(i) for i in np.random.default_rng(seed).choice(NUM_STYLES, DEFAULT_STYLES, replace=False))
 
@@ -42,7 +42,7 @@ def latent_space(render, renders: dict, where: str) -> None:
             f"{where}.latent_render: {other!r} is not a render of look latent (latent renders: {known})"
         )
     if not s["paintings"]:
-        from .latent import painting_files
+        from paintflow.looks.latent.vae import painting_files
 
         folder = renders[other].settings["paintings"]
         if folder is None:
@@ -52,8 +52,8 @@ def latent_space(render, renders: dict, where: str) -> None:
 
 def check(render, rcfg: dict, videos: dict, renders: dict, where: str) -> None:
     """Size, rate, length and anchors of a music render; every problem named by its config key."""
-    from .inputs import check_image
-    from .particle import check_stable
+    from paintflow.inputs import check_image
+    from paintflow.looks.music.particle import check_stable
 
     s = render.settings
     if render.video:
@@ -67,7 +67,7 @@ def check(render, rcfg: dict, videos: dict, renders: dict, where: str) -> None:
         what = f"video {render.video!r} has no sound" if render.video else "there is no video"
         raise PaintflowError(f"{where}.audio: the music look needs a song: give music.audio ({what})")
     if not render.video:
-        from .files import read_rgb
+        from paintflow.files import read_rgb
 
         render.fps = float(s["fps"])
         if s["image"]:
@@ -75,12 +75,12 @@ def check(render, rcfg: dict, videos: dict, renders: dict, where: str) -> None:
         else:
             h, w = 9, 16
         render.width = s["width"]
-        from .video import output_size
+        from paintflow.video import output_size
 
         render.height = s["height"] or output_size((w, h), s["width"], None)[1]
         seconds = s["seconds"]
         if not seconds:
-            from .video import audio_duration
+            from paintflow.video import audio_duration
 
             try:
                 seconds = audio_duration(Path(s["audio"]))
@@ -101,7 +101,7 @@ def check(render, rcfg: dict, videos: dict, renders: dict, where: str) -> None:
         for i, p in enumerate(s["paintings"]):
             check_image(Path(p), f"{where}.paintings[{i}]", "painting")
     if s["model"]:
-        from .music import ClusterModel
+        from paintflow.looks.music.song import ClusterModel
 
         if not Path(s["model"]).is_file():
             raise PaintflowError(f"{where}.model: cluster model not found: {s['model']}")
@@ -115,7 +115,8 @@ def check(render, rcfg: dict, videos: dict, renders: dict, where: str) -> None:
 def make_trajectory(song: tuple, frames: int, fps: float, settings: dict, outputs: dict, title: str) -> dict:
     """The trajectory job: decode the song, describe every frame, fit (or load) the cluster model, walk
     the particle; write ``outputs["table"]`` (CSV), ``outputs["model"]`` (.npz) and ``outputs["chart"]``."""
-    from . import audio, music
+    from paintflow.looks.music import audio
+    from paintflow.looks.music import song as music
 
     path, start, _ = song
     if settings["model"]:
@@ -135,7 +136,7 @@ def make_trajectory(song: tuple, frames: int, fps: float, settings: dict, output
     music.write_table(table, outputs["table"])
     model.save(outputs["model"])
     sheet = music.chart(table, audio.envelope(samples, frames, fps, rate), title)
-    from .files import atomic_path
+    from paintflow.files import atomic_path
 
     with atomic_path(outputs["chart"]) as tmp:
         sheet.save(tmp, format="PNG")
@@ -156,7 +157,7 @@ def content_image(render) -> np.ndarray:
     """The one picture a music render without a video paints on every frame."""
     s = render.settings
     if s["image"]:
-        from .dream import source_image
+        from paintflow.looks.dream.dreaming import source_image
 
         return source_image(s, render.width, render.height)
     return canvas(render.width, render.height, s["seed"])
@@ -177,26 +178,26 @@ class MusicStylizer:
         if self.space == "latent":
             import torch
 
-            from .files import read_rgb
-            from .latent import LatentStyle
+            from paintflow.files import read_rgb
+            from paintflow.looks.latent.vae import LatentStyle
 
             torch.set_num_threads(max(1, threads))
             self.model = LatentStyle(latent_model, device)
             self.codes = torch.stack([self.model.encode(read_rgb(p)) for p in settings["paintings"]])
             return
-        from .fast import FastSettings, FastStylizer
+        from paintflow.looks.fast.stylizer import FastSettings, FastStylizer
 
         if self.space == "styles":
             self.net = FastStylizer(FastSettings(settings["styles"][0]), threads, device)
             self.styles = list(settings["styles"])
         else:
-            from .files import read_rgb
+            from paintflow.files import read_rgb
 
             self.net = FastStylizer(FastSettings(str(settings["paintings"][0])), threads, device)
             self.vectors = np.stack([self.net.style_vector(read_rgb(p))[0] for p in settings["paintings"]])
 
     def __call__(self, rgb: np.ndarray, weights: np.ndarray, strength: float) -> np.ndarray:
-        from .fast import NUM_STYLES, keep_color, to_float, to_uint8
+        from paintflow.looks.fast.stylizer import NUM_STYLES, keep_color, to_float, to_uint8
 
         w = np.clip(np.asarray(weights, np.float64), 0, None)  # the spring may overshoot a little
         w = w / w.sum() if w.sum() > 0 else np.full(len(w), 1 / len(w))
@@ -240,10 +241,10 @@ def music_chunk(
     latent_model=None,
 ) -> dict:
     """Paint a run of frames at their points of the walk (``content``: {t: file}, or one picture for all)."""
-    from . import music
-    from .files import read_rgb, write_rgb
-    from .jobs import run_frames
-    from .smooth import Smoother
+    from paintflow.files import read_rgb, write_rgb
+    from paintflow.jobs import run_frames
+    from paintflow.looks.music import song as music
+    from paintflow.smooth import Smoother
 
     table = music.read_table(table_path).set_index("frame")
     anchors = music.anchor_columns(table)
@@ -263,14 +264,16 @@ def music_chunk(
 
 def preview(dag, render: str, rgb: np.ndarray, quick: bool = True) -> np.ndarray:
     """One frame of a music render (``paintflow preview``): the path's middle at full strength."""
-    from .music import path_targets
+    from paintflow.looks.music.song import path_targets
 
     s = dag.renders[render].settings
     anchors = len(s["styles"]) if s["space"] == "styles" else len(s["paintings"])
     middle = path_targets(anchors, 3)[1]
     model = None
     if s["space"] == "latent":
-        model = dag.latent_paths(s["latent_render"])["model"]
+        from paintflow.looks import latent as latent_look
+
+        model = latent_look.paths(dag, s["latent_render"])["model"]
         if not Path(model).is_file():
             raise PaintflowError(
                 f"the music walk of {render} paints with the model of {s['latent_render']}: train it first "

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from . import PaintflowError
+from paintflow import PaintflowError
 
 
 def check_stable(stiffness: float, damping: float, fps: float, where: str = "music") -> None:

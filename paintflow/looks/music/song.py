@@ -1,7 +1,7 @@
 """The audio-reactive walk through style space (after Mario Klingemann's neural music videos): every
-video frame's sound is described by its spectrum (:mod:`paintflow.audio`), the frames are clustered
+video frame's sound is described by its spectrum (:mod:`paintflow.looks.music.audio`), the frames are clustered
 with k-means, every cluster gets a target point in a latent space, and a spring particle
-(:mod:`paintflow.particle`) chases the target of the cluster the music is in, frame by frame.
+(:mod:`paintflow.looks.music.particle`) chases the target of the cluster the music is in, frame by frame.
 
 Targets are blends of *anchors* (built-in styles of the fast look, style vectors of the user's paintings,
 or latent codes of a latent-style VAE): K points evenly spaced along the path anchor 1 → anchor 2 → …,
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import PaintflowError
+from paintflow import PaintflowError
 
 MODEL_VERSION = 1
 
@@ -57,7 +57,7 @@ class ClusterModel:
         return rank
 
     def save(self, path) -> None:
-        from .files import atomic_path
+        from paintflow.files import atomic_path
 
         with atomic_path(path) as tmp, open(tmp, "wb") as fh:
             np.savez(
@@ -152,7 +152,7 @@ def trajectory(
     strength, and the particle's blend weight of every anchor (columns named after the anchors)."""
     import pandas as pd
 
-    from .particle import release, simulate
+    from paintflow.looks.music.particle import release, simulate
 
     labels = model.predict(features)
     rank = model.order()[labels]
@@ -178,7 +178,7 @@ def trajectory(
 
 
 def write_table(table, path) -> None:
-    from .files import atomic_path
+    from paintflow.files import atomic_path
 
     with atomic_path(path) as tmp:
         table.to_csv(tmp, index=False, float_format="%.9g")
@@ -201,7 +201,7 @@ def chart(table, wave: np.ndarray, title: str, width: int = 1200):
     colour by rank: low sounds blue, high red), the anchors' blend weights and the strength over time."""
     from PIL import Image, ImageDraw
 
-    from .figures import _font, line_chart
+    from paintflow.figures import _font, line_chart
 
     frames = len(table)
     fps = 1.0 / float(table["time"].iloc[1]) if frames > 1 else 1.0

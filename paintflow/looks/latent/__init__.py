@@ -1,0 +1,80 @@
+"""The latent-style look: a VAE (and a refiner) trained on a folder of paintings and the video's frames,
+each frame's code moved toward the paintings and decoded. Model code, training and checks: :mod:`.vae`;
+rules: ``rules/latent.smk``."""
+
+from __future__ import annotations
+
+from paintflow.registry import Look, Stage, register_look
+from paintflow.shared_stages import smooth_id
+
+CALIBRATION_STEPS = 40  # training steps a calibration runs (the plan extrapolates per step)
+
+
+def _train_id(dag, render):
+    r = dag.renders[render]
+    s = dag.numbers("latent", r.settings)
+    keys = ("latent", "steps", "refiner_steps", "batch", "learning_rate", "kl_weight", "seed")
+    return {
+        "frames": dag.key("frames", r.video),
+        "every": s["every"],
+        "paintings": [dag.ids(p) for p in s["painting_files"]],
+        "size": s["train_size"],
+        "settings": {k: s[k] for k in keys},
+    }
+
+
+def _train_work(dag, render, t):
+    """Units of the training job: its steps (VAE and refiner)."""
+    s = dag.renders[render].settings
+    return s["steps"] + s["refiner_steps"]
+
+
+def _latent_id(dag, render):
+    r = dag.renders[render]
+    return {
+        "frames": dag.key("frames", r.video),
+        "model": dag.key("latent_train", render),
+        "strength": float(r.settings["strength"]),
+        **smooth_id(dag, render),
+    }
+
+
+def check(r, rcfg: dict, videos: dict, renders: dict, where: str, config: dict) -> None:
+    from .vae import check as latent_check
+
+    latent_check(r, rcfg, videos, renders, where)
+
+
+def preview(dag, render, rgb, quick=True):
+    from .vae import preview as latent_preview
+
+    return latent_preview(dag, render, rgb, quick)
+
+
+def paths(dag, render: str) -> dict:
+    """The training job's outputs: the model, the loss table and plot, and a sheet of samples."""
+    return dag.job_files(render, "vae", model="model.pt", loss="loss.csv", chart="loss.png", samples="samples.png")
+
+
+def checkpoint(dag, render: str) -> str:
+    """Where the training of a render keeps its checkpoint: by the training's identity, so other
+    settings never resume from it, and outside the job's outputs, so a failed job keeps it."""
+    return f"{dag.results}/.paintflow/checkpoints/latent_train-{render}-{dag.key('latent_train', render)}.pt"
+
+
+register_look(
+    Look(
+        "latent",
+        "latent",
+        "latent",
+        description="a VAE trained on your paintings and the video, each frame shifted toward the paintings",
+        prepare=("latent_train",),
+        preview=preview,
+        check=check,
+        calibrate=lambda s: {"steps": min(s["steps"], CALIBRATION_STEPS), "refiner_steps": min(s["refiner_steps"], 10)},
+        form=(("paintings", "paintings folder"), ("steps", "training steps"), ("strength", "strength")),
+    ),
+    Stage("latent_train", "render", "latent-style training", gpu=True, identity=_train_id, work=_train_work),
+    Stage("latent", "render", "latent style", folder="latent", gpu=True, picture=True, identity=_latent_id),
+    where=__file__,
+)

@@ -1,0 +1,86 @@
+"""The music look: the song's frames clustered by their sound, a spring particle walking between styles
+(built-in fast styles, the style vectors of paintings, or a latent render's codes), every frame painted
+at its point of the walk. Analysis: :mod:`.song`, :mod:`.audio`, :mod:`.particle`; painting and checks:
+:mod:`.walk`; rules: ``rules/music.smk``."""
+
+from __future__ import annotations
+
+from paintflow.looks.fast import MODEL as FAST_MODEL
+from paintflow.registry import Look, Stage, register_look
+from paintflow.shared_stages import smooth_id
+
+
+def _song_id(dag, render):
+    file, start, seconds = dag.song(render)
+    return {"file": dag.ids(file), "start": float(start), "seconds": float(seconds)}
+
+
+def _trajectory_id(dag, render):
+    r = dag.renders[render]
+    s = dag.numbers("music", r.settings)
+    ident = {
+        "song": _song_id(dag, render),
+        "frames": r.frames,
+        "fps": float(r.fps),
+        "anchors": s["styles"] if s["space"] == "styles" else [dag.ids(p) for p in s["paintings"]],
+        "motion": {k: s[k] for k in ("stiffness", "damping", "loudness", "release", "strength")},
+    }
+    if s["model"]:
+        ident["model"] = dag.ids(s["model"])
+    else:
+        ident["fit"] = {k: s[k] for k in ("clusters", "bands", "window", "seed")}
+    return ident
+
+
+def _music_id(dag, render):
+    r = dag.renders[render]
+    s = r.settings
+    if r.video:
+        content = {"frames": dag.key("frames", r.video)}
+    elif s["image"]:
+        content = {"image": dag.ids(s["image"]), "size": [r.width, r.height]}
+    else:
+        content = {"canvas": [r.width, r.height], "seed": s["seed"]}
+    return {
+        "content": content,
+        "trajectory": dag.key("music_trajectory", render),
+        "space": s["space"],
+        "preserve_color": s["preserve_color"],
+        "model": dag.key("latent_train", s["latent_render"]) if s["space"] == "latent" else FAST_MODEL,
+        **smooth_id(dag, render),
+    }
+
+
+def check(r, rcfg: dict, videos: dict, renders: dict, where: str, config: dict) -> None:
+    from .walk import check as music_check
+
+    music_check(r, rcfg, videos, renders, where)
+
+
+def preview(dag, render, rgb, quick=True):
+    from .walk import preview as music_preview
+
+    return music_preview(dag, render, rgb, quick)
+
+
+def paths(dag, render: str) -> dict:
+    """The trajectory job's outputs: the per-frame table, the cluster model (reusable) and the chart."""
+    return dag.job_files(render, "trajectory", table="trajectory.csv", model="clusters.npz", chart="trajectory.png")
+
+
+register_look(
+    Look(
+        "music",
+        "music",
+        "music",
+        description="a walk through style space driven by a song",
+        prepare=("music_trajectory",),
+        preview=preview,
+        video_source="optional",
+        check=check,
+        form=(("audio", "song"), ("clusters", "kinds of sound"), ("space", "style space")),
+    ),
+    Stage("music_trajectory", "render", "music trajectory", identity=_trajectory_id),
+    Stage("music", "render", "music look", folder="music", gpu=True, picture=True, identity=_music_id),
+    where=__file__,
+)
