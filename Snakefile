@@ -1,6 +1,7 @@
 # paintflow: source video → frames → optical flow → consistency masks → a look (painted: sequential,
-# temporally consistent stylization) → upscaling → encoded video with audio. The stages are listed in
-# paintflow/registry.py; each has one rule file here and one module in the package.
+# temporally consistent stylization) → upscaling → encoded video with audio. The stages every render
+# shares are in paintflow/shared_stages.py, each look in its folder paintflow/looks/<name>/; the rules
+# here orchestrate, the package computes.
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -19,11 +20,15 @@ include: "rules/flow.smk"
 include: "rules/masks.smk"
 include: "rules/key.smk"
 include: "rules/model.smk"
-include: "rules/stylize.smk"
-include: "rules/fast.smk"
-include: "rules/dream.smk"
-include: "rules/music.smk"
-include: "rules/latent.smk"
+include: "rules/looks.smk"
+
+
+# each look's own rules (paintflow/looks/<name>: Look.rules names its file in rules/)
+for _rules in sorted({look.rules for look in LOOKS.values() if look.rules}):
+
+    include: f"rules/{_rules}.smk"
+
+
 include: "rules/upscale.smk"
 include: "rules/quality.smk"
 include: "rules/encode.smk"

@@ -43,6 +43,8 @@ class Stage:
     jobs_when: Callable | None = None  # (dag, owner, frames) -> whether a chunk has work (e.g. a pair in its shot)
     prep: bool = False  # per-frame video work grouped with the other prep stages of the chunk into one job
     lead: bool = False  # the lead-in of a segmented chain: its chunks are the lead ranges, each a chain start
+    painter: Callable | None = None  # a look painting frame by frame: (ChunkContext) -> paint(t, rgb) -> rgb
+    inputs: Callable | None = None  # (dag, render) -> {name: [files]} a painter's job reads (a model, a table)
     bytes_per_pixel: float = 2.0  # disk per pixel of a stored frame (the disk estimate; 1280x720 measures)
 
     @property
@@ -68,6 +70,8 @@ class Look:
     long_term: Callable = lambda settings: ()  # frame offsets j > 1 whose flow it reads (long-term consistency)
     calibrate: Callable = lambda settings: {}  # settings a calibration render takes instead (a short training)
     form: tuple = ()  # (settings key, label) the studio's form offers for this look
+    env: str = "video"  # the conda env of its jobs (envs/<env>.yaml)
+    rules: str | None = None  # its rule file, rules/<rules>.smk (None: the generic per-frame rule, or another's)
     folder: Path | None = None  # where the look is defined (its schema.yaml, its rule file's name)
 
 

@@ -11,6 +11,7 @@ from snakemake.exceptions import WorkflowError
 from paintflow import PaintflowError
 from paintflow.config import prepare
 from paintflow.dag import RenderDag
+from paintflow.registry import LOOKS, STAGES
 from paintflow.snakemake_fix import apply as fix_needrun
 
 fix_needrun()  # Snakemake 9 could leave jobs after a re-run one unplanned (see paintflow/snakemake_fix.py)

@@ -1,6 +1,7 @@
 # The latent-style look: a VAE (and its refiner) trained on the render's paintings and every Nth frame of
 # its video (one job per render: the model, checkpoints kept between tries, the loss plot and a sheet of
-# samples for the report), then every frame's code moved toward the paintings, chunked like every look.
+# samples for the report); every frame's code is then moved toward the paintings by the generic per-frame
+# rule (rules/looks.smk, with paintflow/looks/latent's painter).
 from paintflow.looks import latent as latent_look
 
 
@@ -59,37 +60,3 @@ for _r in PF.owners("latent_train"):
             f"latent-style training · {_r}"
         script:
             "../workflow_scripts/latent_train.py"
-
-
-for _j in PF.chunk_jobs("latent"):
-    _r = PF.renders[_j.owner]
-
-    rule:
-        name:
-            _j.rule
-        input:
-            **smoothing_inputs("latent", _r.name, _j.frames),
-            id=id_file("latent", _r.name),
-            content=look_input(_r.name, _j.frames),
-            model=ancient(latent_look.paths(PF, _r.name)["model"]),
-        output:
-            frames=PF.paths("latent", _r.name, _j.frames),
-        log:
-            _j.log,
-        benchmark:
-            _j.benchmark
-        conda:
-            "../envs/stylize.yaml"
-        threads: threads(2)
-        resources:
-            gpu=GPUS,
-            mem_mb=2000,
-            runtime=60,
-        params:
-            **smoothing_params("latent", _r.name, _j.frames),
-            identity=identity("latent", _r.name),
-            owner=_r.name,
-        message:
-            _j.message
-        script:
-            "../workflow_scripts/latent.py"

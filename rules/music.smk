@@ -1,9 +1,8 @@
 # The music look: the song's frames clustered by their sound and a spring particle walking between
 # styles (one job per render: the trajectory table, the reusable cluster model and a chart for the
-# report), then every frame painted at its point of the walk, chunked like every per-frame look.
-from paintflow.looks import latent as latent_look
+# report); every frame is then painted at its point of the walk by the generic per-frame rule
+# (rules/looks.smk, with paintflow/looks/music's painter).
 from paintflow.looks import music as music_look
-
 
 for _r in PF.owners("music_trajectory"):
     _s = PF.renders[_r].settings
@@ -43,44 +42,3 @@ for _r in PF.owners("music_trajectory"):
             f"music trajectory · {_r}"
         script:
             "../workflow_scripts/music_trajectory.py"
-
-
-for _j in PF.chunk_jobs("music"):
-    _r = PF.renders[_j.owner]
-
-    rule:
-        name:
-            _j.rule
-        input:
-            **smoothing_inputs("music", _r.name, _j.frames),
-            id=id_file("music", _r.name),
-            table=ancient(music_look.paths(PF, _r.name)["table"]),
-            content=look_input(_r.name, _j.frames) if _r.video else [],
-            image=still_inputs(_r.name, "image"),
-            paintings=[ancient(p) for p in _r.settings["paintings"]] if _r.settings["space"] != "styles" else [],
-            latent_model=(
-                [ancient(latent_look.paths(PF, _r.settings["latent_render"])["model"])]
-                if _r.settings["space"] == "latent"
-                else []
-            ),
-        output:
-            frames=PF.paths("music", _r.name, _j.frames),
-        log:
-            _j.log,
-        benchmark:
-            _j.benchmark
-        conda:
-            "../envs/music.yaml"
-        threads: threads(2)
-        resources:
-            gpu=GPUS,
-            mem_mb=2000,
-            runtime=60,
-        params:
-            **smoothing_params("music", _r.name, _j.frames),
-            identity=identity("music", _r.name),
-            owner=_r.name,
-        message:
-            _j.message
-        script:
-            "../workflow_scripts/music.py"

@@ -2,30 +2,23 @@
 
 import torch
 
-from paintflow.jobs import Progress
+from paintflow.chunk import ChunkContext
 from paintflow.looks.dream.dreaming import dream_chunk
-from paintflow.paths import frame_folder, frame_of
-from paintflow.smk import TERMINAL, frame_store, render_dag, render_frames, setup_log, shot_first, threads
+from paintflow.smk import setup_log, shot_first
 
 setup_log(snakemake)
-torch.set_num_threads(threads(snakemake))
-inp, owner = snakemake.input, snakemake.params.owner
+ctx = ChunkContext.of(snakemake)
+torch.set_num_threads(ctx.threads)
 dream_chunk(
-    {frame_of(p): p for p in snakemake.output.frames},
-    {frame_of(p): p for p in inp.content},
-    inp.prev[0] if inp.prev else None,
-    {frame_of(m): f for m, f in zip(inp.masks, inp.flows)},
-    {frame_of(m): m for m in inp.masks},
-    render_dag(snakemake).renders[owner].settings,
-    inp.model,
+    ctx.outputs,
+    ctx.content,
+    ctx.prev,
+    ctx.flows,
+    ctx.masks,
+    ctx.settings,
+    snakemake.input.model,
     snakemake.config["model"]["pooling"],
-    frame_store(snakemake, "dream"),
-    Progress(
-        "dreamed",
-        owner,
-        render_frames(snakemake, owner),
-        frame_folder(snakemake.config["results"], "dream", owner),
-        TERMINAL,
-    ),
+    ctx.store,
+    ctx.progress,
     first=shot_first(snakemake),
 )

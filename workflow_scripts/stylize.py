@@ -9,26 +9,15 @@ age_at_script, script_start = process_age(), time.perf_counter()  # interpreter 
 
 import torch  # noqa: E402
 
-from paintflow.jobs import Progress  # noqa: E402
+from paintflow.chunk import ChunkContext  # noqa: E402
 from paintflow.looks.paint.stylize import stylize_chunk  # noqa: E402
-from paintflow.paths import frame_folder, frame_of  # noqa: E402
-from paintflow.registry import stage  # noqa: E402
-from paintflow.smk import (  # noqa: E402
-    TERMINAL,
-    frame_store,
-    iteration_records,
-    render_frames,
-    render_settings,
-    setup_log,
-    shot_first,
-    threads,
-)
+from paintflow.paths import frame_of  # noqa: E402
+from paintflow.smk import iteration_records, setup_log, shot_first  # noqa: E402
 
 log = setup_log(snakemake)
-torch.set_num_threads(threads(snakemake))
-inp, owner = snakemake.input, snakemake.params.owner
-cfg = render_settings(snakemake, "stylize")
-outputs = {frame_of(p): p for p in snakemake.output.frames}
+ctx = ChunkContext.of(snakemake)
+torch.set_num_threads(ctx.threads)
+inp, outputs = snakemake.input, ctx.outputs
 long_term = {}  # {t: [(j, stylized frame t-j, flow t→t-j, mask)]}, j ascending
 earlier = {**{frame_of(p): p for p in inp.longprev}, **outputs}
 for flow, mask in zip(inp.longflows, inp.longmasks):
@@ -44,29 +33,23 @@ def iteration_log(t, i, n, loss):
 
 timings = stylize_chunk(
     outputs,
-    {frame_of(p): p for p in inp.content},
-    inp.prev[0] if inp.prev else None,
-    {frame_of(m): f for m, f in zip(inp.masks, inp.flows)},
-    {frame_of(m): m for m in inp.masks},
+    ctx.content,
+    ctx.prev,
+    ctx.flows,
+    ctx.masks,
     inp.model,
     inp.targets,
-    cfg,
-    cfg["device"],
+    ctx.settings,
+    ctx.settings["device"],
     snakemake.config["model"]["pooling"],
-    frame_store(snakemake, snakemake.params.stage),
-    Progress(
-        stage(snakemake.params.stage).label,
-        owner,
-        render_frames(snakemake, owner),
-        frame_folder(snakemake.config["results"], snakemake.params.stage, owner),
-        TERMINAL,
-    ),
+    ctx.store,
+    ctx.progress,
     iteration_log,
-    smoothing=snakemake.config["renders"][owner]["smooth"],
+    smoothing=ctx.smooth,
     style_path=inp.style[0] if inp.style else None,
     long_term=long_term,
     first=shot_first(snakemake),
-    records=iteration_records(snakemake, snakemake.params.stage),
+    records=iteration_records(snakemake, ctx.stage),
 )
 overhead = age_at_script + (timings["first_start"] - script_start) if timings["first_start"] else 0.0
 log.info(

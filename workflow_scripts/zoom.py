@@ -2,28 +2,25 @@
 
 import torch
 
-from paintflow.jobs import Progress
+from paintflow.chunk import ChunkContext
 from paintflow.looks.dream.dreaming import source_image, zoom_chunk
-from paintflow.paths import frame_folder, frame_of
-from paintflow.smk import TERMINAL, frame_store, render_dag, setup_log, threads
+from paintflow.smk import render_dag, setup_log
 
 setup_log(snakemake)
-torch.set_num_threads(threads(snakemake))
-inp, owner = snakemake.input, snakemake.params.owner
-dag = render_dag(snakemake)
-r = dag.renders[owner]
-outputs = {frame_of(p): p for p in snakemake.output.frames}
+ctx = ChunkContext.of(snakemake)
+torch.set_num_threads(ctx.threads)
+r = ctx.render
 still = None
-if 1 in outputs:
-    video = dag.videos[r.settings["video"]] if r.settings.get("video") else None
+if 1 in ctx.outputs:
+    video = render_dag(snakemake).videos[r.settings["video"]] if r.settings.get("video") else None
     still = source_image(r.settings, r.width, r.height, video)
 zoom_chunk(
-    outputs,
-    inp.prev[0] if inp.prev else None,
+    ctx.outputs,
+    ctx.prev,
     still,
     r.settings,
-    inp.model,
+    snakemake.input.model,
     snakemake.config["model"]["pooling"],
-    frame_store(snakemake, "zoom"),
-    Progress("zoom", owner, r.frames, frame_folder(snakemake.config["results"], "zoom", owner), TERMINAL),
+    ctx.store,
+    ctx.progress,
 )

@@ -76,6 +76,7 @@ register_look(
         video_stages=lambda s: ("frames", "flow", "masks") if s["temporal"] else ("frames",),
         check=check,
         form=(("layers", "layers"), ("octaves", "octaves"), ("iterations", "iterations")),
+        rules="dream",
     ),
     Stage(
         "dream",

@@ -43,6 +43,20 @@ def check(r, rcfg: dict, videos: dict, renders: dict, where: str, config: dict) 
         raise PaintflowError(f"{where}.style: {err}") from err
 
 
+def painter(ctx):
+    """The chunk's network (the built-in styles, or any painting's style vector), loaded once."""
+    from .stylizer import FastSettings, FastStylizer
+
+    s = ctx.settings
+    net = FastStylizer(FastSettings(s["style"], s["strength"], s["preserve_color"]), ctx.threads, s["device"])
+    return lambda t, rgb: net(rgb)
+
+
+def inputs(dag, render) -> dict:
+    style = dag.renders[render].settings["style"]
+    return {"style": [style] if isinstance(style, str) else []}
+
+
 def preview(dag, render, rgb, quick=True):
     from .stylizer import preview as fast_preview
 
@@ -58,7 +72,18 @@ register_look(
         preview=preview,
         check=check,
         form=(("style", "built-in style or painting"), ("strength", "strength"), ("preserve_color", "keep colours")),
+        env="fast",
     ),
-    Stage("fast", "render", "fast look", folder="fast", gpu=True, picture=True, identity=_fast_id),
+    Stage(
+        "fast",
+        "render",
+        "fast look",
+        folder="fast",
+        gpu=True,
+        picture=True,
+        identity=_fast_id,
+        painter=painter,
+        inputs=inputs,
+    ),
     where=__file__,
 )

@@ -198,35 +198,6 @@ def style_sheet(rgb: np.ndarray, stylizer: FastStylizer, tile: int = 240):
     return contact_sheet(tiles, columns=7, width=7 * (small.shape[1] + 4) + 4)
 
 
-def fast_chunk(
-    outputs: dict,
-    content: dict,
-    settings: FastSettings,
-    smoothing: dict,
-    prev: str | None,
-    flows: dict,
-    masks: dict,
-    threads: int,
-    device: str,
-    store,
-    progress=None,
-) -> dict:
-    """Stylize a run of frames (``outputs``/``content``: {t: file}), smoothed with the previous output
-    when ``smoothing`` asks for it; the networks load once per chunk, only if there is work."""
-    from paintflow.files import read_rgb, write_rgb
-    from paintflow.jobs import run_frames
-    from paintflow.smooth import Smoother
-
-    state, smoother = {}, Smoother(smoothing, outputs, prev, flows, masks)
-
-    def make(t):
-        if "net" not in state:
-            state["net"] = FastStylizer(settings, threads, device)
-        write_rgb(outputs[t], smoother(t, state["net"](read_rgb(content[t]))))
-
-    return run_frames({t: [p] for t, p in outputs.items()}, make, store, "fast stylization", progress)
-
-
 def preview(dag, render: str, rgb: np.ndarray, quick: bool = True) -> np.ndarray:
     """One frame of a render's fast look (``paintflow preview``)."""
     s = dag.renders[render].settings

@@ -51,6 +51,14 @@ def preview(dag, render, rgb, quick=True):
     return latent_preview(dag, render, rgb, quick)
 
 
+def painter(ctx):
+    """The render's trained model, loaded once: each frame's code moved toward the paintings."""
+    from .vae import LatentStyle
+
+    model = LatentStyle(ctx.inputs.model[0], ctx.settings["device"])
+    return lambda t, rgb: model(rgb, ctx.settings["strength"])
+
+
 def paths(dag, render: str) -> dict:
     """The training job's outputs: the model, the loss table and plot, and a sheet of samples."""
     return dag.job_files(render, "vae", model="model.pt", loss="loss.csv", chart="loss.png", samples="samples.png")
@@ -73,8 +81,20 @@ register_look(
         check=check,
         calibrate=lambda s: {"steps": min(s["steps"], CALIBRATION_STEPS), "refiner_steps": min(s["refiner_steps"], 10)},
         form=(("paintings", "paintings folder"), ("steps", "training steps"), ("strength", "strength")),
+        env="stylize",
+        rules="latent",
     ),
     Stage("latent_train", "render", "latent-style training", gpu=True, identity=_train_id, work=_train_work),
-    Stage("latent", "render", "latent style", folder="latent", gpu=True, picture=True, identity=_latent_id),
+    Stage(
+        "latent",
+        "render",
+        "latent style",
+        folder="latent",
+        gpu=True,
+        picture=True,
+        identity=_latent_id,
+        painter=painter,
+        inputs=lambda dag, render: {"model": [paths(dag, render)["model"]]},
+    ),
     where=__file__,
 )

@@ -565,22 +565,6 @@ def samples_sheet(style: LatentStyle, data: TrainingData):
     return stage_strip(rows, titles, height=max(90, min(180, style.height * 3)))
 
 
-def latent_chunk(outputs, content, model_path, strength, smoothing, prev, flows, masks, device, store, progress=None):
-    """Paint a run of frames with a trained model."""
-    from paintflow.files import read_rgb, write_rgb
-    from paintflow.jobs import run_frames
-    from paintflow.smooth import Smoother
-
-    state, smoother = {}, Smoother(smoothing, outputs, prev, flows, masks)
-
-    def make(t):
-        if "model" not in state:
-            state["model"] = LatentStyle(model_path, device)
-        write_rgb(outputs[t], smoother(t, state["model"](read_rgb(content[t]), strength)))
-
-    return run_frames({t: [p] for t, p in outputs.items()}, make, store, "latent style", progress)
-
-
 def preview(dag, render: str, rgb: np.ndarray, quick: bool = True) -> np.ndarray:
     """One frame with the render's trained model (``paintflow preview``); the model must exist."""
     from paintflow.looks import latent as latent_look

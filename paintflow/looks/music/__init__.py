@@ -63,6 +63,43 @@ def preview(dag, render, rgb, quick=True):
     return music_preview(dag, render, rgb, quick)
 
 
+def painter(ctx):
+    """The walk's table and the networks, loaded once: frame t painted at its point of the walk (a render
+    without a video paints its image, or a seeded canvas, at every frame)."""
+    import numpy as np
+
+    from . import song
+    from .walk import MusicStylizer, content_image
+
+    r = ctx.render
+    table = song.read_table(ctx.inputs.table[0]).set_index("frame")
+    anchors = song.anchor_columns(table)
+    still = None if r.video else content_image(r)
+    model = ctx.inputs.latent_model[0] if ctx.inputs.latent_model else None
+    net = MusicStylizer(
+        r.settings, ctx.threads, r.settings["device"], model, still is not None and not r.settings["image"]
+    )
+
+    def paint(t, rgb):
+        row = table.loc[t]
+        return net(still if rgb is None else rgb, row[anchors].to_numpy(np.float64), float(row["strength"]))
+
+    return paint
+
+
+def inputs(dag, render) -> dict:
+    """The walk's table, the picture painted without a video, the paintings and a latent render's model."""
+    from paintflow.looks import latent
+
+    s = dag.renders[render].settings
+    return {
+        "table": [paths(dag, render)["table"]],
+        "image": [s["image"]] if s["image"] else [],
+        "paintings": list(s["paintings"]) if s["space"] != "styles" else [],
+        "latent_model": [latent.paths(dag, s["latent_render"])["model"]] if s["space"] == "latent" else [],
+    }
+
+
 def paths(dag, render: str) -> dict:
     """The trajectory job's outputs: the per-frame table, the cluster model (reusable) and the chart."""
     return dag.job_files(render, "trajectory", table="trajectory.csv", model="clusters.npz", chart="trajectory.png")
@@ -79,8 +116,20 @@ register_look(
         video_source="optional",
         check=check,
         form=(("audio", "song"), ("clusters", "kinds of sound"), ("space", "style space")),
+        env="music",
+        rules="music",
     ),
     Stage("music_trajectory", "render", "music trajectory", identity=_trajectory_id),
-    Stage("music", "render", "music look", folder="music", gpu=True, picture=True, identity=_music_id),
+    Stage(
+        "music",
+        "render",
+        "music look",
+        folder="music",
+        gpu=True,
+        picture=True,
+        identity=_music_id,
+        painter=painter,
+        inputs=inputs,
+    ),
     where=__file__,
 )

@@ -226,42 +226,6 @@ class MusicStylizer:
         return keep_color(out, rgb) if self.preserve else out
 
 
-def music_chunk(
-    outputs: dict,
-    content,
-    table_path,
-    settings: dict,
-    smoothing: dict,
-    prev: str | None,
-    flows: dict,
-    masks: dict,
-    threads: int,
-    store,
-    progress=None,
-    latent_model=None,
-) -> dict:
-    """Paint a run of frames at their points of the walk (``content``: {t: file}, or one picture for all)."""
-    from paintflow.files import read_rgb, write_rgb
-    from paintflow.jobs import run_frames
-    from paintflow.looks.music import song as music
-    from paintflow.smooth import Smoother
-
-    table = music.read_table(table_path).set_index("frame")
-    anchors = music.anchor_columns(table)
-    state, smoother = {}, Smoother(smoothing, outputs, prev, flows, masks)
-
-    def make(t):
-        if "net" not in state:
-            generate = isinstance(content, np.ndarray) and not settings["image"]
-            state["net"] = MusicStylizer(settings, threads, settings["device"], latent_model, generate)
-        rgb = content if isinstance(content, np.ndarray) else read_rgb(content[t])
-        row = table.loc[t]
-        look = state["net"](rgb, row[anchors].to_numpy(np.float64), float(row["strength"]))
-        write_rgb(outputs[t], smoother(t, look))
-
-    return run_frames({t: [p] for t, p in outputs.items()}, make, store, "music look", progress)
-
-
 def preview(dag, render: str, rgb: np.ndarray, quick: bool = True) -> np.ndarray:
     """One frame of a music render (``paintflow preview``): the path's middle at full strength."""
     from paintflow.looks.music.song import path_targets
