@@ -55,7 +55,8 @@ def schema() -> dict:
     return core
 
 
-def _resolve(node: dict) -> dict:
+def resolve(node: dict) -> dict:
+    """A schema node with its $ref followed (and its own keys on top)."""
     while "$ref" in node:
         target = schema()
         for part in node["$ref"].lstrip("#/").split("/"):
@@ -66,27 +67,27 @@ def _resolve(node: dict) -> dict:
 
 def section_schema(*path: str) -> dict:
     """The (resolved) schema of a config section, e.g. ``section_schema("stylize")``."""
-    node = _resolve(schema())
+    node = resolve(schema())
     if path and path[0] not in node["properties"]:  # a section only defined in $defs (e.g. a video's matte)
-        node, path = _resolve(schema()["$defs"][path[0]]), path[1:]
+        node, path = resolve(schema()["$defs"][path[0]]), path[1:]
     for key in path:
-        node = _resolve(node["properties"][key])
+        node = resolve(node["properties"][key])
     return node
 
 
 def defaults(*path: str) -> dict:
     """Default values of every property of a section that has one."""
     props = section_schema(*path).get("properties", {})
-    return {k: copy.deepcopy(_resolve(v)["default"]) for k, v in props.items() if "default" in _resolve(v)}
+    return {k: copy.deepcopy(resolve(v)["default"]) for k, v in props.items() if "default" in resolve(v)}
 
 
 def _fill(node_schema: dict, value):
     """Fill schema defaults into ``value`` (in place), not inside ``x-overrides`` sections."""
-    node_schema = _resolve(node_schema)
+    node_schema = resolve(node_schema)
     if not isinstance(value, dict) or node_schema.get("x-overrides"):
         return value
     for key, sub in node_schema.get("properties", {}).items():
-        sub = _resolve(sub)
+        sub = resolve(sub)
         if key not in value and "default" in sub and not sub.get("x-overrides"):
             value[key] = copy.deepcopy(sub["default"])
         if key in value:
@@ -107,7 +108,7 @@ def _message(err) -> str:
     """One or two lines saying the key, where it is, and what is allowed."""
     where = _where(err.absolute_path)
     if err.validator == "additionalProperties":
-        allowed = sorted(_resolve(err.schema).get("properties", {}))
+        allowed = sorted(resolve(err.schema).get("properties", {}))
         extra = sorted(set(err.instance) - set(allowed))
         keys = ", ".join(repr(k) for k in extra)
         place = f"in {where}" if err.absolute_path else "at the top level"

@@ -14,7 +14,7 @@ Nothing here knows a stage or a look by name: the stages every render shares reg
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 # where a per-frame stage of a render stands in its chain of frames, in this order (the look's own stage
@@ -69,7 +69,11 @@ class Look:
     chains: Callable = lambda settings: 1  # independent chains per shot (the painted look's segments)
     long_term: Callable = lambda settings: ()  # frame offsets j > 1 whose flow it reads (long-term consistency)
     calibrate: Callable = lambda settings: {}  # settings a calibration render takes instead (a short training)
-    form: tuple = ()  # (settings key, label) the studio's form offers for this look
+    form: tuple = ()  # (settings key, label) the studio's form offers for this look (fields made from its schema)
+    painting: str | None = None  # where the painting clicked in the studio goes ("style", "fast.style")
+    painting_required: bool = False  # the look cannot do without one
+    paintings: str | None = None  # where the studio's folder of paintings goes ("latent.paintings")
+    studio: dict = field(default_factory=dict)  # render config the studio adds (a look's good defaults there)
     env: str = "video"  # the conda env of its jobs (envs/<env>.yaml)
     rules: str | None = None  # its rule file, rules/<rules>.smk (None: the generic per-frame rule, or another's)
     folder: Path | None = None  # where the look is defined (its schema.yaml, its rule file's name)

@@ -173,3 +173,22 @@ def _model_cache(tmp_path_factory):
 def pytest_collection_modifyitems(items):
     """Run the SLURM test last: on a fresh machine it installs slurm (see the fixture above)."""
     items.sort(key=lambda item: "test_slurm" in item.nodeid)
+
+
+TOY_LOOKS = REPO / "tests" / "looks"  # a look from outside the package (tests/looks/posterize)
+
+
+@pytest.fixture
+def toy_look(monkeypatch):
+    """The posterize look of tests/looks, found as a user's own look is ($PAINTFLOW_LOOKS), for this test
+    and the processes it starts; gone after it."""
+    from paintflow import config, looks, registry
+
+    monkeypatch.setenv(looks.ENV, str(TOY_LOOKS))
+    looks.discover()
+    config.schema.cache_clear()
+    yield registry.LOOKS["posterize"]
+    registry.LOOKS.pop("posterize")
+    registry.unregister("posterize")
+    config.schema.cache_clear()
+    sys.modules.pop("posterize", None)

@@ -11,7 +11,9 @@ import yaml
 from scipy.optimize import linear_sum_assignment
 
 from conftest import make_clip, run_snakemake, shared
-from paintflow import PaintflowError, audio, music, particle
+from paintflow import PaintflowError
+from paintflow.looks.music import audio, particle
+from paintflow.looks.music import song as music
 from paintflow.video import stream_info
 
 RATE, FPS = 22050, 25.0

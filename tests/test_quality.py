@@ -7,8 +7,9 @@ import torch
 import yaml
 
 from conftest import make_clip, run_snakemake, shared
-from paintflow import losses, vgg
+from paintflow import vgg
 from paintflow.files import read_flow, read_gray, read_rgb
+from paintflow.looks.paint import losses
 from paintflow.looks.paint.settings import StyleSettings
 from paintflow.looks.paint.stylize import blended_targets, resize_style, style_targets, stylize_frame
 from paintflow.masks import from_png

@@ -30,6 +30,7 @@ KILLS = [
     ("a backward pass, mid-chunk (it runs 8, 7, 6, 5)", "renders/m/pass2/000007.png"),
     ("a look smoothed along the flow, in its second chunk", "renders/f/fast/000006.png"),
     ("the zoom chain, in its second chunk", "renders/z/zoom/000006.png"),
+    ("a look of one's own (tests/looks), smoothed, in its second chunk", "renders/p/posterized/000006.png"),
     ("an encode, while it writes its temporary file", "renders/m/.m.tmp-*"),
 ]
 
@@ -50,6 +51,7 @@ FOLDERS = {  # every per-frame output and how many frames it holds
     "renders/k/fast": 8,
     "renders/k/composite": 8,
     "renders/z/zoom": 8,
+    "renders/p/posterized": 8,
 }
 
 
@@ -87,6 +89,8 @@ def setup(wd, clip):
                     "octaves": 1,
                 },
             },
+            # a look from a folder of its own (tests/looks/posterize, through $PAINTFLOW_LOOKS), blended over time
+            "p": {"video": "clip", "look": "posterize", "smooth": {"method": "blend", "alpha": 0.5}},
         },
         # chunks of 4 of 8 frames: every chain crosses a chunk boundary. Upscaling (a per-frame stage like
         # frames, masks and the fast look, through the same chunk runner) is off: 10 jobs fewer
@@ -101,7 +105,7 @@ def setup(wd, clip):
 def render_files(wd):
     root = wd / "results"
     files = {str(p.relative_to(root)): p.read_bytes() for sub in FOLDERS for p in sorted((root / sub).glob("[0-9]*.*"))}
-    files.update({f"renders/{r}/{r}.mp4": (root / f"renders/{r}/{r}.mp4").read_bytes() for r in "rmfkz"})
+    files.update({f"renders/{r}/{r}.mp4": (root / f"renders/{r}/{r}.mp4").read_bytes() for r in "rmfkzp"})
     return files
 
 
@@ -131,7 +135,7 @@ def run_until(wd, log, patterns):
         return [], proc.returncode, time.monotonic() - t0
 
 
-def test_killed_and_resumed_render_is_byte_identical(tmp_path):
+def test_killed_and_resumed_render_is_byte_identical(tmp_path, toy_look):
     clip = make_clip(tmp_path / "clip.mp4", audio=True, seconds=0.8)
     reference, resumed = tmp_path / "reference", tmp_path / "resumed"
     setup(reference, clip)
@@ -158,11 +162,16 @@ def test_killed_and_resumed_render_is_byte_identical(tmp_path):
     print(f"resumed to the end in {seconds:.1f} s")
 
     ref, got = render_files(reference), render_files(resumed)
-    assert len(ref) == sum(FOLDERS.values()) + 5
+    assert len(ref) == sum(FOLDERS.values()) + 6
     assert got.keys() == ref.keys()
     different = [name for name in ref if ref[name] != got[name]]
     assert not different, f"frames differ after resume: {different}"
     assert stream_info(resumed / "results/renders/r/r.mp4")["frames"] == 8
+    status = subprocess.run(
+        [sys.executable, "-m", "paintflow", "status", "-d", str(resumed)], capture_output=True, text=True
+    )
+    assert "posterized: 8/8" in status.stdout, status.stdout + status.stderr  # the toy look's stage in status
+    assert (resumed / "results/renders/p/report/stages.png").is_file()  # its report (its column: test_looks.py)
     assert_clean(resumed / "results")
     # every painted frame's iteration record survives the kills: the frames restored keep theirs
     for stage, render in (("stylize", "r"), ("lead", "r"), ("stylize", "m"), ("pass2", "m")):

@@ -37,10 +37,10 @@ def form(**changes):
         "start": 0,
         "width": 64,
         "look": "fast",
-        "fast_style": 3,
-        "iterations": 30,
-        "style_weight": 10,
-        "layer": "relu4_2",
+        "fast__style": 3,
+        "paint__iterations": 30,
+        "paint__style_weight": 10,
+        "dream__layers": "relu4_2",
         "upscale": 1,
         "background": "original",
     }
@@ -128,6 +128,26 @@ def test_the_music_look_needs_a_video_with_sound(studio, tmp_path):
     assert page.status_code == 302, page.content.decode()[-2000:]
     config = yaml.safe_load((project / "renders/voiced/config.yaml").read_text())
     assert config["renders"]["voiced"]["look"] == "music"
+
+
+def test_the_form_offers_every_look_with_its_settings_from_the_look_itself(studio, toy_look):
+    """Looks and their fields come from the looks (Look.form, typed by their schema): a look added in a
+    folder of its own (tests/looks/posterize) is offered, and its setting lands in the config."""
+    project, client, _ = studio
+    from paintflow.registry import LOOKS
+
+    page = client.get("/new/").content.decode()
+    for name in LOOKS:  # the built-in looks and the toy
+        assert f'<option value="{name}"' in page, name
+    assert 'id="id_posterize__levels"' in page and 'min="2"' in page  # its field, with its schema's limits
+    made = client.post("/new/", {**form(name="poster", look="posterize", posterize__levels=3), "video": "q.mp4"})
+    assert made.status_code == 302, made.content.decode()[-2000:]
+    config = yaml.safe_load((project / "renders/poster/config.yaml").read_text())
+    assert config["renders"]["poster"] == {"look": "posterize", "video": "source", "posterize": {"levels": 3}}
+    dream = client.post("/new/", {**form(name="dreamt", look="dream"), "video": "q.mp4"})
+    assert dream.status_code == 302
+    r = yaml.safe_load((project / "renders/dreamt/config.yaml").read_text())["renders"]["dreamt"]
+    assert r["dream"]["layers"] == {"relu4_2": 1.0}  # a dream's layer: chosen from the schema's layer names
 
 
 def hand_made(folder: Path, clip, **extra) -> None:

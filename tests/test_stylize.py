@@ -4,8 +4,9 @@ import pytest
 import torch
 
 from conftest import shared
-from paintflow import losses, vgg
+from paintflow import vgg
 from paintflow.files import read_rgb
+from paintflow.looks.paint import losses
 from paintflow.looks.paint.settings import StyleSettings
 from paintflow.looks.paint.stylize import initial_image, resize_style, style_targets, stylize_frame, to_tensor
 

@@ -1,4 +1,6 @@
-"""The new-render form: defaults and limits come from the schema, like everything else."""
+"""The new-render form: defaults and limits come from the schema, like everything else; the looks and
+their settings' fields come from the looks themselves (``Look.form``, typed by each look's schema.yaml),
+so a look added to paintflow/looks (or $PAINTFLOW_LOOKS) is in the form without an edit here."""
 
 from __future__ import annotations
 
@@ -6,17 +8,51 @@ import re
 
 from django import forms
 
-from ..config import defaults, section_schema
+from ..config import defaults, resolve, section_schema
 from ..delivery import FORMATS
+from ..registry import LOOKS
 from . import project
 
-LOOKS = [
-    ("fast", "fast — a feed-forward style, a fraction of a second per frame"),
-    ("paint", "painted — optimisation, minutes per frame, the best pictures"),
-    ("dream", "dream — DeepDream on every frame"),
-    ("music", "music — the fast styles walked through by the video's own sound"),
-]
-LAYERS = ["relu3_3", "relu4_1", "relu4_2", "relu4_3", "relu5_1", "relu5_2"]
+FIRST_LOOK = "fast"  # offered first: seconds per frame, a result before anything else
+
+
+def look_choices() -> list[tuple[str, str]]:
+    names = sorted(LOOKS, key=lambda n: (n != FIRST_LOOK, n))
+    return [(n, f"{n} — {LOOKS[n].description}") for n in names]
+
+
+def setting_field(look, key: str, label: str):
+    """(form field, value → config value) for one setting of a look, from its schema."""
+    prop = resolve(section_schema(look.section)["properties"][key])
+    branch = next((b for b in prop.get("oneOf", []) if b.get("type") == "integer"), prop)  # e.g. a built-in style
+    types = branch.get("type") if isinstance(branch.get("type"), list) else [branch.get("type")]
+    common = {"required": False, "label": f"{look.name}: {label}", "help_text": prop.get("description", "")}
+    limits = {k: branch[s] for k, s in (("min_value", "minimum"), ("max_value", "maximum")) if s in branch}
+    default = prop.get("default")
+    if "enum" in prop:
+        choices = [(str(v), str(v)) for v in prop["enum"]]
+        return forms.ChoiceField(choices=choices, initial=default, **common), str
+    if "propertyNames" in prop:  # weighted names (a dream's layers): one chosen, weight 1
+        choices = [(v, v) for v in resolve(prop["propertyNames"])["enum"]]
+        first = next(iter(default or {}), None)
+        return forms.ChoiceField(choices=choices, initial=first, **common), lambda v: {v: 1.0}
+    if "boolean" in types:
+        return forms.BooleanField(initial=default, **common), bool
+    if "integer" in types:
+        return forms.IntegerField(initial=default, **limits, **common), int
+    if "number" in types:
+        return forms.FloatField(initial=default, **limits, **common), float
+    return forms.CharField(initial=default, **common), str
+
+
+def look_fields() -> dict:
+    """{field name: (look, settings key, form field, converter)} of every look's offered settings."""
+    out = {}
+    for name, look in LOOKS.items():
+        for key, label in look.form:
+            field, convert = setting_field(look, key, label)
+            out[f"{name}__{key}"] = (look, key, field, convert)
+    return out
 
 
 def plain_name(text: str) -> str:
@@ -48,25 +84,9 @@ class NewRenderForm(forms.Form):
     duration = forms.FloatField(required=False, min_value=0.01, help_text="seconds (empty: to the end)")
     width = forms.IntegerField(initial=320, **limits("videos", "width"), help_text="processing width in pixels")
     fps = forms.FloatField(required=False, min_value=0.1, max_value=240, help_text="empty: the video's own")
-    look = forms.ChoiceField(choices=LOOKS, initial="fast")
+    look = forms.ChoiceField(choices=look_choices, initial=FIRST_LOOK)
     painting = forms.ChoiceField(required=False, label="style painting", help_text="from the gallery")
     painting_upload = forms.FileField(required=False, label="or upload a painting")
-    fast_style = forms.IntegerField(
-        required=False,
-        min_value=0,
-        max_value=25,
-        label="built-in fast style",
-        help_text="0-25, used by the fast look when no painting is chosen",
-    )
-    iterations = forms.IntegerField(
-        initial=defaults("stylize")["iterations"],
-        **limits("stylize", "iterations"),
-        help_text="painted: optimiser iterations per frame",
-    )
-    style_weight = forms.FloatField(
-        initial=defaults("stylize")["style_weight"], min_value=0, help_text="painted: how strongly the style is imposed"
-    )
-    layer = forms.ChoiceField(choices=[(x, x) for x in LAYERS], initial="relu4_2", help_text="dream: the layer")
     key = forms.BooleanField(required=False, label="paint only the performer (green-screen key)")
     background = forms.ChoiceField(required=False, help_text="keyed: what the painted performer goes over")
     upscale = forms.TypedChoiceField(choices=[(1, "off"), (2, "2x (waifu2x)")], coerce=int, initial=1)
@@ -85,6 +105,10 @@ class NewRenderForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.settings = look_fields()
+        for name, (look, _, field, _) in self.settings.items():
+            field.look = look.name  # the page shows a look's fields when that look is chosen
+            self.fields[name] = field
         self.fields["video"].choices = [("", "—")] + [(p.name, p.name) for p in project.videos()]
         self.fields["painting"].choices = [("", "—")] + [(str(p), p.name) for p in project.paintings()]
         from .models import Render
@@ -96,7 +120,7 @@ class NewRenderForm(forms.Form):
     # the cards of the page, by field name (the painting is the gallery's radio buttons, drawn apart: a second
     # field named "painting" — the dropdown a substring test let through — sent "" after the click and won)
     FOOTAGE = ("name", "video", "video_upload", "start", "duration", "width", "fps")
-    LOOK = ("painting_upload", "fast_style", "iterations", "style_weight", "layer", "key", "background", "upscale")
+    LOOK = ("painting_upload", "key", "background", "upscale")  # and each look's own settings (look_fields)
 
     @property
     def footage_fields(self):
@@ -104,7 +128,15 @@ class NewRenderForm(forms.Form):
 
     @property
     def look_fields(self):
-        return [self[n] for n in self.LOOK]
+        return [self[n] for n in (*self.settings, *self.LOOK)]
+
+    def look_settings(self, data: dict) -> dict:
+        """{settings key: config value} of the chosen look's fields that were filled in."""
+        out = {}
+        for name, (look, key, _, convert) in self.settings.items():
+            if look.name == data.get("look") and data.get(name) not in (None, ""):
+                out[key] = convert(data[name])
+        return out
 
     def clean_name(self):
         from .models import Render
@@ -127,8 +159,9 @@ class NewRenderForm(forms.Form):
         elif data.get("layers") and not any(FORMATS[f].alpha for f in data.get("formats") or []):
             alpha = ", ".join(n for n, f in FORMATS.items() if f.alpha)
             self.add_error("formats", f"the performer layer needs a format with alpha: {alpha}")
-        if data.get("look") == "paint" and not data.get("painting") and not data.get("painting_upload"):
-            self.add_error("painting", "the painted look needs a style painting")
+        look = LOOKS.get(data.get("look"))
+        if look and look.painting_required and not data.get("painting") and not data.get("painting_upload"):
+            self.add_error("painting", f"the {look.name} look needs a style painting: click one, or upload one")
         return data
 
 

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from .. import PaintflowError
+from ..registry import LOOKS
 from . import media, project, runner
 from .forms import NewRenderForm, OpenConfigForm
 from .models import Render
@@ -26,25 +27,38 @@ def index(request):
     return render(request, "studio/index.html", {"renders": renders, "network": settings.NETWORK})
 
 
-def _config_of(data: dict, video: Path, painting: str | None) -> dict:
-    """A studio render's config (a plain config file: runnable from a terminal too)."""
+def _put(node: dict, dotted: str, value) -> None:
+    """Set ``value`` at a dotted key of a render's config ("fast.style")."""
+    *path, last = dotted.split(".")
+    for key in path:
+        node = node.setdefault(key, {})
+    node[last] = value
+
+
+def _config_of(data: dict, video: Path, painting: str | None, settings: dict) -> dict:
+    """A studio render's config (a plain config file: runnable from a terminal too); ``settings``: the
+    chosen look's settings from its fields (NewRenderForm.look_settings)."""
+    import copy
+
     name = data["name"]
     v = {"path": str(video), "width": data["width"], "start": data["start"]}
     if data.get("duration"):
         v["duration"] = data["duration"]
     if data.get("fps"):
         v["fps"] = data["fps"]
-    r = {"video": "source", "look": data["look"]}
-    if data["look"] == "paint":
-        r["style"] = painting
-        r["stylize"] = {"iterations": data["iterations"], "style_weight": data["style_weight"]}
-    elif data["look"] == "fast":
-        r["fast"] = {"style": painting if painting else int(data.get("fast_style") or 0)}
-    elif data["look"] == "music":
-        r["music"] = {}  # the video's own sound, five built-in styles chosen by seed
-        r["smooth"] = {"method": "blend", "alpha": 0.3}
+    look = LOOKS[data["look"]]
+    r = {"look": look.name}
+    if look.video_source is False:  # a look that starts from a still: the video's first frame
+        r[look.section] = {"video": "source"}
     else:
-        r["dream"] = {"layers": {data["layer"]: 1.0}}
+        r["video"] = "source"
+    for key, value in settings.items():
+        r.setdefault(look.section, {})[key] = value
+    if painting and look.painting:
+        _put(r, look.painting, painting)
+    if look.paintings:
+        _put(r, look.paintings, str(project.media_dir("styles")))
+    r.update(copy.deepcopy(look.studio))
     config = {"videos": {"source": v}, "renders": {name: r}, "upscale": {"scale": data["upscale"]}}
     if data.get("formats") and data["formats"] != ["h264"]:
         config["encode"] = {"formats": data["formats"]}
@@ -69,8 +83,7 @@ FIELD_OF = [
     ("videos.background", "background"),
     ("videos.", "video"),
     (".style", "painting"),
-    (".fast", "fast_style"),
-    ("stylize.iterations", "iterations"),
+    *((f".{look.section}.{key}", f"{name}__{key}") for name, look in LOOKS.items() for key, _ in look.form),
     ("duration", "duration"),
     ("selected range", "start"),
     ("width", "width"),
@@ -105,7 +118,7 @@ def new(request):
             form.add_error("painting", "not a painting of the gallery")
             return render(request, "studio/new.html", {"form": form}, status=400)
         try:
-            folder = project.write_config(data["name"], _config_of(data, video, painting))
+            folder = project.write_config(data["name"], _config_of(data, video, painting, form.look_settings(data)))
             item = Render.objects.create(name=data["name"], workdir=str(folder))
             project.load(item)  # probes the video: a range without frames is said now, next to its field
         except PaintflowError as err:

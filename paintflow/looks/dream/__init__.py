@@ -75,7 +75,7 @@ register_look(
         preview=preview,
         video_stages=lambda s: ("frames", "flow", "masks") if s["temporal"] else ("frames",),
         check=check,
-        form=(("layers", "layers"), ("octaves", "octaves"), ("iterations", "iterations")),
+        form=(("layers", "layer"), ("octaves", "octaves"), ("iterations", "iterations per octave")),
         rules="dream",
     ),
     Stage(

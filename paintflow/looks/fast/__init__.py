@@ -71,7 +71,12 @@ register_look(
         description="feed-forward styles, a fraction of a second per frame",
         preview=preview,
         check=check,
-        form=(("style", "built-in style or painting"), ("strength", "strength"), ("preserve_color", "keep colours")),
+        form=(
+            ("style", "built-in style (0-25), when no painting is chosen"),
+            ("strength", "strength"),
+            ("preserve_color", "keep the video's colours"),
+        ),
+        painting="fast.style",
         env="fast",
     ),
     Stage(

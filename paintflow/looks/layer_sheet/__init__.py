@@ -38,7 +38,6 @@ register_look(
         sheet=True,
         video_stages=lambda s: (),
         check=check,
-        form=(("layers", "layers"),),
     ),
     Stage("layer_sheet", "render", "layer sheet", gpu=True, identity=_layer_sheet_id, needs=dream.NEEDS),
     where=__file__,

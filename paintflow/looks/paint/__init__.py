@@ -208,6 +208,8 @@ register_look(
         chains=lambda s: s["segments"],
         long_term=lambda s: [j for j in s["long_term"] if j > 1] if s["temporal"] else [],
         form=(("iterations", "iterations per frame"), ("style_weight", "style weight")),
+        painting="style",
+        painting_required=True,
         rules="stylize",
     ),
     *_stages,

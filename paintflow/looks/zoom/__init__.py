@@ -27,7 +27,7 @@ register_look(
         video_source=False,
         video_stages=lambda s: (),
         check=dream.check,
-        form=(("factor", "zoom per frame"), ("frames", "frames"), ("reverse", "zoom out")),
+        form=(("frames", "frames"), ("factor", "zoom per frame"), ("reverse", "play backwards (a zoom out)")),
     ),
     Stage(
         "zoom",
