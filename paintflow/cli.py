@@ -24,8 +24,7 @@ import time
 from pathlib import Path
 
 from . import PaintflowError, __version__
-
-REPO = Path(__file__).resolve().parents[1]
+from .config import REPO
 
 
 def _common(parser):
@@ -146,18 +145,9 @@ def _dag(args):
 
 
 def snakemake_cmd(args, *more) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "-s",
-        str(REPO / "Snakefile"),
-        "--directory",
-        str(args.directory),
-        "--configfile",
-        str(_configfile(args)),
-        *more,
-    ]
+    from .cost import snakemake_cmd as command
+
+    return command(args.directory, _configfile(args), *more)
 
 
 def run(args) -> int:

@@ -172,6 +172,42 @@ def load(configfile, overrides: dict | None = None) -> dict:
     return prepare(config)
 
 
+def absolute_paths(config: dict, base) -> dict:
+    """The config with every path-typed setting (``format: path`` in the schema: the videos, paintings,
+    images, songs, cut lists, models, results) made absolute from ``base``, the config's folder."""
+    import re
+
+    base = Path(base).resolve()
+
+    def walk(node: dict, value):
+        node = resolve(node)
+        if isinstance(value, str):
+            if node.get("format") == "path" and value != node.get("x-keyword"):
+                return value if Path(value).is_absolute() else str(base / value)
+            for branch in map(resolve, node.get("oneOf", [])):  # e.g. a cut list's file, a fast style's painting
+                if branch.get("format") == "path" and re.search(branch.get("pattern", ""), value):
+                    return walk(branch, value)
+            return value
+        if isinstance(value, dict):
+            props, extra = node.get("properties", {}), node.get("additionalProperties")
+            return {
+                k: walk(props[k], v) if k in props else walk(extra, v) if isinstance(extra, dict) else v
+                for k, v in value.items()
+            }
+        if isinstance(value, list) and isinstance(node.get("items"), dict):
+            return [walk(node["items"], v) for v in value]
+        return value
+
+    return walk(schema(), config)
+
+
+def schema_default(section: str, name: str):
+    """A dataclass field whose default is the schema's default of ``section.name``."""
+    from dataclasses import field
+
+    return field(default_factory=lambda: defaults(section)[name])
+
+
 def look_settings(config: dict, render: dict, section: str) -> dict:
     """A render's settings of one section: schema defaults ← global section ← the render's overrides."""
     return {**defaults(section), **config.get(section, {}), **render.get(section, {})}

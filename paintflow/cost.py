@@ -23,34 +23,14 @@ import yaml
 
 from . import PaintflowError
 from . import config as cfgmod
+from .config import REPO
 from .dag import RenderDag
 from .paths import parse_path
 from .registry import STAGES
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def absolute(config: dict, workdir: Path) -> dict:
-    """The config with every file path made absolute from ``workdir`` (no chdir needed)."""
-    out = json.loads(json.dumps(config))
-    base = Path(workdir).resolve()
-
-    def fix(path):
-        return str(path if Path(path).is_absolute() else base / path)
-
-    out["results"] = fix(out.get("results", "results"))
-    for v in out.get("videos", {}).values():
-        v["path"] = fix(v["path"])
-    for r in out.get("renders", {}).values():
-        if r.get("style"):
-            r["style"] = fix(r["style"])
-    if out.get("model", {}).get("weights", "auto") != "auto":
-        out["model"]["weights"] = fix(out["model"]["weights"])
-    return out
-
 
 def load(workdir: Path, configfile: Path) -> tuple[dict, RenderDag]:
-    config = absolute(cfgmod.load(configfile), workdir)
+    config = cfgmod.absolute_paths(cfgmod.load(configfile), workdir)
     return config, RenderDag(config)
 
 

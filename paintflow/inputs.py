@@ -51,6 +51,7 @@ class Render:
     width: int = 0
     height: int = 0
     delivery: dict = field(default_factory=dict)  # encode settings, exact rate, start timecode, colour tags
+    derived: dict = field(default_factory=dict)  # what its look's check found (e.g. the paintings' files)
 
 
 FRAME_KEYS = ("width", "height", "fps", "start")  # what decides frame t's pixels (not duration)
@@ -216,7 +217,9 @@ def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
     for name, r in renders.items():  # once every render exists: a look may use another render
         look = LOOKS[r.look]
         if look.check:
-            look.check(r, config["renders"][name], videos, renders, f"renders.{name}.{look.section}", config)
+            r.derived = (
+                look.check(r, config["renders"][name], videos, renders, f"renders.{name}.{look.section}", config) or {}
+            )
     for name, r in renders.items():
         if r.key is not None:
             check_key(name, r, config, videos, renders)

@@ -15,8 +15,8 @@ import tempfile
 from pathlib import Path
 
 from . import PaintflowError
+from .config import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 WORKER = Path(__file__).with_name("person_worker.py")
 MISSING = (
     "person mattes need mediapipe==0.10.21 (it ships the segmentation model): run `make person` "

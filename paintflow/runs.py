@@ -25,7 +25,25 @@ def marker(results) -> Path:
     return Path(results) / ".paintflow" / "run.json"
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (a zombie, finished but not reaped, does not)."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def _is_run(pid: int) -> bool:
+    """Whether ``pid`` is a Snakemake or paintflow process (not another that took a dead run's pid)."""
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as fh:
             cmdline = fh.read().replace(b"\0", b" ").decode(errors="replace")
@@ -45,7 +63,7 @@ def live_run(results) -> dict | None:
         return run if time.time() - run.get("heartbeat", run.get("start", 0)) < 600 else None
     if run.get("pid") == os.getpid():
         return None
-    return run if _pid_alive(int(run.get("pid", 0))) else None
+    return run if _is_run(int(run.get("pid", 0))) else None
 
 
 def describe(run: dict) -> str:

@@ -101,21 +101,13 @@ def prune(results, current: dict[tuple[str, str], str], shots: dict | None = Non
     return dropped
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def remove_leftovers(results) -> list[str]:
     """Delete temporary files (``.x.tmp-<host>-<pid>``, ``.x.link-…``) whose process is gone.
 
     Files of another host (a cluster node) are left to that host unless older than a day."""
     import time
+
+    from .runs import pid_alive
 
     removed = []
     for dirpath, _, names in os.walk(results):
@@ -124,7 +116,7 @@ def remove_leftovers(results) -> list[str]:
                 continue
             path = Path(dirpath) / name
             owner = leftover_owner(name)
-            if owner and owner[0] == HOST and _alive(owner[1]) and owner[1] != os.getpid():
+            if owner and owner[0] == HOST and pid_alive(owner[1]) and owner[1] != os.getpid():
                 continue
             if owner and owner[0] != HOST:
                 try:

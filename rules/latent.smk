@@ -10,7 +10,7 @@ def latent_training_frames(render):
     from paintflow.looks.latent.vae import training_frames
 
     r = PF.renders[render]
-    return training_frames(r.frames, r.settings["every"])
+    return training_frames(r.frames, r.derived["every"])
 
 
 for _r in PF.owners("latent_train"):
@@ -23,7 +23,7 @@ for _r in PF.owners("latent_train"):
         input:
             id=id_file("latent_train", _r),
             frames=frames_of("frames", _v, latent_training_frames(_r)),
-            paintings=[ancient(p) for p in _s["painting_files"]],
+            paintings=[ancient(p) for p in PF.renders[_r].derived["painting_files"]],
         output:
             model=latent_look.paths(PF, _r)["model"],
             loss=latent_look.paths(PF, _r)["loss"],

@@ -5,6 +5,7 @@ import pytest
 
 from conftest import shared
 from paintflow import PaintflowError
+from paintflow.chunk import ChunkContext
 from paintflow.chunks import chunk_ranges, pair_range
 from paintflow.files import write_rgb
 from paintflow.looks.paint.stylize import stylize_chunk
@@ -94,21 +95,13 @@ def chunk_inputs(tmp_path_factory):
 
 
 def run_chunk(d, content, outdir, store, frames=(1, 2, 3)):
-    settings = {"temporal": False, "first_frame_iterations": 4}
+    settings = {"temporal": False, "first_frame_iterations": 4, "device": "cpu"}
     outputs = {t: str(outdir / f"{t:06d}.png") for t in frames}
-    return stylize_chunk(
-        outputs,
-        {t: content[t] for t in frames},
-        None,
-        {},
-        {},
-        d / "vgg.pt",
-        d / "targets.pt",
-        settings,
-        "cpu",
-        "max",
-        store,
-    ), outputs
+    ctx = ChunkContext(
+        "stylize", "r", outputs, {t: content[t] for t in frames}, None, {}, {}, settings, {"method": "none"}, 1
+    )
+    ctx.store, ctx.progress = store, None  # what a job's context makes from its Snakemake object
+    return stylize_chunk(ctx, d / "vgg.pt", d / "targets.pt", "max"), outputs
 
 
 def test_killed_chunk_resumes_with_identical_frames(chunk_inputs, tmp_path):

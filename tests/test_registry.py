@@ -3,6 +3,7 @@ in `paintflow status` and in the report's stage strip, without touching those mo
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -135,3 +136,60 @@ def test_cli_never_shows_a_traceback_for_a_user_error(tmp_path):
         assert "--directory" in helptext and "--configfile" in helptext
     studio = subprocess.run([sys.executable, "-m", "paintflow", "studio", "--help"], capture_output=True, text=True)
     assert "--project" in studio.stdout and "--port" in studio.stdout
+
+
+def test_every_path_setting_is_taken_from_the_config_folder(tmp_path, monkeypatch):
+    """Path-typed settings (``format: path`` in the schema) are made absolute from the config's folder once:
+    `paintflow status -d FOLDER` run from elsewhere finds a painting named relative to FOLDER."""
+    cfg = cfgmod.prepare(
+        {
+            "videos": {
+                "v": {"path": "clip.mp4", "shots": "cuts.edl"},
+                "w": {"path": "/abs/w.mp4", "shots": [3, "2.5s"]},
+            },
+            "renders": {
+                "p": {
+                    "video": "v",
+                    "style": "a.jpg",
+                    "styles": [{"path": "b.jpg"}],
+                    "key": {"background": {"image": "bg.png"}},
+                },
+                "f": {"video": "v", "look": "fast", "fast": {"style": "c.jpg"}},
+                "b": {"video": "v", "look": "fast", "fast": {"style": 3}},
+                "m": {"look": "music", "music": {"audio": "song.wav", "paintings": ["d.jpg"], "model": "k.npz"}},
+                "z": {"look": "zoom", "zoom": {"image": "still.png", "audio": "z.wav"}, "dream": {"guide": "g.png"}},
+                "l": {"video": "v", "look": "latent", "latent": {"paintings": "paintings"}},
+            },
+        }
+    )
+    out, base = cfgmod.absolute_paths(cfg, tmp_path), str(tmp_path.resolve())
+    r = out["renders"]
+    assert out["results"] == f"{base}/results" and out["videos"]["v"]["path"] == f"{base}/clip.mp4"
+    assert out["videos"]["v"]["shots"] == f"{base}/cuts.edl" and out["videos"]["w"] == cfg["videos"]["w"]  # times stay
+    assert r["p"]["style"] == f"{base}/a.jpg" and r["p"]["styles"][0]["path"] == f"{base}/b.jpg"
+    assert r["p"]["key"]["background"]["image"] == f"{base}/bg.png"
+    assert r["f"]["fast"]["style"] == f"{base}/c.jpg" and r["b"]["fast"]["style"] == 3
+    assert r["m"]["music"] == {"audio": f"{base}/song.wav", "paintings": [f"{base}/d.jpg"], "model": f"{base}/k.npz"}
+    assert r["z"]["zoom"] == {"image": f"{base}/still.png", "audio": f"{base}/z.wav"}
+    assert r["z"]["dream"]["guide"] == f"{base}/g.png" and r["l"]["latent"]["paintings"] == f"{base}/paintings"
+    assert out["model"]["weights"] == "auto"  # a keyword, not a path
+
+    folder = tmp_path / "render"
+    folder.mkdir()
+    make_clip(folder / "clip.mp4", audio=False, seconds=0.3)
+    (folder / "style.jpg").write_bytes(shared("style", "starry_night.jpg").read_bytes())
+    (folder / "config.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "videos": {"v": {"path": "clip.mp4", "width": 32, "shots": "none"}},
+                "renders": {"r": {"video": "v", "look": "fast", "fast": {"style": "style.jpg"}}},
+            }
+        )
+    )
+    monkeypatch.chdir(tmp_path)  # elsewhere: what `paintflow status -d render` and the studio do
+    from paintflow.cost import load
+    from paintflow.progress import format_progress, render_progress
+
+    _, dag = load(Path("render"), Path("render") / "config.yaml")
+    assert dag.renders["r"].settings["style"] == str(folder.resolve() / "style.jpg")
+    assert "0/6 frames fast look" in format_progress(render_progress(dag))

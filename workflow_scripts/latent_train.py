@@ -6,16 +6,16 @@ from paintflow.smk import TERMINAL, render_dag, setup_log, threads
 log = setup_log(snakemake)
 owner = snakemake.params.owner
 r = render_dag(snakemake).renders[owner]
-s = r.settings
-if s["skipped_files"]:
-    note = f"latent training of {owner}: skipped, not images: {', '.join(s['skipped_files'])}"
+s, found = r.settings, r.derived
+if found["skipped_files"]:
+    note = f"latent training of {owner}: skipped, not images: {', '.join(found['skipped_files'])}"
     log.warning(note)
     print(f"paintflow: {note}", file=TERMINAL, flush=True)
 out = snakemake.output
 summary = train(
-    s["painting_files"],
+    found["painting_files"],
     snakemake.input.frames,
-    TrainSettings.from_config(s),
+    TrainSettings.from_config(s, found["train_size"]),
     snakemake.params.checkpoint,
     {"model": out.model, "loss": out.loss, "chart": out.chart, "samples": out.samples},
     device=s["device"],

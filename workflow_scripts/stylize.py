@@ -32,20 +32,11 @@ def iteration_log(t, i, n, loss):
 
 
 timings = stylize_chunk(
-    outputs,
-    ctx.content,
-    ctx.prev,
-    ctx.flows,
-    ctx.masks,
+    ctx,
     inp.model,
     inp.targets,
-    ctx.settings,
-    ctx.settings["device"],
     snakemake.config["model"]["pooling"],
-    ctx.store,
-    ctx.progress,
     iteration_log,
-    smoothing=ctx.smooth,
     style_path=inp.style[0] if inp.style else None,
     long_term=long_term,
     first=shot_first(snakemake),

@@ -12,20 +12,13 @@ ctx = ChunkContext.of(snakemake)
 torch.set_num_threads(ctx.threads)
 inp = snakemake.input
 pass_chunk(
-    ctx.outputs,
+    ctx,
     {frame_of(p): p for p in inp.previous},
-    ctx.content,
     inp.neighbour[0] if inp.neighbour else None,
-    ctx.flows,
-    ctx.masks,
     snakemake.params.number,
     inp.model,
     inp.targets,
-    ctx.settings,
-    ctx.settings["device"],
     snakemake.config["model"]["pooling"],
-    ctx.store,
-    ctx.progress,
     first=shot_first(snakemake),
     records=iteration_records(snakemake, ctx.stage),
 )

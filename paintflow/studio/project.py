@@ -14,11 +14,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from .. import PaintflowError
+from ..config import REPO
 from ..registry import stage
 from . import runner
 from .models import Render
 
-REPO = Path(__file__).resolve().parents[2]
 SLOTS = int(os.environ.get("PAINTFLOW_STUDIO_SLOTS", "1"))  # renders at once: one per GPU, as the workstation
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .. import PaintflowError
 from ..runs import live_run
+from ..runs import pid_alive as _alive
 
 HINTS = {
     "out of memory": "the GPU (or the machine) ran out of memory; lower the processing size, or use fewer "
@@ -34,22 +35,6 @@ def _read(path: Path) -> dict:
         return json.loads(path.read_text())
     except (OSError, ValueError):
         return {}
-
-
-def _alive(pid: int) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie (finished, not yet reaped) is not running
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
 
 
 def start(workdir, cores: int | None = None) -> int:

@@ -12,13 +12,13 @@ CALIBRATION_STEPS = 40  # training steps a calibration runs (the plan extrapolat
 
 def _train_id(dag, render):
     r = dag.renders[render]
-    s = dag.numbers("latent", r.settings)
+    s, found = dag.numbers("latent", r.settings), r.derived
     keys = ("latent", "steps", "refiner_steps", "batch", "learning_rate", "kl_weight", "seed")
     return {
         "frames": dag.key("frames", r.video),
-        "every": s["every"],
-        "paintings": [dag.ids(p) for p in s["painting_files"]],
-        "size": s["train_size"],
+        "every": found["every"],
+        "paintings": [dag.ids(p) for p in found["painting_files"]],
+        "size": found["train_size"],
         "settings": {k: s[k] for k in keys},
     }
 
@@ -39,10 +39,10 @@ def _latent_id(dag, render):
     }
 
 
-def check(r, rcfg: dict, videos: dict, renders: dict, where: str, config: dict) -> None:
+def check(r, rcfg: dict, videos: dict, renders: dict, where: str, config: dict) -> dict:
     from .vae import check as latent_check
 
-    latent_check(r, rcfg, videos, renders, where)
+    return latent_check(r, rcfg, videos, renders, where)
 
 
 def preview(dag, render, rgb, quick=True):

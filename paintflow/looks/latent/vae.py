@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from paintflow import PaintflowError
+from paintflow.config import schema_default
 
 log = logging.getLogger("paintflow")
 
@@ -65,17 +66,20 @@ def painting_files(folder, where: str) -> tuple[list[Path], list[str]]:
     return files, skipped
 
 
-def check(render, rcfg: dict, videos: dict, renders: dict, where: str) -> None:
-    """Paintings, training size and steps of a latent render; every problem named by its config key."""
+def check(render, rcfg: dict, videos: dict, renders: dict, where: str) -> dict:
+    """Paintings, training size and stride of a latent render, as found (every problem named by its config
+    key): {painting_files, skipped_files, train_size, every} — the render's ``derived`` facts."""
     s = render.settings
     if s["paintings"] is None:
         raise PaintflowError(f"{where}.paintings: give the folder of paintings the look learns from")
     files, skipped = painting_files(s["paintings"], f"{where}.paintings")
-    s["painting_files"] = [str(p) for p in files]
-    s["skipped_files"] = skipped
-    s["train_size"] = list(train_size(s["width"], s["height"], render.width, render.height))
-    if s["every"] > render.frames and render.frames > 0:
-        s["every"] = render.frames  # a clip shorter than the stride still trains on its first frame
+    return {
+        "painting_files": [str(p) for p in files],
+        "skipped_files": skipped,
+        "train_size": list(train_size(s["width"], s["height"], render.width, render.height)),
+        # a clip shorter than the stride still trains on its first frame
+        "every": render.frames if s["every"] > render.frames > 0 else s["every"],
+    }
 
 
 def train_size(width: int, height: int | None, video_w: int, video_h: int) -> tuple[int, int]:
@@ -229,20 +233,20 @@ def _fit(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
 class TrainSettings:
     width: int
     height: int
-    latent: int = 128
-    steps: int = 2000
-    refiner_steps: int = 500
-    batch: int = 16
-    learning_rate: float = 1e-3
-    kl_weight: float = 0.1
-    seed: int = 0
-    checkpoint_every: int = 100
+    latent: int = schema_default("latent", "latent")
+    steps: int = schema_default("latent", "steps")
+    refiner_steps: int = schema_default("latent", "refiner_steps")
+    batch: int = schema_default("latent", "batch")
+    learning_rate: float = schema_default("latent", "learning_rate")
+    kl_weight: float = schema_default("latent", "kl_weight")
+    seed: int = schema_default("latent", "seed")
+    checkpoint_every: int = schema_default("latent", "checkpoint_every")
 
     @classmethod
-    def from_config(cls, s: dict) -> TrainSettings:
-        w, h = s["train_size"]
+    def from_config(cls, s: dict, size) -> TrainSettings:
+        """From a latent render's settings and its training size (``derived["train_size"]``)."""
         keys = ("latent", "steps", "refiner_steps", "batch", "learning_rate", "kl_weight", "seed", "checkpoint_every")
-        return cls(w, h, **{k: s[k] for k in keys})
+        return cls(*size, **{k: s[k] for k in keys})
 
     @property
     def total(self) -> int:

@@ -1,15 +1,10 @@
-"""Settings of each look as dataclasses whose defaults are read from the schema (the one source of them)."""
+"""The painted look's settings as dataclasses whose defaults are read from the schema (the one source of them)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
-from paintflow.config import defaults
-
-
-def schema_default(section: str, name: str):
-    """A dataclass field whose default is the schema's default of ``section.name``."""
-    return field(default_factory=lambda: defaults(section)[name])
+from paintflow.config import schema_default
 
 
 def _from_config(cls, cfg: dict | None, overrides: dict):

@@ -325,20 +325,11 @@ def warm_start(frame: np.ndarray, style_path, settings: StyleSettings) -> np.nda
 
 
 def stylize_chunk(
-    outputs: dict,
-    content: dict,
-    prev: str | None,
-    flows: dict,
-    masks: dict,
+    ctx,
     model_path,
     targets_path,
-    settings_cfg: dict,
-    device_name: str,
     pooling: str,
-    store,
-    progress=None,
     iteration_log=None,
-    smoothing: dict | None = None,
     style_path=None,
     long_term: dict | None = None,
     first: int = 1,
@@ -346,7 +337,8 @@ def stylize_chunk(
 ) -> dict:
     """Stylize a run of frames in order; frame t starts from the stylized frame t−1.
 
-    ``outputs``/``content``/``flows``/``masks`` map frame numbers to files. Each frame is read back
+    ``ctx`` (paintflow.chunk.ChunkContext): the chunk's outputs, content, previous output, flows and
+    masks ({frame: file}), the look's settings, the smoothing, the frame store and progress. Each frame is read back
     from its PNG for the next one, so a resumed chunk gives the bytes an uninterrupted one would.
     ``first`` is the first frame of the shot: frames are numbered (seeded) from it, so a shot renders as
     it would as a clip of its own. Each frame's iterations go to ``records`` (paintflow.stopping.Records)
@@ -360,11 +352,12 @@ def stylize_chunk(
     from paintflow.smooth import Smoother
 
     t0 = time.perf_counter()
-    settings = StyleSettings.from_config(settings_cfg)
-    device = pick_device(device_name)
+    outputs, content, flows, masks = ctx.outputs, ctx.content, ctx.flows, ctx.masks
+    settings = StyleSettings.from_config(ctx.settings)
+    device = pick_device(ctx.settings["device"])
     state = {"net": None, "targets": None, "setup_s": 0.0, "first_start": None}
-    prev_of = {t: outputs.get(t - 1, prev) for t in outputs}
-    smoother = Smoother(smoothing or {"method": "none"}, outputs, prev, flows, masks)
+    prev_of = {t: outputs.get(t - 1, ctx.prev) for t in outputs}
+    smoother = Smoother(ctx.smooth, outputs, ctx.prev, flows, masks)
 
     def make(t):
         if state["net"] is None:  # loaded once per chunk, and only if there is work
@@ -402,7 +395,7 @@ def stylize_chunk(
             records.add(t, record)
         return note(record)
 
-    stats = run_frames({t: [p] for t, p in outputs.items()}, make, store, "stylization", progress)
+    stats = run_frames({t: [p] for t, p in outputs.items()}, make, ctx.store, "stylization", ctx.progress)
     return {**stats, "setup_s": state["setup_s"], "first_start": state["first_start"]}
 
 
@@ -424,24 +417,19 @@ def preview(dag, render: str, rgb: np.ndarray, quick: bool = True) -> np.ndarray
 
 
 def pass_chunk(
-    outputs: dict,
+    ctx,
     previous: dict,
-    content: dict,
     neighbour: str | None,
-    flows: dict,
-    masks: dict,
     number: int,
     model_path,
     targets_path,
-    settings_cfg: dict,
-    device_name: str,
     pooling: str,
-    store,
-    progress=None,
-    first: int = 1,
+    first=1,
     records=None,
 ) -> dict:
-    """Pass ``number`` (≥ 2) of the multi-pass algorithm over a run of frames: backward for even passes
+    """Pass ``number`` (≥ 2) of the multi-pass algorithm over a run of frames (``ctx``: the chunk's
+    outputs, content, flows, masks, settings, store and progress; ``previous``: the previous pass's
+    frames; ``neighbour``: the frame beyond the chunk, in this pass): backward for even passes
     (frame t's neighbour is t+1), forward for odd ones (t−1). Frame t starts from
     δ·c ⊙ warp(neighbour) + (1 − δ·c) ⊙ (its previous-pass result), c the reliability of that warp, and is
     optimised for ``pass_iterations``, with the temporal loss from pass ``pass_temporal_from`` on."""
@@ -450,11 +438,12 @@ def pass_chunk(
     from paintflow.jobs import run_frames
     from paintflow.masks import from_png
 
-    base = StyleSettings.from_config(settings_cfg)
+    outputs, content, flows, masks = ctx.outputs, ctx.content, ctx.flows, ctx.masks
+    base = StyleSettings.from_config(ctx.settings)
     settings = replace(
         base, iterations=base.pass_iterations, first_frame_iterations=base.pass_iterations, levels=[], long_term=[1]
     )
-    backward, device, state = number % 2 == 0, pick_device(device_name), {}
+    backward, device, state = number % 2 == 0, pick_device(ctx.settings["device"]), {}
     step = 1 if backward else -1
 
     def make(t):
@@ -489,4 +478,6 @@ def pass_chunk(
             records.add(t, record)
         return note(record)
 
-    return run_frames({t: [p] for t, p in outputs.items()}, make, store, f"pass {number}", progress, reverse=backward)
+    return run_frames(
+        {t: [p] for t, p in outputs.items()}, make, ctx.store, f"pass {number}", ctx.progress, reverse=backward
+    )
