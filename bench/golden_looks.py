@@ -97,8 +97,9 @@ def config(wd: Path) -> dict:
 
 
 def snakemake(wd: Path, *args) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(wd)]
-    cmd += ["--configfile", str(wd / "config.yaml"), "--config=shots={default: none}", *args]
+    from paintflow.cost import snakemake_cmd
+
+    cmd = snakemake_cmd(wd, wd / "config.yaml", "--config=shots={default: none}", *args)
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode:
         sys.exit(f"snakemake {' '.join(args)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")

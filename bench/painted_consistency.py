@@ -78,8 +78,9 @@ def main() -> None:
     args = ap.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     (args.workdir / "config.yaml").write_text(yaml.safe_dump(config(args.frames, args.width)))
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(args.workdir)]
-    cmd += ["--configfile", str(args.workdir / "config.yaml"), "--cores", "2", "--quiet", "all"]
+    from paintflow.cost import snakemake_cmd
+
+    cmd = snakemake_cmd(args.workdir, args.workdir / "config.yaml", "--cores", "2", "--quiet", "all")
     subprocess.run(cmd, check=True)
     r, n = args.workdir / "results", args.frames
     single, multi = errors(r, "single", "stylized", n), errors(r, "multi", "pass4", n)

@@ -20,7 +20,7 @@ RESUME = ["tests/test_resume.py"]
 FAULTS = {
     # a resumed chunk makes its first frame as if it began the chain (no warped previous, no temporal loss)
     "painted chain restarts on resume": (
-        "paintflow/stylize.py",
+        "paintflow/looks/paint/stylize.py",
         "        temporal = settings.temporal and prev_of[t] is not None and t in flows\n",
         "        resumed = t - 1 in outputs and not state.get('made')\n"
         "        state['made'] = True\n"
@@ -28,7 +28,7 @@ FAULTS = {
         RESUME,
     ),
     "backward pass restarts on resume": (
-        "paintflow/stylize.py",
+        "paintflow/looks/paint/stylize.py",
         "        nbr = outputs.get(t + step, neighbour if t + step not in outputs else None)\n",
         "        nbr = outputs.get(t + step, neighbour if t + step not in outputs else None)\n"
         "        if t + step in outputs and not state.get('made'):\n"
@@ -58,7 +58,7 @@ FAULTS = {
     # the zoom seeds each frame by how many frames this process made, not by the frame number: right for
     # a chunk run whole, wrong for one resumed after a kill (its first made frame gets the chunk's first seed)
     "zoom reseeds on resume": (
-        "paintflow/dream.py",
+        "paintflow/looks/dream/dreaming.py",
         '        write_rgb(outputs[t], state["dreamer"](start, layers, settings, settings.seed + t))\n',
         '        state["made"] = state.get("made", 0) + 1\n'
         '        write_rgb(outputs[t], state["dreamer"](start, layers, settings, settings.seed + state["made"]))\n',
@@ -78,7 +78,7 @@ FAULTS = {
         ["tests/test_chunks.py", "tests/test_never_waste.py"],
     ),
     "the temporal loss turned off": (
-        "paintflow/stylize.py",
+        "paintflow/looks/paint/stylize.py",
         "            loss = loss + s.temporal_weight * losses.long_term_loss(x, self.warped, self.mask)\n",
         "            loss = loss + 0.0 * losses.long_term_loss(x, self.warped, self.mask)\n",
         ["tests/test_stylize.py", "tests/test_workflow.py"],

@@ -13,7 +13,7 @@ import functools
 from dataclasses import dataclass, field
 
 from .config import look_settings
-from .paths import frame_folder, frame_of, parse_path
+from .paths import frame_of, parse_path
 from .registry import LOOKS, stage
 
 
@@ -35,11 +35,11 @@ class ChunkContext:
     @classmethod
     def of(cls, smk) -> ChunkContext:
         """The context of a Snakemake job (``smk``: the ``snakemake`` object of a ``script:``)."""
-        from .smk import threads
+        from .smk import flow_pairs, threads
 
         name = parse_path(smk.config["results"], smk.output.frames[0])[0]
         owner, inp = smk.params.owner, smk.input
-        masks = list(getattr(inp, "masks", []))
+        flows, masks = flow_pairs(inp)
         look = LOOKS[smk.config["renders"][owner]["look"]]
         settings = {}
         for section in (*look.base, look.section):
@@ -50,8 +50,8 @@ class ChunkContext:
             outputs={frame_of(p): p for p in smk.output.frames},
             content={frame_of(p): p for p in getattr(inp, "content", [])},
             prev=inp.prev[0] if getattr(inp, "prev", None) else None,
-            flows={frame_of(m): f for m, f in zip(masks, getattr(inp, "flows", []))},
-            masks={frame_of(m): m for m in masks},
+            flows=flows,
+            masks=masks,
             settings=settings,
             smooth=smk.config["renders"][owner]["smooth"],
             threads=threads(smk),
@@ -74,11 +74,9 @@ class ChunkContext:
 
     @functools.cached_property
     def progress(self):
-        from .jobs import Progress
-        from .smk import TERMINAL, render_frames
+        from .smk import progress
 
-        folder = frame_folder(self.smk.config["results"], self.stage, self.owner)
-        return Progress(stage(self.stage).label, self.owner, render_frames(self.smk, self.owner), folder, TERMINAL)
+        return progress(self.smk, self.stage)
 
 
 def paint_frames(ctx: ChunkContext, painter) -> dict:

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from . import PaintflowError
+from .resize import cover
 
 NEUTRAL = 0.5  # OpenCV float YCrCb: chroma offset (0.5, not 128, on 0-255 float input)
 
@@ -224,20 +225,6 @@ def from_png(gray: np.ndarray) -> np.ndarray:
     return gray.astype(np.float32) / 255.0
 
 
-def fit_background(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
-    """Resize a background to cover the frame (aspect kept, centre crop)."""
-    h, w = rgb.shape[:2]
-    f = max(width / w, height / h)
-    scaled = cv2.resize(
-        rgb,
-        (max(width, round(w * f)), max(height, round(h * f))),
-        interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_CUBIC,
-    )
-    y0, x0 = (scaled.shape[0] - height) // 2, (scaled.shape[1] - width) // 2
-    return np.ascontiguousarray(scaled[y0 : y0 + height, x0 : x0 + width])
-
-
-# --- the stages' jobs --------------------------------------------------------------------------
 def key_of(matte: dict, frames: list[np.ndarray]) -> dict:
     """The key colour: given, or estimated from the borders of the first frames."""
     given = parse_color(matte["color"], "matte.color")
@@ -357,7 +344,7 @@ def composite_chunk(
         look, a = read_rgb(looks[t]), from_png(read_gray(mattes[t]))
         if stylize == "performer":
             h, w = a.shape
-            out = composite(look, fit_background(background(t), w, h), a)
+            out = composite(look, cover(background(t), w, h), a)
         else:
             out = composite(performer_colours(read_rgb(frames[t]), a, key, despill_strength), look, a)
         write_rgb(outputs[t], out)
@@ -411,7 +398,7 @@ def layer_frames(dag, render: str, layer: str, inputs, size: tuple[int, int]):
         elif stylize == "background":
             out = read_rgb(looks[t])
         else:
-            out = fit_background(background(t), a.shape[1], a.shape[0])
+            out = cover(background(t), a.shape[1], a.shape[0])
         if out.shape[1::-1] != tuple(size):
             out = cv2.resize(out, tuple(size), interpolation=cv2.INTER_CUBIC)
         yield np.ascontiguousarray(out)

@@ -88,6 +88,25 @@ def render_frames(smk, render: str) -> int:
     return video_frames(smk, video) if video else render_dag(smk).renders[render].frames
 
 
+def progress(smk, stage: str):
+    """The progress lines of this job's per-frame stage (its label, its owner's frame count and folder)."""
+    from .jobs import Progress
+    from .paths import frame_folder
+    from .registry import STAGES
+
+    s, owner = STAGES[stage], smk.params.owner
+    total = video_frames(smk, owner) if s.owner == "video" else render_frames(smk, owner)
+    return Progress(s.label, owner, total, frame_folder(smk.config["results"], stage, owner), TERMINAL)
+
+
+def flow_pairs(inp) -> tuple[dict, dict]:
+    """({t: backward flow t→t−1}, {t: mask of t}) of a job's ``flows`` and ``masks`` inputs (listed in step)."""
+    from .paths import frame_of
+
+    masks = list(getattr(inp, "masks", []))
+    return {frame_of(m): f for m, f in zip(masks, getattr(inp, "flows", []))}, {frame_of(m): m for m in masks}
+
+
 def threads(smk) -> int:
     return max(1, int(smk.threads))
 

@@ -59,8 +59,9 @@ def snakemake_cmd(workdir: Path, *args, configfile: Path | None = None) -> list[
     A video that does not say where its shots start is taken as one shot (``shots.default: none``): the
     detector costs ~3 s of torch start per new clip, and only tests/test_shots.py, whose videos say
     ``shots: auto`` (or list their cuts), is about shots."""
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(workdir)]
-    return [*cmd, "--configfile", str(configfile or workdir / "config.yaml"), "--config=shots={default: none}", *args]
+    from paintflow.cost import snakemake_cmd as command
+
+    return command(workdir, configfile or workdir / "config.yaml", "--config=shots={default: none}", *args)
 
 
 def run_snakemake(workdir: Path, *args, check=True) -> subprocess.CompletedProcess:

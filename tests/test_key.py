@@ -20,7 +20,6 @@ from paintflow.key import (
     clean,
     composite,
     estimate_key,
-    fit_background,
     from_png,
     matte_of,
     performer_colours,
@@ -29,6 +28,7 @@ from paintflow.key import (
 )
 from paintflow.masks import consistency_mask
 from paintflow.metrics import warping_error
+from paintflow.resize import cover
 from paintflow.video import probe, stream_info
 
 SETTINGS = {"inner": 6, "outer": 36, "speck": 64, "hole": 64}
@@ -286,7 +286,7 @@ def test_keyed_render_composites_the_performer_over_another_render(keyed):
             read_rgb(r / f"renders/performer/composite/{t:06d}.png"),
             read_rgb(r / f"renders/performer/fast/{t:06d}.png"),
         )
-        bg = fit_background(read_rgb(r / f"renders/background/fast/{(t - 1) % 5 + 1:06d}.png"), 96, 58)  # looped
+        bg = cover(read_rgb(r / f"renders/background/fast/{(t - 1) % 5 + 1:06d}.png"), 96, 58)  # looped
         assert np.abs(out.astype(float) - look)[alpha > 0.99].mean() < 1.0  # the painted performer
         assert np.abs(out.astype(float) - bg)[alpha < 0.01].mean() < 1.0  # the other render around him
     inverse = read_rgb(r / "renders/inverse/composite/000004.png").astype(float)

@@ -2,10 +2,9 @@
 
 import json
 
-from paintflow.jobs import Progress
 from paintflow.key import matte_chunk
-from paintflow.paths import frame_folder, frame_of
-from paintflow.smk import TERMINAL, frame_store, render_dag, setup_log, video_frames
+from paintflow.paths import frame_of
+from paintflow.smk import flow_pairs, frame_store, progress, render_dag, setup_log
 
 setup_log(snakemake)
 inp, owner = snakemake.input, snakemake.params.owner
@@ -20,15 +19,8 @@ matte_chunk(
     snakemake.config["videos"][owner]["matte"],
     key,
     inp.prev[0] if inp.prev else None,
-    {frame_of(m): f for m, f in zip(inp.masks, inp.flows)},
-    {frame_of(m): m for m in inp.masks},
+    *flow_pairs(inp),
     frame_store(snakemake, "mattes"),
-    Progress(
-        "matte",
-        owner,
-        video_frames(snakemake, owner),
-        frame_folder(snakemake.config["results"], "mattes", owner),
-        TERMINAL,
-    ),
+    progress(snakemake, "mattes"),
     source=(dag.videos[owner].path, dag.videos[owner].info) if inp.video else None,
 )

@@ -2,14 +2,13 @@
 
 import torch
 
-from paintflow.jobs import Progress
-from paintflow.paths import frame_folder, frame_of
-from paintflow.smk import TERMINAL, frame_store, render_frames, setup_log, threads
+from paintflow.paths import frame_of
+from paintflow.smk import frame_store, progress, setup_log, threads
 from paintflow.upscale import upscale_chunk
 
 setup_log(snakemake)
 torch.set_num_threads(threads(snakemake))
-u, owner = snakemake.config["upscale"], snakemake.params.owner
+u = snakemake.config["upscale"]
 outputs = {frame_of(p): p for p in snakemake.output.frames}
 upscale_chunk(
     {frame_of(p): p for p in snakemake.input.frames},
@@ -19,11 +18,5 @@ upscale_chunk(
     u["half"],
     u["device"],
     frame_store(snakemake, "upscale"),
-    Progress(
-        "upscaled",
-        owner,
-        render_frames(snakemake, owner),
-        frame_folder(snakemake.config["results"], "upscale", owner),
-        TERMINAL,
-    ),
+    progress(snakemake, "upscale"),
 )

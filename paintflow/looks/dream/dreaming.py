@@ -264,16 +264,9 @@ def source_image(cfg: dict, width: int, height: int, video=None) -> np.ndarray:
         from paintflow.video import read_frame
 
         return read_frame(video.path, video.info, cfg["frame"])
-    img = read_rgb(cfg["image"])
-    h, w = img.shape[:2]
-    f = max(width / w, height / h)
-    scaled = cv2.resize(
-        img,
-        (max(width, round(w * f)), max(height, round(h * f))),
-        interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_CUBIC,
-    )
-    y0, x0 = (scaled.shape[0] - height) // 2, (scaled.shape[1] - width) // 2
-    return np.ascontiguousarray(scaled[y0 : y0 + height, x0 : x0 + width])
+    from paintflow.resize import cover
+
+    return cover(read_rgb(cfg["image"]), width, height)
 
 
 def preview(dag, render: str, rgb: np.ndarray, quick: bool = True) -> np.ndarray:

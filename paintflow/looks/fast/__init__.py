@@ -1,6 +1,6 @@
 """The fast look: feed-forward style networks (26 built-in styles, blends of them, or any painting as
 the style), a fraction of a second per frame, optionally smoothed over time. Model code:
-:mod:`.stylizer`; rules: ``rules/fast.smk``."""
+:mod:`.stylizer`; its chunks: the generic rule of every per-frame look (``rules/looks.smk``)."""
 
 from __future__ import annotations
 

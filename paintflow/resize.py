@@ -1,0 +1,20 @@
+"""Pictures brought to a size."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+
+def cover(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Resize a picture to cover ``width``×``height`` (aspect kept, centre crop): a keyed render's
+    background, the still a zoom or layer sheet starts from."""
+    h, w = rgb.shape[:2]
+    f = max(width / w, height / h)
+    scaled = cv2.resize(
+        rgb,
+        (max(width, round(w * f)), max(height, round(h * f))),
+        interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_CUBIC,
+    )
+    y0, x0 = (scaled.shape[0] - height) // 2, (scaled.shape[1] - width) // 2
+    return np.ascontiguousarray(scaled[y0 : y0 + height, x0 : x0 + width])
