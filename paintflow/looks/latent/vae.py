@@ -66,7 +66,7 @@ def painting_files(folder, where: str) -> tuple[list[Path], list[str]]:
     return files, skipped
 
 
-def check(render, rcfg: dict, videos: dict, renders: dict, where: str) -> dict:
+def check(render, rcfg: dict, videos: dict, renders: dict, where: str, config: dict | None = None) -> dict:
     """Paintings, training size and stride of a latent render, as found (every problem named by its config
     key): {painting_files, skipped_files, train_size, every} — the render's ``derived`` facts."""
     s = render.settings

@@ -6,7 +6,7 @@ at its point of the walk. Analysis: :mod:`.song`, :mod:`.audio`, :mod:`.particle
 from __future__ import annotations
 
 from paintflow.looks.fast import MODEL as FAST_MODEL
-from paintflow.registry import Look, Stage, register_look
+from paintflow.registry import Look, Stage, later, register_look
 from paintflow.shared_stages import smooth_id
 
 
@@ -49,18 +49,6 @@ def _music_id(dag, render):
         "model": dag.key("latent_train", s["latent_render"]) if s["space"] == "latent" else FAST_MODEL,
         **smooth_id(dag, render),
     }
-
-
-def check(r, rcfg: dict, videos: dict, renders: dict, where: str, config: dict) -> None:
-    from .walk import check as music_check
-
-    music_check(r, rcfg, videos, renders, where)
-
-
-def preview(dag, render, rgb, quick=True):
-    from .walk import preview as music_preview
-
-    return music_preview(dag, render, rgb, quick)
 
 
 def painter(ctx):
@@ -112,9 +100,9 @@ register_look(
         "music",
         description="a walk through style space driven by a song",
         prepare=("music_trajectory",),
-        preview=preview,
+        preview=later(f"{__name__}.walk", "preview"),
         video_source="optional",
-        check=check,
+        check=later(f"{__name__}.walk", "check"),
         form=(("clusters", "kinds of sound"), ("strength", "style strength at the loudest")),
         studio={"smooth": {"method": "blend", "alpha": 0.3}},
         env="music",

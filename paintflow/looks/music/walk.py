@@ -50,7 +50,7 @@ def latent_space(render, renders: dict, where: str) -> None:
         s["paintings"] = [str(p) for p in painting_files(folder, f"renders.{other}.latent.paintings")[0]]
 
 
-def check(render, rcfg: dict, videos: dict, renders: dict, where: str) -> None:
+def check(render, rcfg: dict, videos: dict, renders: dict, where: str, config: dict | None = None) -> None:
     """Size, rate, length and anchors of a music render; every problem named by its config key."""
     from paintflow.inputs import check_image
     from paintflow.looks.music.particle import check_stable

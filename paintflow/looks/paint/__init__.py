@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from paintflow import PaintflowError
-from paintflow.registry import Look, Stage, register_look
+from paintflow.registry import Look, Stage, later, register_look
 from paintflow.shared_stages import smooth_id
 
 
@@ -141,12 +141,6 @@ def check(r, rcfg: dict, videos: dict, renders: dict, where: str, config: dict) 
         )
 
 
-def preview(dag, render, rgb, quick=True):
-    from .stylize import preview as paint_preview
-
-    return paint_preview(dag, render, rgb, quick)
-
-
 _VGG = ("vgg_weights",)
 _stages = [
     Stage("style_targets", "render", "style targets", gpu=True, identity=_style_targets_id, needs=_VGG),
@@ -202,7 +196,7 @@ register_look(
         description="optimisation-based painting (Gatys, temporally consistent)",
         prepare=("style_targets",),
         video_stages=_video_stages,
-        preview=preview,
+        preview=later(f"{__name__}.stylize", "preview"),
         extra=lambda dag, render: ("lead",) if _segmented(dag, render) else (),
         check=check,
         chains=lambda s: s["segments"],

@@ -5,7 +5,7 @@ scheduled over time, played backwards for a zoom-out. Its dreaming is the dream 
 from __future__ import annotations
 
 from paintflow.looks import dream
-from paintflow.registry import Look, Stage, register_look
+from paintflow.registry import Look, Stage, later, register_look
 
 
 def _zoom_id(dag, render):
@@ -23,7 +23,7 @@ register_look(
         "zoom",
         description="an infinite DeepDream zoom from a still",
         base=("dream",),
-        preview=dream.preview,
+        preview=later("paintflow.looks.dream.dreaming", "preview"),
         video_source=False,
         video_stages=lambda s: (),
         check=dream.check,
