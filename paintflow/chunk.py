@@ -62,9 +62,9 @@ class ChunkContext:
     @functools.cached_property
     def render(self):
         """The render as the workflow checked it (its derived facts: size, rate, the anchors a check found)."""
-        from .smk import render_dag
+        from .smk import render_of
 
-        return render_dag(self.smk).renders[self.owner]
+        return render_of(self.smk, self.owner)
 
     @functools.cached_property
     def store(self):

@@ -67,7 +67,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("plan", help="what the render still costs: job time, CPU/GPU hours, wall clock, disk")
     _common(p)
     p.add_argument("--cores", type=int, default=os.cpu_count() or 1, help="CPU cores of this machine (default: all)")
-    p.add_argument("--gpus", type=int, default=1, help="GPUs of this machine (default: 1)")
+    p.add_argument("--gpus", type=int, default=None, help="GPUs of this machine (default: those it has)")
     p.add_argument(
         "--calibrate-frames",
         type=int,
@@ -155,8 +155,10 @@ def run(args) -> int:
         import json
 
         from .cost import format_plan, make_plan
+        from .devices import gpu_count
 
-        result = make_plan(args.directory, _configfile(args), args.cores, args.gpus, args.calibrate_frames)
+        gpus = gpu_count() if args.gpus is None else args.gpus
+        result = make_plan(args.directory, _configfile(args), args.cores, gpus, args.calibrate_frames)
         print(format_plan(result))
         if args.json:
             data = {k: v for k, v in result.items() if k != "table"}

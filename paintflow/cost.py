@@ -222,7 +222,7 @@ def plan_table(
     """Per-stage figures (jobs, time, CPU/GPU hours, memory) and the totals, from units and rates."""
     from . import disk
 
-    gpu_device = dag.config["execution"]["gpus_per_job"] > 0
+    gpu_device = dag.config["execution"]["gpus_per_job"] > 0 and gpus > 0  # no GPU here: GPU stages run on the CPU
     rows = []
     for name in STAGES:
         if name not in all_jobs:
@@ -250,13 +250,14 @@ def plan_table(
     # sequential stages are one chain per shot (and per segment of a shot): K chains run on min(K, GPUs) GPUs
     # at once (on the CPU, a 4-thread job per 4 cores), and never faster than the longest chain alone
     rows_by = table.set_index("stage")["remaining_s"]
-    chain = 0.0
+    chain, chained_renders = 0.0, []
     for render in dag.renders:
         chained = [
             n
             for n in dag.render_stages(render) + list(dag.look(render).extra(dag, render))
             if n in rows_by.index and dag.uses(render, n) and dag.sequential(n, render)
         ]
+        chained_renders += [render] if chained else []
         share = rows_by[chained].sum() / max(len(dag.renders), 1)
         starts = dag.segment_starts(render)
         frames = max(dag.renders[render].frames, 1)
@@ -272,7 +273,8 @@ def plan_table(
         "wall_s": float(wall),
         "shots": {v: (len(video.shots.starts), video.shots.source) for v, video in dag.videos.items() if video.shots},
         "cores": cores,
-        "gpus": gpus,
+        "gpus": gpus if gpu_device else 0,
+        "chained": chained_renders,
         "disk": disk.measured(dag),
     }
 
@@ -293,11 +295,14 @@ def format_plan(p: dict) -> str:
         f"remaining work: {hours(p['remaining_s'])} of job time = {p['cpu_h']:.3f} CPU-hours + "
         f"{p['gpu_h']:.3f} GPU-hours"
     )
-    lines.append(
-        f"wall-clock estimate with {p['cores']} cores and {p['gpus']} GPU(s): {hours(p['wall_s'])} "
-        f"(each shot, or segment, of a painted render is a sequential chain: chains run at once on the GPUs; "
-        f"CPU stages spread over the cores)"
-    )
+    gpus = {0: "no GPU", 1: "1 GPU"}.get(p["gpus"], f"{p['gpus']} GPUs")
+    how = ["jobs spread over the cores" + (" and the GPUs" if p["gpus"] else "")]
+    if p.get("chained"):  # renders whose frame t needs frame t−1: each shot (or segment) is one chain
+        how.append(
+            f"each shot of {', '.join(p['chained'])} is one chain of frames, its frames one after another"
+            + (": chains run at once on the GPUs" if p["gpus"] else "")
+        )
+    lines.append(f"wall-clock estimate with {p['cores']} cores and {gpus}: {hours(p['wall_s'])} ({'; '.join(how)})")
     for video, (count, source) in p.get("shots", {}).items():
         lines.append(f"video {video}: {count} shot(s), {source} (`paintflow shots` lists them)")
     total = sum(b for b, _ in p["disk"].values())

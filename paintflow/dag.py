@@ -49,6 +49,9 @@ class RenderDag:
         self.current_keys()  # every identity now: a missing style or weights file fails before any job
         self.ids.save()
         self.quarantined = self.quarantine_damaged() if check_outputs else []
+        if check_outputs:  # the workflow's main process: each render as checked, for its jobs
+            for name, r in self.renders.items():
+                inputs.save_render(r, Path(self.render_file(name)))
         if check_outputs and config["execution"]["check_disk"]:
             from . import disk
 
@@ -250,6 +253,10 @@ class RenderDag:
 
     def paths(self, name: str, owner: str, frames, variant: str | None = None) -> list[str]:
         return [self.path(name, owner, t, variant) for t in frames]
+
+    def render_file(self, render: str) -> str:
+        """The render as the workflow checked it, for its jobs (paintflow.smk.render_of)."""
+        return f"{self.results}/.paintflow/renders/{render}.json"
 
     def id_path(self, name: str, owner: str) -> str:
         return f"{self.results}/.paintflow/ids/{name}-{owner}.json"

@@ -54,6 +54,22 @@ class Render:
     derived: dict = field(default_factory=dict)  # what its look's check found (e.g. the paintings' files)
 
 
+def save_render(r: Render, path: Path) -> None:
+    """A render as the workflow checked it (settings, what its look's check found, size, rate), for its
+    jobs: written once when the workflow is parsed, read by each job (:func:`load_render`) instead of
+    checking the whole config again."""
+    from dataclasses import asdict
+
+    data = json.loads(json.dumps(asdict(r), default=str))
+    if not path.is_file() or json.loads(path.read_text()) != data:
+        write_json(path, data)
+
+
+def load_render(path: Path) -> Render:
+    data = json.loads(Path(path).read_text())
+    return Render(**{**data, "style": Path(data["style"]) if data["style"] else None})
+
+
 FRAME_KEYS = ("width", "height", "fps", "start")  # what decides frame t's pixels (not duration)
 
 

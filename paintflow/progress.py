@@ -20,6 +20,18 @@ def _made(folder: Path) -> dict[int, float]:
     return {int(e.name[:6]): e.stat().st_mtime for e in os.scandir(folder) if e.name[:6].isdigit()}
 
 
+def _kept(dag, name: str, render: str, made: dict) -> int:
+    """Finished frames of a stage the frame store holds but its folder does not (a stopped or killed run's
+    chunk: Snakemake removed them; the next run puts them back without making them again)."""
+    from .store import store_root
+
+    root = store_root(dag.results) / name / render / dag.key(name, render)
+    if not root.is_dir():
+        return 0
+    held = {int(p.name.split("__")[1][:6]) for p in root.rglob("*__[0-9]*")}
+    return len(held - set(made))
+
+
 def render_progress(dag, now: float | None = None) -> list[dict]:
     """One row per render: frames done per per-frame stage, the look's rate (frames/h) and ETA."""
     now = now or time.time()
@@ -41,6 +53,7 @@ def render_progress(dag, now: float | None = None) -> list[dict]:
                 }
             )
         look = stages[0]
+        kept = _kept(dag, look["stage"], name, look["made"])
         recent = [t for t in look["stamps"] if t >= now - 3600]
         window = recent if len(recent) >= 2 else look["stamps"]
         rate = (
@@ -56,6 +69,7 @@ def render_progress(dag, now: float | None = None) -> list[dict]:
             {
                 "render": name,
                 "done": look["done"],
+                "kept": kept,
                 "total": look["total"],
                 "label": look["label"],
                 "stages": stages,
@@ -87,6 +101,8 @@ def format_progress(rows: list[dict], now: float | None = None) -> str:
         pct = 100 * r["done"] / max(r["total"], 1)
         bar = "#" * int(pct / 5) + "." * (20 - int(pct / 5))
         line = f"{r['render']}: [{bar}] {r['done']}/{r['total']} frames {r['label']} ({pct:.1f} %)"
+        if r.get("kept"):
+            line += f", {r['kept']} more kept (back on resume, not made again)"
         if r.get("shots", 1) > 1:
             line += f", {r['shots_done']} of {r['shots']} shots done"
         if r["frames_per_hour"]:

@@ -75,6 +75,15 @@ def render_dag(smk):
     return RenderDag(prepare(json.loads(json.dumps(dict(smk.config)))))
 
 
+def render_of(smk, render: str):
+    """A render as the workflow checked it when it was parsed (its settings, what its look's check found,
+    its size and rate): read from the file the main process wrote, not checked again in every job."""
+    from .inputs import load_render
+
+    path = f"{smk.config['results']}/.paintflow/renders/{render}.json"
+    return load_render(path) if os.path.isfile(path) else render_dag(smk).renders[render]
+
+
 def video_frames(smk, video: str) -> int:
     """How many frames a video has (from its info.json, written before any frame job)."""
     import json
@@ -85,7 +94,7 @@ def video_frames(smk, video: str) -> int:
 
 def render_frames(smk, render: str) -> int:
     video = smk.config["renders"][render].get("video")
-    return video_frames(smk, video) if video else render_dag(smk).renders[render].frames
+    return video_frames(smk, video) if video else render_of(smk, render).frames
 
 
 def progress(smk, stage: str):

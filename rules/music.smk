@@ -5,7 +5,7 @@
 from paintflow.looks import music as music_look
 
 for _r in PF.owners("music_trajectory"):
-    _s = PF.renders[_r].settings
+    _s = music_look.walk_settings(PF.renders[_r])
 
     rule:
         name:

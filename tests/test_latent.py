@@ -238,7 +238,7 @@ def test_the_trained_decoder_is_a_space_for_the_music_walk(data, trained, tmp_pa
     cfg["renders"]["l"] = {"look": "latent", "video": "v", "latent": {"paintings": str(paintings[0].parent)}}
     cfg["renders"]["m"]["music"]["latent_render"] = "l"
     dag = RenderDag(prepare(cfg))
-    assert dag.renders["m"].settings["paintings"] == [str(p) for p in paintings]  # the latent render's
+    assert dag.renders["m"].derived["paintings"] == [str(p) for p in paintings]  # the latent render's
     assert dag.key("latent_train", "l") in str(dag.identity("music", "m"))
 
 

@@ -49,3 +49,15 @@ def test_a_look_from_a_folder_of_its_own_is_validated_and_planned(toy_look, tmp_
     )
     assert units == {"posterize": 6.0} and counts == {"posterize": 2}  # the plan counts its frames
     assert ("posterized", "posterize", "p") in dag.report_columns("p")  # a column of the report's strip
+
+    # frames a stopped run finished are not lost: the store holds them, status says so
+    from paintflow.progress import format_progress, render_progress
+    from paintflow.store import FrameStore
+
+    store = FrameStore(dag.results, "posterize", "p", dag.key("posterize", "p"))
+    for t in (1, 2, 3):
+        store.dir.mkdir(parents=True, exist_ok=True)
+        (store.dir / f"posterized__{t:06d}.png").write_bytes(b"")
+    row = render_progress(dag)[0]
+    assert (row["done"], row["kept"]) == (0, 3)
+    assert "0/6 frames posterized (0.0 %), 3 more kept (back on resume, not made again)" in format_progress([row])

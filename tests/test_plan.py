@@ -48,7 +48,8 @@ def test_plan_before_anything_ran_calibrates_and_says_so(planned):
     # the calibration measured the stopping rule: how much of their ceiling its frames used
     assert "of their iteration ceiling (stopping rule)" in stages["stylize"]["basis"]
     assert plan["remaining_s"] > 0 and plan["gpu_h"] > 0 and plan["cpu_h"] > 0 and plan["wall_s"] > 0
-    assert "GB" in out and "wall-clock estimate with 2 cores and 1 GPU(s)" in out
+    assert "GB" in out and "wall-clock estimate with 2 cores and 1 GPU:" in out
+    assert "each shot of r is one chain of frames" in out  # the painted render's frames follow one another
 
 
 def test_prediction_is_within_50_percent_of_the_real_render(planned):
@@ -124,3 +125,18 @@ def test_report_has_the_pictures_and_the_timing_plot(planned):
     for name in ("stages.png", "contact_sheet.png", "timing.png", "config.html", "r.mp4"):
         assert name in html, name
     assert len(html) > 200_000  # the pictures are embedded
+
+
+def test_the_plan_speaks_of_the_machine_it_runs_on():
+    """No "1 GPU(s)" on a machine without one, and no chain of frames for a render whose frames stand alone."""
+    import pandas as pd
+
+    from paintflow.cost import format_plan
+
+    cols = ["stage", "median_s_per_job", "remaining_s", "peak_mem_mb", "cpu_h", "gpu_h"]
+    p = {"table": pd.DataFrame(columns=cols), "remaining_s": 0.0, "cpu_h": 0.0, "gpu_h": 0.0, "wall_s": 10.0}
+    out = format_plan({**p, "cores": 2, "gpus": 0, "chained": [], "disk": {}, "calibrated": None})
+    assert "wall-clock estimate with 2 cores and no GPU: 10 s (jobs spread over the cores)" in out
+    assert "GPU(s)" not in out and "chain" not in out
+    out = format_plan({**p, "cores": 8, "gpus": 2, "chained": ["a"], "disk": {}, "calibrated": None})
+    assert "8 cores and 2 GPUs: 10 s (jobs spread over the cores and the GPUs; each shot of a is one chain" in out

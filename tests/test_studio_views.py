@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import make_clip
+from conftest import make_clip, shared
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -148,6 +148,59 @@ def test_the_form_offers_every_look_with_its_settings_from_the_look_itself(studi
     assert dream.status_code == 302
     r = yaml.safe_load((project / "renders/dreamt/config.yaml").read_text())["renders"]["dreamt"]
     assert r["dream"]["layers"] == {"relu4_2": 1.0}  # a dream's layer: chosen from the schema's layer names
+
+
+def test_the_render_page_shows_its_look_and_the_painting_it_uses(studio):
+    _, client, _ = studio
+    from paintflow.studio import project
+
+    painting = project.paintings()[0]
+    made = client.post("/new/", {**form(name="painted", look="paint", painting=str(painting)), "video": "q.mp4"})
+    assert made.status_code == 302, made.content.decode()[-2000:]
+    page = html.unescape(client.get("/render/painted/").content.decode())
+    assert "Look: paint" in page and "optimisation-based painting" in page
+    assert painting.name in page and f"/frame/?painting={painting}" in page.replace("%2F", "/")  # its thumbnail
+    assert "iterations: 30" in page  # a setting the render changes (the schema's default is 15)
+
+
+def test_a_failed_upload_leaves_nothing_and_a_still_is_not_a_video(studio, tmp_path):
+    project, client, clip = studio
+    videos = project / "media" / "videos"
+    before = sorted(videos.iterdir()) if videos.is_dir() else []
+    bad = tmp_path / "painting.jpg"
+    bad.write_text("not a picture")
+    answer = client.post(
+        "/new/",
+        {**form(name="bad_paint"), "video_upload": upload(clip, name="good.mp4"), "painting_upload": upload(bad)},
+    )
+    assert answer.status_code == 400 and "is not an image" in answer.content.decode()
+    assert sorted(videos.iterdir()) == before  # the good video of the failed form is not kept
+    still = upload(shared("style", "great_wave.jpg"), name="still.mp4")
+    answer = client.post("/new/", {**form(name="still"), "video_upload": still})
+    assert answer.status_code == 400 and "is a still picture, not a video" in answer.content.decode()
+    assert sorted(videos.iterdir()) == before
+
+
+def test_the_server_takes_what_the_studio_s_limit_allows(studio):
+    """An upload under the studio's limit reaches the studio (which says when it is too large in words):
+    the server in front of it (waitress, 1 GiB by default) is set above it."""
+    from django.conf import settings
+
+    from paintflow.studio.server import request_body_limit
+
+    assert request_body_limit() > 2 * settings.UPLOAD_LIMIT > 1024**3
+
+
+def test_the_form_s_frame_preview_writes_nothing(studio):
+    project, client, _ = studio
+    from django.conf import settings
+
+    before = sorted(p for p in settings.STATE.rglob("*") if p.is_file())
+    for start in (0, 0.1, 0.2):
+        answer = client.get(f"/frame/?video=q.mp4&width=64&start={start}")
+        assert answer.status_code == 200 and answer["Content-Type"] == "image/png"
+        assert b"".join(answer).startswith(b"\x89PNG")
+    assert sorted(p for p in settings.STATE.rglob("*") if p.is_file()) == before  # no PNG per request left behind
 
 
 def hand_made(folder: Path, clip, **extra) -> None:

@@ -1,11 +1,11 @@
 """Rule latent_train_<render>: the VAE and its refiner trained on the paintings and the video's frames."""
 
 from paintflow.looks.latent.vae import TrainSettings, train
-from paintflow.smk import TERMINAL, render_dag, setup_log, threads
+from paintflow.smk import TERMINAL, render_of, setup_log, threads
 
 log = setup_log(snakemake)
 owner = snakemake.params.owner
-r = render_dag(snakemake).renders[owner]
+r = render_of(snakemake, owner)
 s, found = r.settings, r.derived
 if found["skipped_files"]:
     note = f"latent training of {owner}: skipped, not images: {', '.join(found['skipped_files'])}"

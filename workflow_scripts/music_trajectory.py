@@ -1,5 +1,6 @@
 """Rule music_trajectory_<render>: the song's frames clustered, the particle's walk, the chart."""
 
+from paintflow.looks.music import walk_settings
 from paintflow.looks.music.walk import make_trajectory
 from paintflow.smk import render_dag, setup_log
 
@@ -12,7 +13,7 @@ summary = make_trajectory(
     dag.song(owner),
     r.frames,
     r.fps,
-    r.settings,
+    walk_settings(r),
     {"table": out.table, "model": out.model, "chart": out.chart},
     f"{owner}: the walk through style space",
 )

@@ -72,6 +72,12 @@ def check_content(path: Path, kind: str, name: str) -> None:
             read_meta(path)
         except PaintflowError:
             raise PaintflowError(f"{name} is not a video (its content is not a readable video stream)") from None
+        import av
+
+        with av.open(str(path)) as container:  # ffmpeg reads a still as a one-frame video: not one
+            still = container.format.name == "image2" or container.format.name.endswith("_pipe")
+        if still:
+            raise PaintflowError(f"{name} is a still picture, not a video (upload a painting as a painting)")
     else:
         import cv2
 

@@ -82,6 +82,38 @@ def load(render: Render):
     return load_dag(Path(render.workdir), Path(render.workdir) / "config.yaml")
 
 
+IMAGE_ENDINGS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
+
+
+def look_of(dag, name: str) -> dict:
+    """How a render is painted, for its page: its look, the paintings it uses and the settings it changes."""
+    from ..config import defaults
+
+    r, look = dag.renders[name], dag.look(name)
+    values = {**r.settings, **r.derived}
+    files = [s["path"] for s in r.styles]
+    for value in values.values():  # a painting given as a setting (a fast style, music's anchors, …)
+        for v in value if isinstance(value, list) else [value]:
+            if isinstance(v, str) and v.lower().endswith(IMAGE_ENDINGS) and v not in files:
+                files.append(v)
+    base = {}
+    for section in (*look.base, look.section):
+        base.update(defaults(section))
+    changed = {
+        k: v for k, v in r.settings.items() if k != "device" and k in base and v != base[k] and k not in ("style",)
+    }
+    gallery = {str(p.resolve()): str(p) for p in paintings()}  # a painting's thumbnail: the gallery's view
+    return {
+        "render": name,
+        "look": look.name,
+        "description": look.description,
+        "paintings": [{"name": Path(f).name, "thumb": gallery.get(str(Path(f).resolve()))} for f in files],
+        "settings": sorted(changed.items()),
+        "smooth": r.smooth["method"] if r.smooth["method"] != "none" else None,
+        "keyed": r.key is not None,
+    }
+
+
 def describe(render: Render) -> dict:
     """Everything a page shows about a render, from its files."""
     from ..progress import render_progress
@@ -103,6 +135,7 @@ def describe(render: Render) -> dict:
         return info
     rows = render_progress(dag)
     info["rows"] = rows
+    info["looks"] = [look_of(dag, name) for name in dag.renders]
     finished = all(Path(p).exists() for p in dag.all_outputs())
     info["state"] = runner.state(render.workdir, finished)
     if info["queued"] and info["state"] in ("new", "stopped", "failed"):
@@ -111,6 +144,7 @@ def describe(render: Render) -> dict:
     total = sum(r["total"] for r in rows) or 1
     info["percent"] = 100 if info["state"] == "done" else min(99, int(100 * done / total))
     info["frames_done"], info["frames_total"] = done, total
+    info["frames_kept"] = sum(r.get("kept", 0) for r in rows)  # in the frame store: back on Resume
     info["rate"] = next((r["frames_per_hour"] for r in rows if r["frames_per_hour"]), None)
     info["eta_s"] = next((r["eta_s"] for r in rows if r["eta_s"]), None)
     for name in dag.renders:

@@ -44,6 +44,14 @@ def queue_loop(every: float = 2.0) -> None:
         time.sleep(every)
 
 
+def request_body_limit() -> int:
+    """The largest request the server takes: a form with a video and a painting at the studio's own upload
+    limit, and room for the rest — so the studio, not the server in front of it, says what is too large."""
+    from django.conf import settings
+
+    return 2 * settings.UPLOAD_LIMIT + 64 * 1024 * 1024
+
+
 def serve(project: Path, host: str = "127.0.0.1", port: int = 8765, threads: int = 8) -> None:
     network = host not in ("127.0.0.1", "localhost", "::1")
     setup(project, network)
@@ -61,4 +69,11 @@ def serve(project: Path, host: str = "127.0.0.1", port: int = 8765, threads: int
     from .wsgi import application
 
     print(f"paintflow studio: http://{host}:{port}/ (project {Path(project).resolve()})", flush=True)
-    waitress_serve(application, host=host, port=port, threads=threads, ident="paintflow-studio")
+    waitress_serve(
+        application,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="paintflow-studio",
+        max_request_body_size=request_body_limit(),  # waitress's own default (1 GiB) is below the studio's limit
+    )

@@ -93,30 +93,36 @@ FIELD_OF = [
 def new(request):
     form = NewRenderForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            video = (
-                media.save_upload(data["video_upload"], project.media_dir("videos"), "video", settings.UPLOAD_LIMIT)
-                if data.get("video_upload")
-                else media.inside(project.media_dir("videos"), data["video"])
-            )
-        except PaintflowError as err:
-            form.add_error("video_upload" if data.get("video_upload") else "video", str(err))
+        data, uploaded = form.cleaned_data, []  # files this request saved: removed again if it fails
+
+        def refuse(field, text):
+            for path in uploaded:
+                path.unlink(missing_ok=True)
+            form.add_error(field, text)
             return render(request, "studio/new.html", {"form": form}, status=400)
+
+        try:
+            if data.get("video_upload"):
+                video = media.save_upload(
+                    data["video_upload"], project.media_dir("videos"), "video", settings.UPLOAD_LIMIT
+                )
+                uploaded.append(video)
+            else:
+                video = media.inside(project.media_dir("videos"), data["video"])
+        except PaintflowError as err:
+            return refuse("video_upload" if data.get("video_upload") else "video", str(err))
         painting = data.get("painting") or None
         try:
             if data.get("painting_upload"):
-                painting = str(
-                    media.save_upload(
-                        data["painting_upload"], project.media_dir("styles"), "image", settings.UPLOAD_LIMIT
-                    )
+                saved = media.save_upload(
+                    data["painting_upload"], project.media_dir("styles"), "image", settings.UPLOAD_LIMIT
                 )
+                uploaded.append(saved)
+                painting = str(saved)
         except PaintflowError as err:
-            form.add_error("painting_upload", str(err))
-            return render(request, "studio/new.html", {"form": form}, status=400)
+            return refuse("painting_upload", str(err))
         if painting and Path(painting) not in project.paintings():
-            form.add_error("painting", "not a painting of the gallery")
-            return render(request, "studio/new.html", {"form": form}, status=400)
+            return refuse("painting", "not a painting of the gallery")
         try:
             folder = project.write_config(data["name"], _config_of(data, video, painting, form.look_settings(data)))
             item = Render.objects.create(name=data["name"], workdir=str(folder))
@@ -127,9 +133,7 @@ def new(request):
 
             shutil.rmtree(project.render_dir(data["name"]), ignore_errors=True)
             text = str(err).removeprefix("config: ")
-            field = next((f for key, f in FIELD_OF if key in text), None)
-            form.add_error(field, text)
-            return render(request, "studio/new.html", {"form": form}, status=400)
+            return refuse(next((f for key, f in FIELD_OF if key in text), None), text)
         messages.success(request, f"render {item.name} created: preview a frame, then start it")
         return redirect("detail", name=item.name)
     status = 400 if request.method == "POST" else 200
@@ -171,7 +175,18 @@ def status(request, name):
     return JsonResponse(
         {
             k: info.get(k)
-            for k in ("state", "percent", "frames_done", "frames_total", "rate", "eta_s", "video", "thumbs", "error")
+            for k in (
+                "state",
+                "percent",
+                "frames_done",
+                "frames_kept",
+                "frames_total",
+                "rate",
+                "eta_s",
+                "video",
+                "thumbs",
+                "error",
+            )
         }
     )
 
@@ -187,7 +202,7 @@ def action(request, name, what):
             item.queued = None
             item.save(update_fields=["queued"])
             runner.cancel(item.workdir)
-            messages.success(request, f"{name}: stopped; finished frames are kept (resume continues from them)")
+            messages.success(request, f"{name}: stopping; every finished frame is kept (Resume continues from them)")
         elif what == "preview":
             frame = request.POST.get("frame", "")
             args = ["preview", "--directory", item.workdir, "--out", str(runner.folder(item.workdir) / "previews")]
@@ -277,8 +292,10 @@ def files(request, name, path):
 
 
 def frame(request):
-    """The first frame of a selection of a project video, at the processing size (the form's preview)."""
-    from ..files import write_rgb
+    """The first frame of a selection of a project video, at the processing size (the form's preview), made
+    in memory: nothing is written per request."""
+    import cv2
+
     from ..video import probe, read_frame
 
     if request.GET.get("painting"):  # a gallery thumbnail
@@ -290,11 +307,10 @@ def frame(request):
         if not video.is_file() or not 16 <= width <= 4096:
             raise PaintflowError("no such video")
         info = probe(video, width=width, start=start, duration=0.2)
-        out = settings.STATE / "frames" / f"{video.stem}_{width}_{start:g}.png"
-        write_rgb(out, read_frame(video, info, 1))
+        ok, png = cv2.imencode(".png", cv2.cvtColor(read_frame(video, info, 1), cv2.COLOR_RGB2BGR))
     except (PaintflowError, ValueError):
         raise Http404 from None
-    return FileResponse(open(out, "rb"), content_type="image/png")  # noqa: SIM115
+    return HttpResponse(png.tobytes(), content_type="image/png")
 
 
 def painting_thumbnail(value: str):

@@ -10,6 +10,11 @@ from paintflow.registry import Look, Stage, later, register_look
 from paintflow.shared_stages import smooth_id
 
 
+def walk_settings(render) -> dict:
+    """The walk's settings with the anchors its check found (styles chosen by seed, a latent space's paintings)."""
+    return {**render.settings, **render.derived}
+
+
 def _song_id(dag, render):
     file, start, seconds = dag.song(render)
     return {"file": dag.ids(file), "start": float(start), "seconds": float(seconds)}
@@ -17,7 +22,7 @@ def _song_id(dag, render):
 
 def _trajectory_id(dag, render):
     r = dag.renders[render]
-    s = dag.numbers("music", r.settings)
+    s = dag.numbers("music", walk_settings(r))
     ident = {
         "song": _song_id(dag, render),
         "frames": r.frames,
@@ -65,7 +70,7 @@ def painter(ctx):
     still = None if r.video else content_image(r)
     model = ctx.inputs.latent_model[0] if ctx.inputs.latent_model else None
     net = MusicStylizer(
-        r.settings, ctx.threads, r.settings["device"], model, still is not None and not r.settings["image"]
+        walk_settings(r), ctx.threads, r.settings["device"], model, still is not None and not r.settings["image"]
     )
 
     def paint(t, rgb):
@@ -79,7 +84,7 @@ def inputs(dag, render) -> dict:
     """The walk's table, the picture painted without a video, the paintings and a latent render's model."""
     from paintflow.looks import latent
 
-    s = dag.renders[render].settings
+    s = walk_settings(dag.renders[render])
     return {
         "table": [paths(dag, render)["table"]],
         "image": [s["image"]] if s["image"] else [],

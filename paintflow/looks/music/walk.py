@@ -23,9 +23,9 @@ def default_styles(seed: int) -> list[int]:
     return sorted(int(i) for i in np.random.default_rng(seed).choice(NUM_STYLES, DEFAULT_STYLES, replace=False))
 
 
-def latent_space(render, renders: dict, where: str) -> None:
+def latent_space(render, renders: dict, where: str) -> list[str]:
     """The latent space: a render of look latent whose model is the generator; its paintings are the
-    anchors unless the walk names its own."""
+    anchors unless the walk names its own (returned: the anchors' files)."""
     s = render.settings
     other = s["latent_render"]
     latent = sorted(n for n, r in renders.items() if r.look == "latent")
@@ -41,17 +41,20 @@ def latent_space(render, renders: dict, where: str) -> None:
         raise PaintflowError(
             f"{where}.latent_render: {other!r} is not a render of look latent (latent renders: {known})"
         )
-    if not s["paintings"]:
-        from paintflow.looks.latent.vae import painting_files
+    if s["paintings"]:
+        return list(s["paintings"])
+    from paintflow.looks.latent.vae import painting_files
 
-        folder = renders[other].settings["paintings"]
-        if folder is None:
-            raise PaintflowError(f"renders.{other}.latent.paintings: give the folder of paintings the look learns from")
-        s["paintings"] = [str(p) for p in painting_files(folder, f"renders.{other}.latent.paintings")[0]]
+    folder = renders[other].settings["paintings"]
+    if folder is None:
+        raise PaintflowError(f"renders.{other}.latent.paintings: give the folder of paintings the look learns from")
+    return [str(p) for p in painting_files(folder, f"renders.{other}.latent.paintings")[0]]
 
 
-def check(render, rcfg: dict, videos: dict, renders: dict, where: str, config: dict | None = None) -> None:
-    """Size, rate, length and anchors of a music render; every problem named by its config key."""
+def check(render, rcfg: dict, videos: dict, renders: dict, where: str, config: dict | None = None) -> dict:
+    """Size, rate and length of a music render (set on the render) and the walk's anchors, returned as its
+    ``derived`` facts: {styles, paintings} (the styles chosen by seed when none are given; a latent space's
+    paintings); every problem named by its config key."""
     from paintflow.inputs import check_image
     from paintflow.looks.music.particle import check_stable
 
@@ -90,15 +93,16 @@ def check(render, rcfg: dict, videos: dict, renders: dict, where: str, config: d
     if render.smooth["method"] == "flow_blend" and not render.video:
         raise PaintflowError(f"renders.{render.name}.smooth.method: flow_blend needs a video; use blend")
     check_stable(float(s["stiffness"]), float(s["damping"]), render.fps, where)
+    found = {"styles": s["styles"], "paintings": list(s["paintings"])}
     if s["space"] == "styles":
         if s["styles"] is None:
-            s["styles"] = default_styles(s["seed"])
+            found["styles"] = default_styles(s["seed"])
     else:
         if s["space"] == "latent":
-            latent_space(render, renders, where)
-        if len(s["paintings"]) < 2:
+            found["paintings"] = latent_space(render, renders, where)
+        if len(found["paintings"]) < 2:
             raise PaintflowError(f"{where}.paintings: the {s['space']} space needs two or more paintings")
-        for i, p in enumerate(s["paintings"]):
+        for i, p in enumerate(found["paintings"]):
             check_image(Path(p), f"{where}.paintings[{i}]", "painting")
     if s["model"]:
         from paintflow.looks.music.song import ClusterModel
@@ -110,6 +114,7 @@ def check(render, rcfg: dict, videos: dict, renders: dict, where: str, config: d
         raise PaintflowError(
             f"{where}.clusters: {s['clusters']} clusters for {render.frames} frames; at most one per frame"
         )
+    return found
 
 
 def make_trajectory(song: tuple, frames: int, fps: float, settings: dict, outputs: dict, title: str) -> dict:
@@ -228,9 +233,10 @@ class MusicStylizer:
 
 def preview(dag, render: str, rgb: np.ndarray, quick: bool = True) -> np.ndarray:
     """One frame of a music render (``paintflow preview``): the path's middle at full strength."""
+    from paintflow.looks.music import walk_settings
     from paintflow.looks.music.song import path_targets
 
-    s = dag.renders[render].settings
+    s = walk_settings(dag.renders[render])
     anchors = len(s["styles"]) if s["space"] == "styles" else len(s["paintings"])
     middle = path_targets(anchors, 3)[1]
     model = None
