@@ -352,6 +352,17 @@ def composite_chunk(
     return run_frames({t: [p] for t, p in outputs.items()}, make, store, "compositing")
 
 
+def keyed_look(rgb, alpha, key, despill_strength: float, stylize: str, look, background) -> np.ndarray:
+    """One keyed frame as the workflow makes it (fill, the look, composite) from its matte ``alpha``:
+    ``look(rgb) -> rgb`` paints what the key keeps (the performer, or the background), ``background`` is
+    what a painted performer goes over. ``paintflow preview`` and the studio's preview show this."""
+    performer = performer_colours(rgb, alpha, key, despill_strength)
+    if stylize == "performer":
+        h, w = alpha.shape
+        return composite(look(fill(performer, alpha)), cover(background, w, h), alpha)
+    return composite(performer, look(fill(rgb, 1.0 - alpha)), alpha)
+
+
 def background_reader(dag, render: str, backgrounds: list, sources: list):
     """t → the background frame under frame t of a keyed render (a still, another render's or a video's
     frames, looped; or the render's own source frames), from the job's input files."""

@@ -18,6 +18,49 @@ def look_preview(look: str):
     return LOOKS[look].preview
 
 
+def keyed(dag, render: str, t: int, rgb, look):
+    """A keyed render's frame as its video shows it: its matte (the key colour the workflow found, or this
+    frame's borders'; a source's own alpha; a person's mask), the look of what the key keeps, composited
+    over the background it goes on."""
+    import json
+
+    from .files import read_rgb
+    from .key import key_of, keyed_look, matte_of
+    from .video import decoded_alpha, read_frame
+
+    r = dag.renders[render]
+    matte, v = dag.config["videos"][r.video]["matte"], dag.videos[r.video]
+    key = None
+    if matte["method"] == "chroma":
+        found = Path(dag.key_color_path(r.video))
+        key = json.loads(found.read_text()) if found.is_file() else key_of(matte, [rgb])
+        alpha = matte_of(rgb, matte, key)
+    elif matte["method"] == "alpha":
+        alpha = decoded_alpha(v.path, v.info, [t])[t].astype("float32") / 255.0
+    else:
+        import tempfile
+
+        from .files import read_gray, write_rgb
+        from .person import segment
+
+        with tempfile.TemporaryDirectory() as tmp:
+            write_rgb(f"{tmp}/frame.png", rgb)
+            segment([f"{tmp}/frame.png"], [f"{tmp}/mask.png"], matte["landscape"])
+            alpha = matte_of(rgb, matte, None, read_gray(f"{tmp}/mask.png").astype("float32") / 255.0)
+    bg = r.key["background"]
+    under = dag.background_frame(render, t) if bg.get("render") or bg.get("video") else t
+    made = Path(dag.path(dag.final_stage(bg["render"]), bg["render"], under)) if bg.get("render") else None
+    if bg.get("image"):
+        background = read_rgb(bg["image"])
+    elif bg.get("video"):
+        background = read_frame(dag.videos[bg["video"]].path, dag.videos[bg["video"]].info, under)
+    elif made is not None and made.is_file():
+        background = read_rgb(made)
+    else:  # the original footage (or a background render not made yet)
+        background = rgb
+    return keyed_look(rgb, alpha, key, float(matte["despill"]), r.key["stylize"], look, background)
+
+
 def source_frame(dag, render: str, t: int):
     from .video import read_frame
 
@@ -38,7 +81,9 @@ def preview(dag, render: str | None, frames: list[int] | None, out_dir: Path, qu
     for t in frames:
         start = time.perf_counter()
         out = Path(out_dir) / f"{render}_frame{t:06d}.png"
-        write_rgb(out, make(dag, render, source_frame(dag, render, t), quick))
+        rgb = source_frame(dag, render, t)
+        look = lambda frame: make(dag, render, frame, quick)  # noqa: E731
+        write_rgb(out, keyed(dag, render, t, rgb, look) if dag.renders[render].key else look(rgb))
         written.append((out, time.perf_counter() - start))
     return written
 

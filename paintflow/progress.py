@@ -52,6 +52,11 @@ def render_progress(dag, now: float | None = None) -> list[dict]:
                     "iterations": summary(read_records(dag.results, s, name)),  # painted stages: {} otherwise
                 }
             )
+        if not stages:  # a sheet: one picture, made by one job
+            made = {1: os.path.getmtime(dag.sheet_path(name))} if os.path.exists(dag.sheet_path(name)) else {}
+            stage_name = dag.look_stage(name)
+            look = {"stage": stage_name, "label": stage(stage_name).label, "total": 1, "made": made}
+            stages.append({**look, "done": len(made), "stamps": sorted(made.values()), "iterations": {}})
         look = stages[0]
         kept = _kept(dag, look["stage"], name, look["made"])
         recent = [t for t in look["stamps"] if t >= now - 3600]

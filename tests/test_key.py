@@ -300,6 +300,19 @@ def test_keyed_render_composites_the_performer_over_another_render(keyed):
     assert np.abs(inverse - filmed)[alpha > 0.99].mean() < 8.0
     stages = read_rgb(r / "renders/performer/report/stages.png")
     assert stages.shape[1] > 5 * 96  # source, flow, mask, matte, fast look, composite columns
+    # its preview (paintflow preview, the studio's) is the frame the video shows, not the frame painted whole
+    from paintflow.cost import load
+    from paintflow.preview import look_preview, preview, source_frame
+
+    dag = load(keyed, keyed / "config.yaml")[1]
+    ((shown, _),) = preview(dag, "performer", [4], keyed / "previews")
+    made = read_rgb(r / "renders/performer/composite/000004.png").astype(float)
+    alpha = from_png(read_gray(r / "videos/plate/mattes/000004.png"))
+    whole = look_preview("fast")(dag, "performer", source_frame(dag, "performer", 4))  # the frame painted whole
+    sure = (alpha < 0.01) | (alpha > 0.99)  # away from the edge (the render's matte is also calmed by the flow)
+    error, naive = (np.abs(img.astype(float) - made)[sure].mean() for img in (read_rgb(shown), whole))
+    print(f"keyed preview vs the render's composite: {error:.2f} grey levels (the frame painted whole: {naive:.1f})")
+    assert error < 6.0 and error < naive / 5
 
 
 @pytest.mark.parametrize(
@@ -363,3 +376,24 @@ def test_a_background_video_without_frames_fails_before_any_job(tmp_path):
     proc = run_snakemake(tmp_path, check=False)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0 and "videos.empty.path" in out and "no frames in the selected range" in out
+
+
+def test_a_keyed_preview_paints_only_what_the_key_keeps():
+    """`paintflow preview` (and the studio's) of a keyed render shows the frame its video will: the look
+    on the performer over the background, not the whole frame painted."""
+    from paintflow.key import estimate_key, keyed_look, matte_of
+
+    rgb = np.zeros((48, 64, 3), np.uint8)
+    rgb[...] = (30, 200, 40)  # the screen
+    rgb[14:34, 20:44] = (200, 60, 50)  # the performer
+    matte = {"method": "chroma", "edge": "hard", "inner": 6, "outer": 36, "speck": 0, "hole": 0, "grow": 0,
+             "feather": 0}  # fmt: skip
+    key = estimate_key([rgb])
+    alpha = matte_of(rgb, matte, key)
+    painted = lambda frame: 255 - frame  # noqa: E731 - a look anybody can recognise
+    background = np.full((24, 32, 3), 90, np.uint8)
+    out = keyed_look(rgb, alpha, key, 1.0, "performer", painted, background)
+    assert np.abs(out[24, 32].astype(int) - (255 - rgb[24, 32])).max() <= 2  # the performer, painted
+    assert np.abs(out[2, 2].astype(int) - 90).max() <= 2  # the background it goes over, not the screen
+    inverse = keyed_look(rgb, alpha, key, 1.0, "background", painted, None)
+    assert np.abs(inverse[24, 32].astype(int) - rgb[24, 32]).max() <= 2  # the performer as filmed

@@ -87,6 +87,7 @@ def fake_dag(root, renders):
         render_video=lambda name: str(root / "results/renders" / name / f"{name}.mp4"),
         render_shots=lambda name: [range(1, 51), range(51, renders[name].frames + 1)],
         uses=lambda name, stage: False,  # no quality records here
+        key=lambda stage, owner: "k",  # the frame store's folder of the stage's frames (none held here)
     )
 
 

@@ -2,6 +2,7 @@
 pages, uploads checked by content with names that cannot escape, CSRF, and a login on the network."""
 
 import html
+import re
 import shutil
 from pathlib import Path
 
@@ -109,6 +110,7 @@ def test_a_new_render_is_a_config_runnable_from_a_terminal(studio):
     assert detail.status_code == 200 and b"Start the render" in detail.content
     status = client.get("/render/quick/status.json").json()
     assert status["state"] == "new" and status["frames_total"] == 6  # 0.3 s at the clip's 20 fps
+    assert status["planning"] is False and status["frames_kept"] == 0  # what the live page follows
     # a range without frames is said next to the start field, and nothing is left
     layers = client.post("/new/", {**form(name="lay", key="on", layers="on", formats=["prores"]), "video": "q.mp4"})
     assert layers.status_code == 400 and "needs a format with alpha" in layers.content.decode()
@@ -148,6 +150,30 @@ def test_the_form_offers_every_look_with_its_settings_from_the_look_itself(studi
     assert dream.status_code == 302
     r = yaml.safe_load((project / "renders/dreamt/config.yaml").read_text())["renders"]["dreamt"]
     assert r["dream"]["layers"] == {"relu4_2": 1.0}  # a dream's layer: chosen from the schema's layer names
+
+
+def test_every_look_is_made_from_the_form_alone(studio, tmp_path):
+    """Each look's render made from the form is a config the workflow accepts (checked by loading it as the
+    render page does); what a look needs is asked next to its field."""
+    project, client, _ = studio
+    from paintflow.registry import LOOKS
+    from paintflow.studio import project as studio_project
+
+    voiced = upload(make_clip(tmp_path / "voiced.mp4", audio=True, seconds=0.5), name="every.mp4")
+    assert client.post("/new/", {**form(name="every_fast"), "video_upload": voiced}).status_code == 302
+    painting = str(studio_project.paintings()[0])
+    extra = {
+        "zoom": {"zoom__frames": 4},
+        "music": {"music__clusters": 2},  # 10 frames: at most 10 kinds of sound
+        "latent": {"painting_upload": upload(shared("style", "great_wave.jpg"))},
+    }
+    for name in sorted(set(LOOKS) - {"fast"}):
+        data = {**form(name=f"every_{name}", look=name, painting=painting), "video": "every.mp4", **extra.get(name, {})}
+        made = client.post("/new/", data)
+        said = re.findall(r'class="errorlist[^>]*>(.*?)</ul>', html.unescape(made.content.decode()), re.S)
+        assert made.status_code == 302, (name, said)
+        page = client.get(f"/render/every_{name}/").content.decode()
+        assert f"Look: {name}" in page and 'class="state broken"' not in page, name
 
 
 def test_the_render_page_shows_its_look_and_the_painting_it_uses(studio):

@@ -176,6 +176,11 @@ def describe(render: Render) -> dict:
     # the latest preview made (file names sort frame 10 before frame 3)
     preview = sorted((Path(render.workdir) / ".studio" / "previews").glob("*.png"), key=lambda p: p.stat().st_mtime)
     info["preview"] = rel(render, preview[-1]) if preview else None
+    info["previewing"] = (Path(render.workdir) / ".studio" / "preview.running").exists()
+    said = Path(render.workdir) / ".studio" / "preview.txt"
+    info["preview_failed"] = (
+        said.read_text().removeprefix("failed: ") if said.exists() and said.read_text().startswith("failed: ") else None
+    )
     return info
 
 
@@ -218,7 +223,8 @@ def background(command: list[str], workdir, marker: str, output: str) -> None:
 
     def work():
         proc = subprocess.run([sys.executable, "-m", "paintflow", *command], capture_output=True, text=True)
-        (studio / output).write_text(proc.stdout if proc.returncode == 0 else proc.stderr)
+        said = proc.stdout if proc.returncode == 0 else "failed: " + proc.stderr.strip().removeprefix("paintflow: ")
+        (studio / output).write_text(said)
         (studio / marker).unlink(missing_ok=True)
 
     threading.Thread(target=work, daemon=True).start()

@@ -186,6 +186,8 @@ def status(request, name):
                 "video",
                 "thumbs",
                 "error",
+                "planning",
+                "previewing",
             )
         }
     )
@@ -208,12 +210,9 @@ def action(request, name, what):
             args = ["preview", "--directory", item.workdir, "--out", str(runner.folder(item.workdir) / "previews")]
             if frame.strip().isdigit():
                 args += ["--frame", frame.strip()]
-            proc = subprocess.run(
-                [sys.executable, "-m", "paintflow", *args], capture_output=True, text=True, timeout=600
-            )
-            if proc.returncode != 0:
-                raise PaintflowError(proc.stderr.strip().removeprefix("paintflow: "))
-            messages.success(request, proc.stdout.strip())
+            # in the background: a painted frame takes up to a minute on a CPU, and the page says it is at work
+            project.background(args, item.workdir, "preview.running", "preview.txt")
+            messages.success(request, f"{name}: previewing {'frame ' + frame.strip() if frame.strip() else 'a frame'}…")
         elif what == "plan":
             project.background(["plan", "--directory", item.workdir], item.workdir, "plan.running", "plan.txt")
             messages.success(request, f"{name}: estimating the cost (a few frames may be rendered to measure)")
