@@ -76,7 +76,7 @@ def dreamed(tmp_path_factory):
         },
         "flow": {"keep": True},
         "upscale": {"scale": 1},
-        "execution": {"chunk_frames": 4},
+        "execution": {"chunk_frames": 8},  # one chunk each (a dream chained across chunks: test_shots.py)
     }
     (wd / "config.yaml").write_text(yaml.safe_dump(cfg))
     run_snakemake(wd)

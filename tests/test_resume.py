@@ -30,7 +30,6 @@ KILLS = [
     ("a backward pass, mid-chunk (it runs 8, 7, 6, 5)", "renders/m/pass2/000007.png"),
     ("a look smoothed along the flow, in its second chunk", "renders/f/fast/000006.png"),
     ("the zoom chain, in its second chunk", "renders/z/zoom/000006.png"),
-    ("a look of one's own (tests/looks), smoothed, in its second chunk", "renders/p/posterized/000006.png"),
     ("an encode, while it writes its temporary file", "renders/m/.m.tmp-*"),
 ]
 
@@ -89,7 +88,8 @@ def setup(wd, clip):
                     "octaves": 1,
                 },
             },
-            # a look from a folder of its own (tests/looks/posterize, through $PAINTFLOW_LOOKS), blended over time
+            # a look from a folder of its own (tests/looks/posterize, through $PAINTFLOW_LOOKS), blended over time:
+            # killed with the others (its chunks are the generic rule's, whose resume f's kill place tests)
             "p": {"video": "clip", "look": "posterize", "smooth": {"method": "blend", "alpha": 0.5}},
         },
         # chunks of 4 of 8 frames: every chain crosses a chunk boundary. Upscaling (a per-frame stage like
