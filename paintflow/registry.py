@@ -74,6 +74,7 @@ class Look:
     painting_required: bool = False  # the look cannot do without one
     paintings: str | None = None  # where the studio's folder of paintings goes ("latent.paintings")
     studio: dict = field(default_factory=dict)  # render config the studio adds (a look's good defaults there)
+    choices: Callable | None = None  # (rgb) -> PIL image: a picture of its choices for the form (the 26 styles)
     env: str = "video"  # the conda env of its jobs (envs/<env>.yaml)
     rules: str | None = None  # its rule file, rules/<rules>.smk (None: the generic per-frame rule, or another's)
     folder: Path | None = None  # where the look is defined (its schema.yaml, its rule file's name)

@@ -208,6 +208,14 @@ def test_a_failed_upload_leaves_nothing_and_a_still_is_not_a_video(studio, tmp_p
     assert sorted(videos.iterdir()) == before
 
 
+def test_the_fast_look_s_styles_are_pictured_in_the_form(studio):
+    _, client, _ = studio
+    assert 'src="/look/fast/choices.jpg"' in client.get("/new/").content.decode()
+    picture = client.get("/look/fast/choices.jpg")
+    assert picture.status_code == 200 and b"".join(picture.streaming_content).startswith(b"\xff\xd8")  # a JPEG
+    assert client.get("/look/paint/choices.jpg").status_code == 404  # a look without such a picture
+
+
 def test_the_server_takes_what_the_studio_s_limit_allows(studio):
     """An upload under the studio's limit reaches the studio (which says when it is too large in words):
     the server in front of it (waitress, 1 GiB by default) is set above it."""

@@ -127,6 +127,11 @@ class NewRenderForm(forms.Form):
         return [self[n] for n in self.FOOTAGE]
 
     @property
+    def pictured_looks(self):
+        """Looks with a picture of their choices (the fast look's built-in styles), for the form."""
+        return [(name, look) for name, look in LOOKS.items() if look.choices is not None]
+
+    @property
     def look_fields(self):
         return [self[n] for n in (*self.settings, *self.LOOK)]
 

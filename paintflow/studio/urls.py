@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.new, name="new"),
     path("open/", views.open_config, name="open"),
     path("frame/", views.frame, name="frame"),
+    path("look/<slug:look>/choices.jpg", views.look_choices, name="look_choices"),
     path("render/<slug:name>/", views.detail, name="detail"),
     path("render/<slug:name>/status.json", views.status, name="status"),
     path("render/<slug:name>/do/<slug:what>/", views.action, name="action"),

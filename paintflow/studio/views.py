@@ -312,6 +312,20 @@ def frame(request):
     return HttpResponse(png.tobytes(), content_type="image/png")
 
 
+def look_choices(request, look):
+    """A look's picture of its choices (the fast look: its 26 styles on the bundled astronaut), made once."""
+    from ..files import read_rgb
+
+    if look not in LOOKS or LOOKS[look].choices is None:
+        raise Http404
+    out = settings.STATE / "looks" / f"{look}_choices.jpg"
+    if not out.is_file():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        picture = LOOKS[look].choices(read_rgb(project.REPO / "resources" / "content" / "astronaut.png"))
+        picture.convert("RGB").save(out, quality=85)
+    return FileResponse(open(out, "rb"), content_type="image/jpeg")  # noqa: SIM115 - FileResponse closes it
+
+
 def painting_thumbnail(value: str):
     import cv2
 

@@ -71,6 +71,7 @@ register_look(
             ("preserve_color", "keep the video's colours"),
         ),
         painting="fast.style",
+        choices=later(f"{__name__}.stylizer", "choices_picture"),
         env="fast",
     ),
     Stage(

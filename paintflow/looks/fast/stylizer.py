@@ -180,6 +180,11 @@ def style_sheet_layout(columns: int = 7) -> list[tuple[str, int, int]]:
     return [(label, i // columns, i % columns) for i, label in enumerate(labels)]
 
 
+def choices_picture(rgb: np.ndarray):
+    """The studio's picture of the fast look's choices: every built-in style, numbered, on ``rgb``."""
+    return style_sheet(rgb, FastStylizer(FastSettings(style=0)), tile=200)
+
+
 def style_sheet(rgb: np.ndarray, stylizer: FastStylizer, tile: int = 240):
     """Every built-in style applied to one frame, as a labelled contact sheet (PIL image)."""
     from paintflow.figures import contact_sheet
