@@ -12,9 +12,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from .config import look_settings
 from .paths import frame_of, parse_path
-from .registry import LOOKS, stage
+from .registry import stage
 
 
 @dataclass
@@ -31,19 +30,17 @@ class ChunkContext:
     threads: int
     inputs: object = None  # the job's named input files (a look's own: a model, a table, a painting)
     smk: object = field(default=None, repr=False)
+    render: object = field(default=None, repr=False)  # as the workflow checked it: size, rate, what its look found
 
     @classmethod
     def of(cls, smk) -> ChunkContext:
         """The context of a Snakemake job (``smk``: the ``snakemake`` object of a ``script:``)."""
-        from .smk import flow_pairs, threads
+        from .smk import flow_pairs, render_of, threads
 
         name = parse_path(smk.config["results"], smk.output.frames[0])[0]
         owner, inp = smk.params.owner, smk.input
         flows, masks = flow_pairs(inp)
-        look = LOOKS[smk.config["renders"][owner]["look"]]
-        settings = {}
-        for section in (*look.base, look.section):
-            settings.update(look_settings(smk.config, smk.config["renders"][owner], section))
+        render = render_of(smk, owner)  # the settings as the workflow resolved them when it was parsed
         return cls(
             stage=name,
             owner=owner,
@@ -52,19 +49,13 @@ class ChunkContext:
             prev=inp.prev[0] if getattr(inp, "prev", None) else None,
             flows=flows,
             masks=masks,
-            settings=settings,
-            smooth=smk.config["renders"][owner]["smooth"],
+            settings=render.settings,
+            smooth=render.smooth,
             threads=threads(smk),
             inputs=inp,
             smk=smk,
+            render=render,
         )
-
-    @functools.cached_property
-    def render(self):
-        """The render as the workflow checked it (its derived facts: size, rate, the anchors a check found)."""
-        from .smk import render_of
-
-        return render_of(self.smk, self.owner)
 
     @functools.cached_property
     def store(self):

@@ -208,6 +208,10 @@ def schema_default(section: str, name: str):
     return field(default_factory=lambda: defaults(section)[name])
 
 
-def look_settings(config: dict, render: dict, section: str) -> dict:
-    """A render's settings of one section: schema defaults ← global section ← the render's overrides."""
-    return {**defaults(section), **config.get(section, {}), **render.get(section, {})}
+def look_settings(config: dict, render: dict, *sections: str) -> dict:
+    """A render's settings of these sections, in order (a look's base sections, then its own): schema
+    defaults ← global section ← the render's overrides."""
+    out = {}
+    for section in sections:
+        out.update({**defaults(section), **config.get(section, {}), **render.get(section, {})})
+    return out

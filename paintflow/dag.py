@@ -19,7 +19,7 @@ from . import inputs
 from .chunks import chunk_ranges, pair_range
 from .config import section_schema
 from .files import is_intact
-from .paths import bench_path, frame_folder, frame_path, log_path, model_owner
+from .paths import bench_path, frame_folder, frame_path, log_path, model_owner, render_file
 from .registry import LOOKS, STAGES, chain_order, stage, stage_users
 
 
@@ -51,7 +51,7 @@ class RenderDag:
         self.quarantined = self.quarantine_damaged() if check_outputs else []
         if check_outputs:  # the workflow's main process: each render as checked, for its jobs
             for name, r in self.renders.items():
-                inputs.save_render(r, Path(self.render_file(name)))
+                inputs.save_render(r, Path(render_file(self.results, name)))
         if check_outputs and config["execution"]["check_disk"]:
             from . import disk
 
@@ -253,10 +253,6 @@ class RenderDag:
 
     def paths(self, name: str, owner: str, frames, variant: str | None = None) -> list[str]:
         return [self.path(name, owner, t, variant) for t in frames]
-
-    def render_file(self, render: str) -> str:
-        """The render as the workflow checked it, for its jobs (paintflow.smk.render_of)."""
-        return f"{self.results}/.paintflow/renders/{render}.json"
 
     def id_path(self, name: str, owner: str) -> str:
         return f"{self.results}/.paintflow/ids/{name}-{owner}.json"

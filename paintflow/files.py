@@ -74,6 +74,9 @@ def write_bytes(path, data: bytes) -> None:
             tmp.unlink()
 
 
+IMAGE_ENDINGS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")  # a painting's file, by its ending
+
+
 def write_json(path, data) -> None:
     write_bytes(path, (json.dumps(data, indent=2) + "\n").encode())
 

@@ -216,9 +216,7 @@ def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
     renders = {}
     for name, rcfg in config["renders"].items():
         look = LOOKS[rcfg["look"]]
-        settings = {}
-        for section in (*look.base, look.section):
-            settings.update(look_settings(config, rcfg, section))
+        settings = look_settings(config, rcfg, *look.base, look.section)
         video = rcfg.get("video") if look.video_source else None
         r = Render(name, look.name, video, settings, smooth=rcfg["smooth"], key=rcfg.get("key"))
         if look.video_source is True or video:

@@ -57,6 +57,11 @@ def parse_path(results, path) -> tuple[str, str, int] | None:
     return None
 
 
+def render_file(results, render: str) -> str:
+    """A render as the workflow checked it when it was parsed, for its jobs (inputs.save_render)."""
+    return f"{results}/.paintflow/renders/{render}.json"
+
+
 def log_path(results, stage_name: str, owner: str, frames: range | None = None) -> str:
     tail = f"{frames.start:06d}-{frames.stop - 1:06d}" if frames is not None else "job"
     return f"{results}/logs/{stage_name}/{owner}/{tail}.log"

@@ -23,13 +23,9 @@ def _made(folder: Path) -> dict[int, float]:
 def _kept(dag, name: str, render: str, made: dict) -> int:
     """Finished frames of a stage the frame store holds but its folder does not (a stopped or killed run's
     chunk: Snakemake removed them; the next run puts them back without making them again)."""
-    from .store import store_root
+    from .store import held_frames
 
-    root = store_root(dag.results) / name / render / dag.key(name, render)
-    if not root.is_dir():
-        return 0
-    held = {int(p.name.split("__")[1][:6]) for p in root.rglob("*__[0-9]*")}
-    return len(held - set(made))
+    return len(held_frames(dag.results, name, render, dag.key(name, render)) - set(made))
 
 
 def render_progress(dag, now: float | None = None) -> list[dict]:

@@ -79,8 +79,9 @@ def render_of(smk, render: str):
     """A render as the workflow checked it when it was parsed (its settings, what its look's check found,
     its size and rate): read from the file the main process wrote, not checked again in every job."""
     from .inputs import load_render
+    from .paths import render_file
 
-    path = f"{smk.config['results']}/.paintflow/renders/{render}.json"
+    path = render_file(smk.config["results"], render)
     return load_render(path) if os.path.isfile(path) else render_dag(smk).renders[render]
 
 

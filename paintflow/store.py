@@ -67,6 +67,12 @@ class FrameStore:
             self.dir.rmdir()
 
 
+def held_frames(results, stage: str, owner: str, key: str) -> set[int]:
+    """The frames of a stage's outputs the store holds for ``key`` (in every shot folder)."""
+    root = FrameStore(results, stage, owner, key).dir
+    return {int(p.name.split("__")[1][:6]) for p in root.rglob("*__[0-9]*")} if root.is_dir() else set()
+
+
 def drop(results, stage: str, owner: str, key: str, output) -> None:
     """Drop every entry of one output under its key, in whichever shot folder a chain kept it: the output
     is made again, not restored (a damaged frame, a frame redone on purpose)."""

@@ -82,12 +82,10 @@ def load(render: Render):
     return load_dag(Path(render.workdir), Path(render.workdir) / "config.yaml")
 
 
-IMAGE_ENDINGS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
-
-
 def look_of(dag, name: str) -> dict:
     """How a render is painted, for its page: its look, the paintings it uses and the settings it changes."""
-    from ..config import defaults
+    from ..config import look_settings
+    from ..files import IMAGE_ENDINGS
 
     r, look = dag.renders[name], dag.look(name)
     values = {**r.settings, **r.derived}
@@ -96,12 +94,8 @@ def look_of(dag, name: str) -> dict:
         for v in value if isinstance(value, list) else [value]:
             if isinstance(v, str) and v.lower().endswith(IMAGE_ENDINGS) and v not in files:
                 files.append(v)
-    base = {}
-    for section in (*look.base, look.section):
-        base.update(defaults(section))
-    changed = {
-        k: v for k, v in r.settings.items() if k != "device" and k in base and v != base[k] and k not in ("style",)
-    }
+    base = look_settings({}, {}, *look.base, look.section)  # the schema's defaults alone
+    changed = {k: v for k, v in r.settings.items() if k != "device" and v != base.get(k, v) and v not in files}
     gallery = {str(p.resolve()): str(p) for p in paintings()}  # a painting's thumbnail: the gallery's view
     return {
         "render": name,
@@ -178,9 +172,8 @@ def describe(render: Render) -> dict:
     info["preview"] = rel(render, preview[-1]) if preview else None
     info["previewing"] = (Path(render.workdir) / ".studio" / "preview.running").exists()
     said = Path(render.workdir) / ".studio" / "preview.txt"
-    info["preview_failed"] = (
-        said.read_text().removeprefix("failed: ") if said.exists() and said.read_text().startswith("failed: ") else None
-    )
+    said = said.read_text() if said.exists() else ""
+    info["preview_failed"] = said.removeprefix("failed: ") if said.startswith("failed: ") else None
     return info
 
 

@@ -26,11 +26,11 @@ import numpy as np
 
 from paintflow import PaintflowError
 from paintflow.config import schema_default
+from paintflow.files import IMAGE_ENDINGS
 
 log = logging.getLogger("paintflow")
 
 MODEL_VERSION = 1
-IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 CHANNELS = (32, 64, 128)  # the encoder's three strided convolutions (the decoder mirrors them)
 REFINER_CHANNELS = 32
 
@@ -50,7 +50,7 @@ def painting_files(folder, where: str) -> tuple[list[Path], list[str]]:
     for p in sorted(folder.iterdir()):
         if p.is_dir():
             continue
-        if p.suffix.lower() not in IMAGE_EXTS:
+        if p.suffix.lower() not in IMAGE_ENDINGS:
             skipped.append(p.name)
             continue
         try:
@@ -61,7 +61,8 @@ def painting_files(folder, where: str) -> tuple[list[Path], list[str]]:
     if not files:
         also = f" (skipped, not images: {', '.join(skipped)})" if skipped else ""
         raise PaintflowError(
-            f"{where}: no paintings in {folder}: put the paintings to learn from there ({', '.join(IMAGE_EXTS)}){also}"
+            f"{where}: no paintings in {folder}: put the paintings to learn from there "
+            f"({', '.join(IMAGE_ENDINGS)}){also}"
         )
     return files, skipped
 
