@@ -133,9 +133,10 @@ def check_image(path: Path, where: str, what: str = "style image") -> None:
         raise PaintflowError(f"{where}: {err}") from err
 
 
-def check_layers(layers, config: dict, where: str) -> None:
-    """Layer names the configured network has (VGG-16 by default; a torchvision vgg19 file: VGG-19)."""
-    from .vgg_layers import layer_names
+def check_layers(layers, config: dict, where: str, size: tuple[int, int] | None = None) -> None:
+    """Layer names the configured network has (VGG-16 by default; a torchvision vgg19 file: VGG-19), and a
+    picture of ``size`` (width, height) big enough for each to see it."""
+    from .vgg_layers import layer_names, smallest_side
 
     weights = str(config["model"]["weights"])
     depth = 19 if "vgg19" in Path(weights).name else 16
@@ -143,6 +144,13 @@ def check_layers(layers, config: dict, where: str) -> None:
     for name in layers:
         if name not in known:
             raise PaintflowError(f"{where}: unknown layer {name!r} for VGG-{depth}; choose one of: {', '.join(known)}")
+    least = smallest_side(layers)
+    if size and min(size) < least:
+        deep = [name for name in layers if smallest_side([name]) == least]
+        raise PaintflowError(
+            f"{where}: {', '.join(deep)} needs a picture of at least {least} pixels on each side, and this one is "
+            f"{size[0]}×{size[1]}: make it larger (width) or choose shallower layers"
+        )
 
 
 def still_geometry(render: Render, videos: dict, where: str) -> None:

@@ -62,6 +62,12 @@ def render_file(results, render: str) -> str:
     return f"{results}/.paintflow/renders/{render}.json"
 
 
+def job_progress_file(results, stage_name: str, owner: str, key: str) -> str:
+    """How far a long one-job stage (a training) is, written by the job as it goes (progress.JobProgress),
+    named by its identity so an older job's record is never taken for this one's."""
+    return f"{results}/.paintflow/progress/{stage_name}-{owner}-{key}.json"
+
+
 def log_path(results, stage_name: str, owner: str, frames: range | None = None) -> str:
     tail = f"{frames.start:06d}-{frames.stop - 1:06d}" if frames is not None else "job"
     return f"{results}/logs/{stage_name}/{owner}/{tail}.log"

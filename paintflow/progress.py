@@ -8,7 +8,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from .paths import frame_folder
+from .files import write_json
+from .paths import frame_folder, job_progress_file
 from .registry import stage
 from .stopping import read_records, summary
 
@@ -26,6 +27,54 @@ def _kept(dag, name: str, render: str, made: dict) -> int:
     from .store import held_frames
 
     return len(held_frames(dag.results, name, render, dag.key(name, render)) - set(made))
+
+
+CURVE_POINTS = 120  # a job's curve as the page draws it: bucket means, however many steps
+
+
+def curve(values: list[float], points: int = CURVE_POINTS) -> list[list[float]]:
+    """[[last step of the bucket, its mean], …]: one value per step (from step 1), as at most ``points``."""
+    size = max(1, -(-len(values) // points))
+    return [
+        [min(i + size, len(values)), sum(values[i : i + size]) / len(values[i : i + size])]
+        for i in range(0, len(values), size)
+    ]
+
+
+def write_job_progress(path, label: str, step: int, total: int, per_second: float, measure: str,
+                       values: list[float], chart: str | None = None) -> None:  # fmt: skip
+    """Record how far a long one-job stage is (read by ``paintflow status`` and the studio): its steps, speed,
+    time to go, and the curve of what it minimises (``measure``, one value per step); ``chart``: the job's
+    finished plot."""
+    write_json(
+        path,
+        {
+            "label": label,
+            "step": step,
+            "total": total,
+            "eta_s": (total - step) / per_second if per_second > 0 else None,
+            "measure": measure,
+            "value": values[-1] if values else None,
+            "curve": curve(values),
+            "chart": chart,
+        },
+    )
+
+
+def job_progress(dag, render: str) -> list[dict]:
+    """What the render's preparing jobs (Look.prepare: a training) recorded of their progress, this
+    identity's only; a job that has not started has no record."""
+    import json
+
+    found = []
+    for name in dag.look(render).prepare:
+        path = job_progress_file(dag.results, name, render, dag.key(name, render))
+        try:
+            record = json.loads(Path(path).read_text())
+        except (OSError, ValueError):
+            continue
+        found.append({**record, "stage": name, "percent": int(100 * record["step"] / max(record["total"], 1))})
+    return found
 
 
 def render_progress(dag, now: float | None = None) -> list[dict]:
@@ -80,6 +129,7 @@ def render_progress(dag, now: float | None = None) -> list[dict]:
                 "shots": len(shots),
                 "shots_done": shots_done,
                 "quality": _quality_line(dag, name),
+                "jobs": job_progress(dag, name),
             }
         )
     return rows
@@ -114,6 +164,14 @@ def format_progress(rows: list[dict], now: float | None = None) -> str:
             end = datetime.fromtimestamp(now) + timedelta(seconds=r["eta_s"])
             line += f", ETA {r['eta_s'] / 3600:.1f} h ({end:%Y-%m-%d %H:%M})"
         lines.append(line)
+        for job in r.get("jobs", []):
+            if job["step"] < job["total"]:
+                from .jobs import _duration
+
+                line = f"    {job['label']}: step {job['step']}/{job['total']} ({job['percent']} %)"
+                if job["value"] is not None:
+                    line += f", {job['measure']} {job['value']:.4g}"
+                lines.append(line + (f", ETA {_duration(job['eta_s'])}" if job["eta_s"] else ""))
         for i, s in enumerate(r["stages"]):
             if i:
                 lines.append(f"    {s['label']}: {s['done']}/{s['total']}")

@@ -72,7 +72,9 @@ class Look:
     form: tuple = ()  # (settings key, label) the studio's form offers for this look (fields made from its schema)
     painting: str | None = None  # where the painting clicked in the studio goes ("style", "fast.style")
     painting_required: bool = False  # the look cannot do without one
+    blend: str | None = None  # where several paintings clicked go, blended ("styles": [{path}, …])
     paintings: str | None = None  # where the studio's folder of paintings goes ("latent.paintings")
+    smooths: bool = False  # its frames may be smoothed over time (a render's smooth:)
     studio: dict = field(default_factory=dict)  # render config the studio adds (a look's good defaults there)
     choices: Callable | None = None  # (rgb) -> PIL image: a picture of its choices for the form (the 26 styles)
     env: str = "video"  # the conda env of its jobs (envs/<env>.yaml)

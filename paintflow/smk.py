@@ -75,6 +75,13 @@ def render_dag(smk):
     return RenderDag(prepare(json.loads(json.dumps(dict(smk.config)))))
 
 
+def job_progress_of(smk, stage: str) -> str:
+    """Where a one-job stage records how far it is (paths.job_progress_file), by its identity."""
+    from .paths import job_progress_file
+
+    return job_progress_file(smk.config["results"], stage, smk.params.owner, key_of(smk.params.identity))
+
+
 def render_of(smk, render: str):
     """A render as the workflow checked it when it was parsed (its settings, what its look's check found,
     its size and rate): read from the file the main process wrote, not checked again in every job."""

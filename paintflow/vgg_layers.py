@@ -12,3 +12,10 @@ def layer_names(depth: int) -> list[str]:
             names += [f"conv{b}_{i}", f"relu{b}_{i}"]
         names.append(f"pool{b}")
     return names
+
+
+def smallest_side(layers) -> int:
+    """The fewest pixels a picture needs on each side for every layer in ``layers`` to have one: a layer of
+    block b comes after b-1 halvings (poolN is the Nth)."""
+    halvings = [int(name[4:].split("_")[0]) - (not name.startswith("pool")) for name in layers]
+    return 2 ** max(halvings, default=0)

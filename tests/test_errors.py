@@ -97,6 +97,15 @@ def test_render_of_unknown_video(workdir):
     fails_with(workdir, cfg, "renders.r.video", "nope")
 
 
+def test_a_picture_too_small_for_a_layer(workdir):
+    """A layer sheet at 48 px wide (27 high): pool5 sees a picture of 32 pixels or more (it failed in the job,
+    a max pool of a 1-pixel row)."""
+    _, cfg, _ = workdir
+    cfg["videos"]["clip"]["width"] = 48
+    cfg["renders"]["r"] = {"look": "layer_sheet", "layer_sheet": {"video": "clip"}}
+    fails_with(workdir, cfg, "renders.r.layer_sheet.layers: pool5 needs a picture of at least 32 pixels", "48×")
+
+
 def test_time_range_without_frames(workdir):
     _, cfg, _ = workdir
     cfg["videos"]["clip"]["start"] = 60.0

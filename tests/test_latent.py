@@ -201,6 +201,16 @@ def test_a_tiny_latent_render_trains_paints_and_encodes(tmp_path):
     for name in ("model.pt", "loss.csv", "loss.png", "samples.png"):
         assert (out / "vae" / name).stat().st_size > 1000
     assert "skipped, not images: README.txt" in proc.stderr
+    # the training recorded how far it went and its loss curve (paintflow status and the studio show it)
+    from paintflow.config import absolute_paths, load
+    from paintflow.dag import RenderDag
+    from paintflow.progress import format_progress, render_progress
+
+    dag = RenderDag(absolute_paths(load(tmp_path / "config.yaml", {"shots": {"default": "none"}}), tmp_path))
+    (job,) = render_progress(dag)[0]["jobs"]
+    assert job["step"] == job["total"] == 40 and job["chart"].endswith("vae/loss.png")
+    assert 1 <= len(job["curve"]) <= 40 and job["curve"][-1][0] == 40 and job["value"] == job["curve"][-1][1]
+    assert "latent-style training" not in format_progress(render_progress(dag))  # done: no line of its own
     assert len(list((tmp_path / "results/renders/m/music").glob("*.png"))) == 8
     assert stream_info(tmp_path / "results/renders/m/m.mp4")["frames"] == 8
     # a new strength repaints the frames, and does not retrain

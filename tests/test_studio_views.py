@@ -190,6 +190,72 @@ def test_the_render_page_shows_its_look_and_the_painting_it_uses(studio):
     assert "iterations: 30" in page  # a setting the render changes (the schema's default is 15)
 
 
+def test_a_look_that_learns_from_paintings_gets_its_own_and_shows_its_training(studio):
+    """The latent look: the paintings ticked in the gallery are copied into the render's own folder (its config
+    says paintings: paintings); while it trains, the page shows the training's steps and its loss curve."""
+    project, client, _ = studio
+    from paintflow.studio import project as studio_project
+
+    gallery = [str(p) for p in studio_project.paintings()[:2]]
+    none = client.post("/new/", {**form(name="learn", look="latent", fast__style=None), "video": "q.mp4"})
+    assert none.status_code == 400 and "learns from paintings: tick several" in none.content.decode()
+    two = client.post("/new/", {**form(name="two", look="fast", painting=gallery), "video": "q.mp4"})
+    assert two.status_code == 400 and "paints with one painting" in two.content.decode()
+    made = client.post("/new/", {**form(name="learn", look="latent", painting=gallery), "video": "q.mp4"})
+    assert made.status_code == 302, made.content.decode()[-2000:]
+    folder = project / "renders/learn"
+    assert sorted(p.name for p in (folder / "paintings").iterdir()) == sorted(Path(p).name for p in gallery)
+    assert (
+        yaml.safe_load((folder / "config.yaml").read_text())["renders"]["learn"]["latent"]["paintings"] == "paintings"
+    )
+    page = html.unescape(client.get("/render/learn/").content.decode())
+    assert f"/render/learn/file/paintings/{Path(gallery[0]).name}" in page  # its thumbnails: its own copies
+    assert client.get("/render/learn/status.json").json()["training"] is None  # not started: nothing said
+
+    from paintflow.looks.latent.vae import TrainingProgress
+    from paintflow.paths import job_progress_file
+    from paintflow.progress import format_progress, render_progress
+    from paintflow.studio.models import Render
+
+    _, dag = studio_project.load(Render.objects.get(name="learn"))
+    record = job_progress_file(dag.results, "latent_train", "learn", dag.key("latent_train", "learn"))
+    history = [[n, 0, 1.0 / n, 0.0] for n in range(1, 301)]  # a falling loss, 300 steps of 1000 done
+    TrainingProgress("learn", record=record)(300, 1000, history, 10.0)
+    training = client.get("/render/learn/status.json").json()["training"]
+    assert (training["step"], training["total"], training["percent"]) == (300, 1000, 30)
+    assert 100 <= len(training["curve"]) <= 120 and training["eta_s"] == 70.0
+    points = [tuple(map(float, p.split(","))) for p in training["points"].split()]
+    assert points[0][1] == 4.0 and points[-1][1] == 116.0 and points[-1][0] == 480 * 0.3  # falls across 30 %
+    page = client.get("/render/learn/").content.decode()
+    assert 'id="training-line"' in page and "step 300 / 1000" in page
+    assert "latent-style training: step 300/1000 (30 %), reconstruction loss 0.003333, ETA 1 min 10 s" in (
+        format_progress(render_progress(dag))
+    )
+    TrainingProgress("other", record=record.replace(dag.key("latent_train", "learn"), "0" * 16))(9, 10, history, 1)
+    assert client.get("/render/learn/status.json").json()["training"]["step"] == 300  # another identity's: not it
+
+
+def test_paintings_clicked_together_are_blended_and_time_is_in_the_form(studio):
+    """The painted look: several paintings clicked are a style blend; its long-term and multi-pass settings
+    and the smoothing over time (of every look that can be smoothed) are fields of the form."""
+    project, client, _ = studio
+    from paintflow.studio import project as studio_project
+
+    gallery = [str(p) for p in studio_project.paintings()[:2]]
+    data = {"painting": gallery, "paint__long_term": "1, 2", "paint__passes": 2, "paint__temporal": "on"}
+    made = client.post("/new/", {**form(name="blend", look="paint", **data), "video": "q.mp4"})
+    assert made.status_code == 302, made.content.decode()[-2000:]
+    r = yaml.safe_load((project / "renders/blend/config.yaml").read_text())["renders"]["blend"]
+    assert r["styles"] == [{"path": p} for p in gallery] and "style" not in r
+    assert r["stylize"]["long_term"] == [1, 2] and r["stylize"]["passes"] == 2
+    bad = client.post("/new/", {**form(name="bad", look="paint", painting=gallery[0], paint__long_term="1 2 x")})
+    assert bad.status_code == 400 and "numbers separated by commas" in bad.content.decode()
+    smooth = client.post("/new/", {**form(name="smoothed", smooth="flow_blend"), "video": "q.mp4"})
+    assert smooth.status_code == 302
+    r = yaml.safe_load((project / "renders/smoothed/config.yaml").read_text())["renders"]["smoothed"]
+    assert r["smooth"] == {"method": "flow_blend"}
+
+
 def test_a_failed_upload_leaves_nothing_and_a_still_is_not_a_video(studio, tmp_path):
     project, client, clip = studio
     videos = project / "media" / "videos"

@@ -1,7 +1,7 @@
 """Rule latent_train_<render>: the VAE and its refiner trained on the paintings and the video's frames."""
 
 from paintflow.looks.latent.vae import TrainSettings, train
-from paintflow.smk import TERMINAL, render_of, setup_log, threads
+from paintflow.smk import TERMINAL, job_progress_of, render_of, setup_log, threads
 
 log = setup_log(snakemake)
 owner = snakemake.params.owner
@@ -22,5 +22,6 @@ summary = train(
     threads=threads(snakemake),
     owner=owner,
     stream=TERMINAL,
+    record=job_progress_of(snakemake, "latent_train"),
 )
 log.info("latent training of %s: %s", owner, summary)

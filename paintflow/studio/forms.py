@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.core.validators import RegexValidator
 
 from ..config import defaults, resolve, section_schema
 from ..delivery import FORMATS
@@ -36,6 +37,10 @@ def setting_field(look, key: str, label: str):
         choices = [(v, v) for v in resolve(prop["propertyNames"])["enum"]]
         first = next(iter(default or {}), None)
         return forms.ChoiceField(choices=choices, initial=first, **common), lambda v: {v: 1.0}
+    if "array" in types:  # numbers in a row (paint's long_term): "1, 2, 4"
+        numbers = RegexValidator(r"^\s*\d+(\s*,\s*\d+)*\s*$", "numbers separated by commas, e.g. 1, 2, 4")
+        text = ", ".join(str(v) for v in default or [])
+        return forms.CharField(initial=text, validators=[numbers], **common), lambda v: [int(x) for x in v.split(",")]
     if "boolean" in types:
         return forms.BooleanField(initial=default, **common), bool
     if "integer" in types:
@@ -53,6 +58,21 @@ def look_fields() -> dict:
             field, convert = setting_field(look, key, label)
             out[f"{name}__{key}"] = (look, key, field, convert)
     return out
+
+
+class ManyFiles(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class ManyFilesField(forms.FileField):
+    """Several files in one field (a look that learns from many paintings)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, widget=ManyFiles(), **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data] if data else []
+        return [super(ManyFilesField, self).clean(f, initial) for f in files]
 
 
 def plain_name(text: str) -> str:
@@ -85,8 +105,17 @@ class NewRenderForm(forms.Form):
     width = forms.IntegerField(initial=320, **limits("videos", "width"), help_text="processing width in pixels")
     fps = forms.FloatField(required=False, min_value=0.1, max_value=240, help_text="empty: the video's own")
     look = forms.ChoiceField(choices=look_choices, initial=FIRST_LOOK)
-    painting = forms.ChoiceField(required=False, label="style painting", help_text="from the gallery")
-    painting_upload = forms.FileField(required=False, label="or upload a painting")
+    painting = forms.MultipleChoiceField(
+        required=False,
+        label="style painting",
+        help_text="from the gallery (a look that learns from several: tick them)",
+    )
+    painting_upload = ManyFilesField(required=False, label="or upload paintings")
+    smooth = forms.ChoiceField(
+        required=False,
+        label="smoothing over time",
+        help_text="blend: mix in the previous frame; flow_blend: warped along the motion first (less ghosting)",
+    )
     key = forms.BooleanField(required=False, label="paint only the performer (green-screen key)")
     background = forms.ChoiceField(required=False, help_text="keyed: what the painted performer goes over")
     upscale = forms.TypedChoiceField(choices=[(1, "off"), (2, "2x (waifu2x)")], coerce=int, initial=1)
@@ -109,6 +138,9 @@ class NewRenderForm(forms.Form):
         for name, (look, _, field, _) in self.settings.items():
             field.look = look.name  # the page shows a look's fields when that look is chosen
             self.fields[name] = field
+        methods = section_schema("smooth")["properties"]["method"]["enum"]
+        self.fields["smooth"].choices = [("", "the look's own")] + [(m, m) for m in methods]
+        self.fields["smooth"].look = " ".join(name for name, look in LOOKS.items() if look.smooths)
         self.fields["video"].choices = [("", "—")] + [(p.name, p.name) for p in project.videos()]
         self.fields["painting"].choices = [("", "—")] + [(str(p), p.name) for p in project.paintings()]
         from .models import Render
@@ -120,7 +152,7 @@ class NewRenderForm(forms.Form):
     # the cards of the page, by field name (the painting is the gallery's radio buttons, drawn apart: a second
     # field named "painting" — the dropdown a substring test let through — sent "" after the click and won)
     FOOTAGE = ("name", "video", "video_upload", "start", "duration", "width", "fps")
-    LOOK = ("painting_upload", "key", "background", "upscale")  # and each look's own settings (look_fields)
+    LOOK = ("painting_upload", "smooth", "key", "background", "upscale")  # and each look's own settings (look_fields)
 
     @property
     def footage_fields(self):
@@ -165,9 +197,19 @@ class NewRenderForm(forms.Form):
             alpha = ", ".join(n for n, f in FORMATS.items() if f.alpha)
             self.add_error("formats", f"the performer layer needs a format with alpha: {alpha}")
         look = LOOKS.get(data.get("look"))
-        if look and look.painting_required and not data.get("painting") and not data.get("painting_upload"):
+        chosen = len(data.get("painting") or []) + len(data.get("painting_upload") or [])
+        if look and look.paintings and not chosen:
+            self.add_error("painting", f"the {look.name} look learns from paintings: tick several, or upload them")
+        elif look and look.painting_required and not chosen:
             self.add_error("painting", f"the {look.name} look needs a style painting: click one, or upload one")
+        elif look and not (look.paintings or look.blend) and chosen > 1:
+            self.add_error("painting", f"the {look.name} look paints with one painting: choose one")
         return data
+
+    @property
+    def many_paintings(self) -> str:
+        """The looks that take several paintings, to learn from or blended (the gallery's tick boxes for them)."""
+        return " ".join(name for name, look in LOOKS.items() if look.paintings or look.blend)
 
 
 class OpenConfigForm(forms.Form):

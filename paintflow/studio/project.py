@@ -40,13 +40,24 @@ def render_dir(name: str) -> Path:
     return settings.PROJECT / "renders" / name
 
 
-def write_config(name: str, config: dict) -> Path:
-    """Validate (the schema) and write a studio render's config; returns its work folder."""
+PAINTINGS = "paintings"  # a render's own folder of the paintings a look learns from, beside its config
+
+
+def write_config(name: str, config: dict, paintings=()) -> Path:
+    """Validate (the schema) and write a studio render's config; returns its work folder. ``paintings``:
+    copied into the render's paintings/ folder (a look that learns from a folder of them: the render owns its
+    copies, so nothing another render uses goes with it, and its folder is complete)."""
     from ..config import prepare
 
     prepare(config)  # the same checks as the workflow's
     folder = render_dir(name)
     folder.mkdir(parents=True, exist_ok=True)
+    for painting in paintings:
+        (folder / PAINTINGS).mkdir(exist_ok=True)
+        target, n = folder / PAINTINGS / Path(painting).name, 1
+        while target.exists():  # a bundled and an uploaded painting of one name
+            target, n = target.with_name(f"{Path(painting).stem}_{n}{Path(painting).suffix}"), n + 1
+        shutil.copy2(painting, target)
     (folder / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     return folder
 
@@ -82,8 +93,11 @@ def load(render: Render):
     return load_dag(Path(render.workdir), Path(render.workdir) / "config.yaml")
 
 
-def look_of(dag, name: str) -> dict:
-    """How a render is painted, for its page: its look, the paintings it uses and the settings it changes."""
+def look_of(dag, name: str, render: Render) -> dict:
+    """How a render is painted, for its page: its look, the paintings it uses (a thumbnail each: the
+    gallery's, or the file in the render's folder) and the settings it changes."""
+    from urllib.parse import quote
+
     from ..config import look_settings
     from ..files import IMAGE_ENDINGS
 
@@ -95,13 +109,25 @@ def look_of(dag, name: str) -> dict:
             if isinstance(v, str) and v.lower().endswith(IMAGE_ENDINGS) and v not in files:
                 files.append(v)
     base = look_settings({}, {}, *look.base, look.section)  # the schema's defaults alone
-    changed = {k: v for k, v in r.settings.items() if k != "device" and v != base.get(k, v) and v not in files}
-    gallery = {str(p.resolve()): str(p) for p in paintings()}  # a painting's thumbnail: the gallery's view
+    said = {where.split(".")[-1] for where in (look.painting, look.paintings) if where}  # shown as pictures
+    changed = {
+        k: v for k, v in r.settings.items() if k not in ("device", *said) and v != base.get(k, v) and v not in files
+    }
+    gallery = {str(p.resolve()): str(p) for p in paintings()}
+    folder = Path(render.workdir).resolve()
+
+    def thumb(path: str) -> str | None:
+        if str(Path(path).resolve()) in gallery:
+            return "/frame/?painting=" + quote(gallery[str(Path(path).resolve())], safe="")
+        if folder in Path(path).resolve().parents:
+            return f"/render/{render.name}/file/{quote(rel(render, path))}"
+        return None
+
     return {
         "render": name,
         "look": look.name,
         "description": look.description,
-        "paintings": [{"name": Path(f).name, "thumb": gallery.get(str(Path(f).resolve()))} for f in files],
+        "paintings": [{"name": Path(f).name, "thumb": thumb(f)} for f in files],
         "settings": sorted(changed.items()),
         "smooth": r.smooth["method"] if r.smooth["method"] != "none" else None,
         "keyed": r.key is not None,
@@ -129,7 +155,8 @@ def describe(render: Render) -> dict:
         return info
     rows = render_progress(dag)
     info["rows"] = rows
-    info["looks"] = [look_of(dag, name) for name in dag.renders]
+    info["looks"] = [look_of(dag, name, render) for name in dag.renders]
+    info["can_preview"] = any(dag.look(name).preview for name in dag.renders)  # a layer sheet: the sheet is it
     finished = all(Path(p).exists() for p in dag.all_outputs())
     info["state"] = runner.state(render.workdir, finished)
     if info["queued"] and info["state"] in ("new", "stopped", "failed"):
@@ -139,6 +166,10 @@ def describe(render: Render) -> dict:
     info["percent"] = 100 if info["state"] == "done" else min(99, int(100 * done / total))
     info["frames_done"], info["frames_total"] = done, total
     info["frames_kept"] = sum(r.get("kept", 0) for r in rows)  # in the frame store: back on Resume
+    jobs = [job for r in rows for job in r["jobs"]]
+    training = next((job for job in jobs if job["step"] < job["total"]), None)
+    info["training"] = {**training, "points": chart_points(training["curve"], training["total"])} if training else None
+    info["charts"] = [rel(render, job["chart"]) for job in jobs if job.get("chart") and Path(job["chart"]).is_file()]
     info["rate"] = next((r["frames_per_hour"] for r in rows if r["frames_per_hour"]), None)
     info["eta_s"] = next((r["eta_s"] for r in rows if r["eta_s"]), None)
     for name in dag.renders:
@@ -175,6 +206,19 @@ def describe(render: Render) -> dict:
     said = said.read_text() if said.exists() else ""
     info["preview_failed"] = said.removeprefix("failed: ") if said.startswith("failed: ") else None
     return info
+
+
+CHART = (480, 120)  # the page's live chart of a training's loss, in pixels
+
+
+def chart_points(curve: list, total: int) -> str:
+    """An SVG polyline's points: the curve's steps across the chart (the whole training), its values from
+    the highest (top) to the lowest (bottom)."""
+    if not curve:
+        return ""
+    (w, h), low, high = CHART, min(v for _, v in curve), max(v for _, v in curve)
+    span = (high - low) or 1.0
+    return " ".join(f"{w * step / max(total, 1):.1f},{4 + (h - 8) * (high - v) / span:.1f}" for step, v in curve)
 
 
 def rel(render: Render, path) -> str:

@@ -35,9 +35,10 @@ def _put(node: dict, dotted: str, value) -> None:
     node[last] = value
 
 
-def _config_of(data: dict, video: Path, painting: str | None, settings: dict) -> dict:
-    """A studio render's config (a plain config file: runnable from a terminal too); ``settings``: the
-    chosen look's settings from its fields (NewRenderForm.look_settings)."""
+def _config_of(data: dict, video: Path, paintings: list[str], settings: dict) -> dict:
+    """A studio render's config (a plain config file: runnable from a terminal too); ``paintings``: the
+    gallery's paintings chosen; ``settings``: the chosen look's settings from its fields
+    (NewRenderForm.look_settings)."""
     import copy
 
     name = data["name"]
@@ -54,11 +55,15 @@ def _config_of(data: dict, video: Path, painting: str | None, settings: dict) ->
         r["video"] = "source"
     for key, value in settings.items():
         r.setdefault(look.section, {})[key] = value
-    if painting and look.painting:
-        _put(r, look.painting, painting)
-    if look.paintings:
-        _put(r, look.paintings, str(project.media_dir("styles")))
+    if len(paintings) > 1 and look.blend:  # several clicked: blended, each weighing the same
+        _put(r, look.blend, [{"path": p} for p in paintings])
+    elif paintings and look.painting:
+        _put(r, look.painting, paintings[0])
+    if look.paintings:  # copies in the render's own folder (project.write_config), relative to its config
+        _put(r, look.paintings, project.PAINTINGS)
     r.update(copy.deepcopy(look.studio))
+    if data.get("smooth") and look.smooths:
+        r["smooth"] = {**r.get("smooth", {}), "method": data["smooth"]}
     config = {"videos": {"source": v}, "renders": {name: r}, "upscale": {"scale": data["upscale"]}}
     if data.get("formats") and data["formats"] != ["h264"]:
         config["encode"] = {"formats": data["formats"]}
@@ -111,20 +116,22 @@ def new(request):
                 video = media.inside(project.media_dir("videos"), data["video"])
         except PaintflowError as err:
             return refuse("video_upload" if data.get("video_upload") else "video", str(err))
-        painting = data.get("painting") or None
+        chosen = list(data.get("painting") or [])
         try:
-            if data.get("painting_upload"):
-                saved = media.save_upload(
-                    data["painting_upload"], project.media_dir("styles"), "image", settings.UPLOAD_LIMIT
-                )
+            for upload in data.get("painting_upload") or []:
+                saved = media.save_upload(upload, project.media_dir("styles"), "image", settings.UPLOAD_LIMIT)
                 uploaded.append(saved)
-                painting = str(saved)
+                chosen.append(str(saved))
         except PaintflowError as err:
             return refuse("painting_upload", str(err))
-        if painting and Path(painting) not in project.paintings():
+        gallery = project.paintings()
+        if any(Path(p) not in gallery for p in chosen):
             return refuse("painting", "not a painting of the gallery")
         try:
-            folder = project.write_config(data["name"], _config_of(data, video, painting, form.look_settings(data)))
+            config = _config_of(data, video, chosen, form.look_settings(data))
+            folder = project.write_config(
+                data["name"], config, paintings=chosen if LOOKS[data["look"]].paintings else ()
+            )
             item = Render.objects.create(name=data["name"], workdir=str(folder))
             project.load(item)  # probes the video: a range without frames is said now, next to its field
         except PaintflowError as err:
@@ -188,6 +195,7 @@ def status(request, name):
                 "error",
                 "planning",
                 "previewing",
+                "training",
             )
         }
     )

@@ -53,9 +53,9 @@ def check(r, rcfg: dict, videos: dict, renders: dict, where: str, config: dict) 
     from paintflow.inputs import check_image, check_layers
 
     s = r.settings
-    check_layers(s["layers"], config, f"renders.{r.name}.dream.layers")
+    check_layers(s["layers"], config, f"renders.{r.name}.dream.layers", (r.width, r.height))
     for entry in s.get("schedule") or []:
-        check_layers(entry["layers"], config, f"renders.{r.name}.zoom.schedule")
+        check_layers(entry["layers"], config, f"renders.{r.name}.zoom.schedule", (r.width, r.height))
     if s.get("guide"):
         check_image(Path(s["guide"]), f"renders.{r.name}.dream.guide", "guide image")
 

@@ -18,6 +18,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from paintflow import PaintflowError
+from paintflow.vgg_layers import smallest_side
+
 
 @dataclass
 class DreamSettings:
@@ -75,8 +78,16 @@ def dream(objective: Objective, rgb: np.ndarray, settings: DreamSettings, device
     rng = np.random.default_rng(settings.seed)
     base = to_tensor(rgb, device)
     h, w = base.shape[2:]
+    # no octave smaller than the deepest layer needs (a 2×2 max pool of a 1-pixel row fails): 8 px up to
+    # relu4, 16 px for relu5
+    least = max(8, smallest_side(objective.layers))
+    if min(h, w) < least:
+        raise PaintflowError(
+            f"a {w}×{h} picture is too small to dream at {max(objective.layers)}: it needs "
+            f"{least} pixels on each side (a larger width, or a shallower layer)"
+        )
     shapes = [
-        (max(8, round(h / settings.octave_scale**i)), max(8, round(w / settings.octave_scale**i)))
+        (max(least, round(h / settings.octave_scale**i)), max(least, round(w / settings.octave_scale**i)))
         for i in reversed(range(settings.octaves))
     ]
     detail = torch.zeros(1, 3, *shapes[0], device=device)

@@ -65,6 +65,7 @@ register_look(
         description="feed-forward styles, a fraction of a second per frame",
         preview=later(f"{__name__}.stylizer", "preview"),
         check=check,
+        smooths=True,
         form=(
             ("style", "built-in style (0-25), when no painting is chosen"),
             ("strength", "strength"),

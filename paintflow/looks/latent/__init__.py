@@ -68,6 +68,7 @@ register_look(
         preview=later(f"{__name__}.vae", "preview"),
         check=later(f"{__name__}.vae", "check"),
         calibrate=lambda s: {"steps": min(s["steps"], CALIBRATION_STEPS), "refiner_steps": min(s["refiner_steps"], 10)},
+        smooths=True,
         form=(("steps", "training steps"), ("strength", "strength")),
         paintings="latent.paintings",
         env="stylize",

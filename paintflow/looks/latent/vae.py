@@ -352,9 +352,7 @@ class Trainer:
             self._one_step(self.step)
             self.step += 1
             if self.progress:
-                self.progress(
-                    self.step, self.s.total, self.history[-1], (self.step - start) / (time.perf_counter() - t0)
-                )
+                self.progress(self.step, self.s.total, self.history, (self.step - start) / (time.perf_counter() - t0))
             if self.step % self.s.checkpoint_every == 0 or self.step == self.s.total:
                 self.save_checkpoint()
                 if on_checkpoint:
@@ -398,20 +396,23 @@ def _codes(vae, images: np.ndarray, device, batch: int = 64):
 
 
 class TrainingProgress:
-    """One line every few seconds on the terminal (and every line in the job's log): step, loss, speed, ETA."""
+    """One line every few seconds on the terminal (and every line in the job's log): step, loss, speed, ETA;
+    and, as often, the job's progress record (``record``: progress.write_job_progress) with the curve of the
+    reconstruction loss so far, for ``paintflow status`` and the studio."""
 
     EVERY_S = 5.0
 
-    def __init__(self, owner: str, stream=None):
-        self.owner, self.stream, self.last = owner, stream, 0.0
+    def __init__(self, owner: str, stream=None, record=None):
+        self.owner, self.stream, self.record, self.last = owner, stream, record, 0.0
 
-    def __call__(self, step: int, total: int, record: list, per_second: float) -> None:
+    def __call__(self, step: int, total: int, history: list, per_second: float) -> None:
         now = time.monotonic()
         if now - self.last < self.EVERY_S and step != total:
             return
         self.last = now
         from paintflow.jobs import _duration
 
+        record = history[-1]
         phase = "VAE" if record[1] == 0 else "refiner"
         line = (
             f"[latent training · {self.owner}] step {step}/{total} ({100 * step / total:.0f} %) · {phase} "
@@ -422,6 +423,17 @@ class TrainingProgress:
         log.info(line)
         if self.stream is not None:
             print(line, file=self.stream, flush=True)
+        self.write(step, total, history, per_second)
+
+    def write(self, step: int, total: int, history: list, per_second: float, chart: str | None = None) -> None:
+        """The progress record (``chart``: the finished loss plot)."""
+        if self.record is None:
+            return
+        from paintflow.progress import write_job_progress
+
+        values = [h[2] for h in history]  # the VAE's reconstruction, then the refiner's
+        write_job_progress(self.record, "latent-style training", step, total, per_second, "reconstruction loss",
+                           values, chart)  # fmt: skip
 
 
 def train(
@@ -435,6 +447,7 @@ def train(
     owner: str = "",
     stream=None,
     on_checkpoint=None,
+    record=None,
 ) -> dict:
     """The training job: train (resuming from ``checkpoint``), then write ``outputs["model"]`` (the
     model file), ``outputs["loss"]`` (CSV), ``outputs["chart"]`` (the loss plot) and
@@ -447,13 +460,15 @@ def train(
     torch.set_num_threads(max(1, threads))
     data = TrainingData.load(painting_paths, frame_paths, settings.width, settings.height)
     dev = pick_device(device)
-    trainer = Trainer(data, settings, checkpoint, dev, TrainingProgress(owner, stream))
+    progress = TrainingProgress(owner, stream, record)
+    trainer = Trainer(data, settings, checkpoint, dev, progress)
     trainer.run(on_checkpoint)
     model = trainer.model()
     save_torch(model, outputs["model"])
     write_history(trainer.history, outputs["loss"])
     loss_chart(trainer.history, settings, f"{owner}: latent-style training loss").save(outputs["chart"])
     samples_sheet(LatentStyle(model, dev), data).save(outputs["samples"])
+    progress.write(trainer.step, settings.total, trainer.history, 0.0, chart=outputs["chart"])
     first = np.mean([h[2] for h in trainer.history[:10]])
     last = np.mean([h[2] for h in trainer.history if h[1] == 0][-10:])
     return {"steps": settings.total, "resumed_from": trainer.resumed_from, "reconstruction": [first, last]}

@@ -22,7 +22,7 @@ def check(r, rcfg: dict, videos: dict, renders: dict, where: str, config: dict) 
     """Each layer of the sheet exists in the network; the guide image reads."""
     from paintflow.inputs import check_image, check_layers
 
-    check_layers(r.settings["layers"], config, f"{where}.layers")
+    check_layers(r.settings["layers"], config, f"{where}.layers", (r.width, r.height))
     if r.settings.get("guide"):
         check_image(Path(r.settings["guide"]), f"renders.{r.name}.dream.guide", "guide image")
 

@@ -108,6 +108,7 @@ register_look(
         preview=later(f"{__name__}.walk", "preview"),
         video_source="optional",
         check=later(f"{__name__}.walk", "check"),
+        smooths=True,
         form=(("clusters", "kinds of sound"), ("strength", "style strength at the loudest")),
         studio={"smooth": {"method": "blend", "alpha": 0.3}},
         env="music",
