@@ -4,10 +4,12 @@ pages, uploads checked by content with names that cannot escape, CSRF, and a log
 import html
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+from imageio_ffmpeg import get_ffmpeg_exe as ffmpeg
 
 from conftest import make_clip, shared
 
@@ -47,6 +49,11 @@ def form(**changes):
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def said(page) -> list[str]:
+    """What a form page says next to its fields."""
+    return re.findall(r'class="errorlist[^>]*>(.*?)</ul>', html.unescape(page.content.decode()), re.S)
 
 
 def test_every_page_answers(studio):
@@ -125,6 +132,21 @@ def test_the_music_look_needs_a_video_with_sound(studio, tmp_path):
     html = page.content.decode()
     assert page.status_code == 400 and "the music look needs a song" in html
     assert html.index("the music look needs a song") > html.index("id_look")  # said next to the look
+    assert 'id="id_song_upload"' in html  # … beside the field for a song
+    song = tmp_path / "song.m4a"  # the sound of a clip, alone
+    subprocess.run([ffmpeg(), "-loglevel", "error", "-i", str(make_clip(tmp_path / "s.mp4", audio=True, seconds=0.5)),
+                    "-vn", "-c:a", "copy", str(song)], check=True)  # fmt: skip
+    silent = upload(clip, name="silent.mp4")
+    page = client.post(
+        "/new/",
+        {**form(name="sung", look="music", music__clusters=2), "video_upload": silent, "song_upload": upload(song)},
+    )
+    assert page.status_code == 302, said(page)
+    config = yaml.safe_load((project / "renders/sung/config.yaml").read_text())
+    assert config["renders"]["sung"]["music"]["audio"] == str(project / "media/songs/song.m4a")
+    still = upload(shared("style", "great_wave.jpg"), name="still.mp3")
+    page = client.post("/new/", {**form(name="not_sung", look="music"), "video": "silent.mp4", "song_upload": still})
+    assert page.status_code == 400 and "is not a song" in page.content.decode()
     voiced = make_clip(tmp_path / "voiced.mp4", audio=True, seconds=1.0)
     page = client.post("/new/", {**form(name="voiced", look="music"), "video_upload": upload(voiced)})
     assert page.status_code == 302, page.content.decode()[-2000:]
@@ -170,8 +192,7 @@ def test_every_look_is_made_from_the_form_alone(studio, tmp_path):
     for name in sorted(set(LOOKS) - {"fast"}):
         data = {**form(name=f"every_{name}", look=name, painting=painting), "video": "every.mp4", **extra.get(name, {})}
         made = client.post("/new/", data)
-        said = re.findall(r'class="errorlist[^>]*>(.*?)</ul>', html.unescape(made.content.decode()), re.S)
-        assert made.status_code == 302, (name, said)
+        assert made.status_code == 302, (name, said(made))
         if LOOKS[name].sheet:  # a page that answered 500 (progress assumed per-frame stages)
             page = client.get(f"/render/every_{name}/").content.decode()
             assert f"Look: {name}" in page and 'class="state broken"' not in page, name

@@ -111,6 +111,9 @@ class NewRenderForm(forms.Form):
         help_text="from the gallery (a look that learns from several: tick them)",
     )
     painting_upload = ManyFilesField(required=False, label="or upload paintings")
+    song_upload = forms.FileField(
+        required=False, label="song", help_text="its sound drives the look (empty: the video's own sound)"
+    )
     smooth = forms.ChoiceField(
         required=False,
         label="smoothing over time",
@@ -141,6 +144,7 @@ class NewRenderForm(forms.Form):
         methods = section_schema("smooth")["properties"]["method"]["enum"]
         self.fields["smooth"].choices = [("", "the look's own")] + [(m, m) for m in methods]
         self.fields["smooth"].look = " ".join(name for name, look in LOOKS.items() if look.smooths)
+        self.fields["song_upload"].look = " ".join(name for name, look in LOOKS.items() if look.sound)
         self.fields["video"].choices = [("", "—")] + [(p.name, p.name) for p in project.videos()]
         self.fields["painting"].choices = [("", "—")] + [(str(p), p.name) for p in project.paintings()]
         from .models import Render
@@ -152,7 +156,14 @@ class NewRenderForm(forms.Form):
     # the cards of the page, by field name (the painting is the gallery's radio buttons, drawn apart: a second
     # field named "painting" — the dropdown a substring test let through — sent "" after the click and won)
     FOOTAGE = ("name", "video", "video_upload", "start", "duration", "width", "fps")
-    LOOK = ("painting_upload", "smooth", "key", "background", "upscale")  # and each look's own settings (look_fields)
+    LOOK = (
+        "painting_upload",
+        "song_upload",
+        "smooth",
+        "key",
+        "background",
+        "upscale",
+    )  # and each look's own settings (look_fields)
 
     @property
     def footage_fields(self):

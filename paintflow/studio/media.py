@@ -13,6 +13,8 @@ from .. import PaintflowError
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v"}
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp"}
+AUDIO_SUFFIXES = {".wav", ".mp3", ".m4a", ".aac", ".flac", ".ogg", ".opus"} | VIDEO_SUFFIXES  # a clip's sound too
+SUFFIXES = {"video": VIDEO_SUFFIXES, "image": IMAGE_SUFFIXES, "audio": AUDIO_SUFFIXES}
 
 
 def safe_name(name: str, suffixes: set[str]) -> str:
@@ -39,8 +41,8 @@ def inside(root: Path, relative: str) -> Path:
 
 
 def save_upload(upload, folder: Path, kind: str, limit: int) -> Path:
-    """Check and store an uploaded file; returns its path. ``kind``: "video" or "image"."""
-    suffixes = VIDEO_SUFFIXES if kind == "video" else IMAGE_SUFFIXES
+    """Check and store an uploaded file; returns its path. ``kind``: "video", "image" or "audio"."""
+    suffixes = SUFFIXES[kind]
     name = safe_name(upload.name, suffixes)
     if upload.size > limit:
         raise PaintflowError(f"{name}: {upload.size / 1e6:.0f} MB is over the {limit / 1e6:.0f} MB limit")
@@ -64,8 +66,18 @@ def save_upload(upload, folder: Path, kind: str, limit: int) -> Path:
 
 
 def check_content(path: Path, kind: str, name: str) -> None:
-    """A video must have a decodable video stream; an image must decode."""
-    if kind == "video":
+    """A video must have a decodable video stream; an image must decode; a song must have a sound stream."""
+    if kind == "audio":
+        import av
+
+        try:
+            with av.open(str(path)) as container:
+                sound = bool(container.streams.audio)
+        except (av.FFmpegError, OSError, ValueError):
+            sound = False
+        if not sound:
+            raise PaintflowError(f"{name} is not a song (no sound stream in it)")
+    elif kind == "video":
         from ..video import read_meta
 
         try:

@@ -83,7 +83,13 @@ def _config_of(data: dict, video: Path, paintings: list[str], settings: dict) ->
     return config
 
 
+def _sound(look: str, song: Path | None) -> dict:
+    """The look's song setting ({"audio": path} for music.audio) when one was uploaded."""
+    return {LOOKS[look].sound.split(".")[-1]: str(song)} if song else {}
+
+
 FIELD_OF = [
+    (".music.audio", "song_upload"),
     ("music.", "look"),
     ("videos.background", "background"),
     ("videos.", "video"),
@@ -124,11 +130,20 @@ def new(request):
                 chosen.append(str(saved))
         except PaintflowError as err:
             return refuse("painting_upload", str(err))
+        song = None
+        try:
+            if data.get("song_upload") and LOOKS[data["look"]].sound:
+                song = media.save_upload(
+                    data["song_upload"], project.media_dir("songs"), "audio", settings.UPLOAD_LIMIT
+                )
+                uploaded.append(song)
+        except PaintflowError as err:
+            return refuse("song_upload", str(err))
         gallery = project.paintings()
         if any(Path(p) not in gallery for p in chosen):
             return refuse("painting", "not a painting of the gallery")
         try:
-            config = _config_of(data, video, chosen, form.look_settings(data))
+            config = _config_of(data, video, chosen, {**form.look_settings(data), **_sound(data["look"], song)})
             folder = project.write_config(
                 data["name"], config, paintings=chosen if LOOKS[data["look"]].paintings else ()
             )

@@ -69,7 +69,11 @@ register_look(
         check=later(f"{__name__}.vae", "check"),
         calibrate=lambda s: {"steps": min(s["steps"], CALIBRATION_STEPS), "refiner_steps": min(s["refiner_steps"], 10)},
         smooths=True,
-        form=(("steps", "training steps"), ("strength", "strength")),
+        form=(
+            ("steps", "training steps"),
+            ("refiner_steps", "refiner training steps (0: none)"),
+            ("strength", "strength"),
+        ),
         paintings="latent.paintings",
         env="stylize",
         rules="latent",

@@ -109,6 +109,7 @@ register_look(
         video_source="optional",
         check=later(f"{__name__}.walk", "check"),
         smooths=True,
+        sound="music.audio",
         form=(("clusters", "kinds of sound"), ("strength", "style strength at the loudest")),
         studio={"smooth": {"method": "blend", "alpha": 0.3}},
         env="music",

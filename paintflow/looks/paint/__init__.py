@@ -203,6 +203,7 @@ register_look(
         long_term=lambda s: [j for j in s["long_term"] if j > 1] if s["temporal"] else [],
         form=(
             ("iterations", "iterations per frame"),
+            ("first_frame_iterations", "iterations of the first frame"),
             ("style_weight", "style weight"),
             ("temporal", "temporally consistent (off: each frame alone)"),
             ("long_term", "long-term: also the frames this far back (e.g. 1, 2, 4)"),
