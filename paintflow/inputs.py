@@ -153,6 +153,18 @@ def check_layers(layers, config: dict, where: str, size: tuple[int, int] | None 
         )
 
 
+def still_image(cfg: dict, width: int, height: int, video=None):
+    """The still a look starts from (zoom, layer sheet, music without a video): an image file (cover-cropped
+    to the size) or frame ``cfg["frame"]`` of a configured video (at that video's processing size)."""
+    if video is not None:
+        from .video import read_frame
+
+        return read_frame(video.path, video.info, cfg["frame"])
+    from .resize import cover
+
+    return cover(read_rgb(cfg["image"]), width, height)
+
+
 def still_geometry(render: Render, videos: dict, where: str) -> None:
     """Size, frame rate and length of a render that starts from a still (zoom, layer sheet)."""
     s = render.settings

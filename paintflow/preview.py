@@ -65,6 +65,11 @@ def source_frame(dag, render: str, t: int):
     from .video import read_frame
 
     r = dag.renders[render]
+    if r.video is None:  # a look that starts from a still (a zoom): the still is what it paints first
+        from .inputs import still_image
+
+        s = r.settings
+        return still_image(s, r.width, r.height, dag.videos[s["video"]] if s.get("video") else None)
     v = dag.videos[r.video]
     if not 1 <= t <= v.frames:
         raise PaintflowError(f"--frame {t}: the render {render} has frames 1 to {v.frames}")

@@ -56,7 +56,7 @@ def write_job_progress(path, label: str, step: int, total: int, per_second: floa
             "measure": measure,
             "value": values[-1] if values else None,
             "curve": curve(values),
-            "chart": chart,
+            "chart": os.path.relpath(chart, Path(path).parent) if chart else None,  # moves with the results
         },
     )
 
@@ -73,6 +73,8 @@ def job_progress(dag, render: str) -> list[dict]:
             record = json.loads(Path(path).read_text())
         except (OSError, ValueError):
             continue
+        if record.get("chart"):
+            record["chart"] = os.path.normpath(Path(path).parent / record["chart"])
         found.append({**record, "stage": name, "percent": int(100 * record["step"] / max(record["total"], 1))})
     return found
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from . import PaintflowError
 from .files import package_dir, save_torch
@@ -139,7 +140,12 @@ class VGGFeatures(nn.Module):
         x = self.preprocess(rgb).contiguous(memory_format=torch.channels_last)
         last = max(list(self.net._modules).index(name) for name in wanted)
         for i, (name, module) in enumerate(self.net._modules.items()):
-            x = module(x)
+            if isinstance(module, nn.Conv2d) and x.shape[-2:] == (1, 1):
+                # a 1×1 map (a deep layer of a tiny picture): only the kernel's centre sees it. As a matrix
+                # product: a channels-last convolution's backward there differs run to run with 2+ threads
+                x = F.linear(x.flatten(1), module.weight[:, :, 1, 1], module.bias)[:, :, None, None]
+            else:
+                x = module(x)
             if name in wanted:
                 out[name] = x
             if i == last:

@@ -1,7 +1,9 @@
 """paintflow studio in a real browser (headless Chromium driven by Selenium): upload a tiny clip, pick a
-painting, see the preview, start the render, watch it reach 100 %, play the video. Midway the studio
-server is killed and started again (the render goes on), and the render is stopped and resumed: the
-frames are the same as a render made from the terminal. Screenshots of every page are saved."""
+painting, see the preview and the estimate, start the render, watch it reach 100 %, play the video. Midway
+the studio server is killed and started again (the render goes on), and the render is stopped and resumed:
+the frames are the same as a render made from the terminal. Then every other look, each from the page alone
+(its fields, its paintings clicked, its preview, start, play), against one terminal render of the configs
+the studio saved. Screenshots of every page are saved."""
 
 import os
 import shutil
@@ -27,10 +29,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_studio(project: Path, port: int, log: Path) -> subprocess.Popen:
+def start_studio(project: Path, port: int, log: Path, slots: int = 1) -> subprocess.Popen:
     with open(log, "a") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "paintflow", "studio", "--project", str(project), "--port", str(port)],
+            env={**os.environ, "PAINTFLOW_STUDIO_SLOTS": str(slots)},
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -44,8 +47,9 @@ def start_studio(project: Path, port: int, log: Path) -> subprocess.Popen:
     raise AssertionError(f"the studio did not start:\n{log.read_text()[-2000:]}")
 
 
-@pytest.fixture
-def browser(tmp_path):
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("chrome")
     if not Path(CHROMIUM).is_file() or not DRIVER:
         pytest.skip("Chromium or ChromeDriver is not installed (Debian: apt-get install chromium chromium-driver)")
     from selenium import webdriver
@@ -135,9 +139,12 @@ def test_the_studio_in_a_browser(browser, tmp_path):
         server = start_studio(project, port, log)
         d.get(f"{base}/render/band/")
         assert state(d, base, "band") in ("running", "done")
-        if state(d, base, "band") == "running":  # stop it, then resume it from the page
+        if state(d, base, "band") == "running":  # stop it, estimate the rest, then resume it from the page
             d.find_element(By.ID, "cancel").click()
             wait(lambda: state(d, base, "band") == "stopped", 30, "the render to stop")
+            d.find_element(By.ID, "plan").click()  # from what the stopped run measured (or a few frames made)
+            plan = wait(lambda: d.find_elements(By.ID, "plan-text"), 90, "the estimate")[0]
+            assert "frames" in plan.text and "no GPU" in plan.text, plan.text
             d.find_element(By.ID, "start").click()
         wait(lambda: state(d, base, "band") == "done", 240, "the render to finish")
         d.get(f"{base}/render/band/")
@@ -163,3 +170,133 @@ def test_the_studio_in_a_browser(browser, tmp_path):
     assert len(ours) == len(theirs) == 24  # 1.2 s at the clip's 20 fps
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(ours, theirs))
     assert REPO.is_dir()
+
+
+# every other look from the page, its knobs turned down for a CPU: (fields typed or ticked, paintings clicked)
+LOOKS_FROM_THE_PAGE = {
+    "paint": ({"paint__iterations": "3", "paint__first_frame_iterations": "8"}, ["the_scream.jpg"]),
+    "dream": ({"dream__octaves": "2", "dream__iterations": "2"}, []),
+    "zoom": ({"zoom__frames": "5", "zoom__reverse": True}, []),
+    "layer_sheet": ({}, []),
+    "music": ({"music__clusters": "2"}, []),
+    "latent": ({"latent__steps": "12", "latent__refiner_steps": "4"}, ["starry_night.jpg", "the_scream.jpg"]),
+}
+
+
+def fill(d, field: str, value) -> None:
+    from selenium.webdriver.common.by import By
+
+    element = d.find_element(By.ID, f"id_{field}")
+    if isinstance(value, bool):
+        if element.is_selected() != value:
+            element.click()
+    else:
+        element.clear()
+        element.send_keys(value)
+
+
+def final_files(dag, render: str) -> list[Path]:
+    """What a render makes last: its sheet, or the frames of its final stage."""
+    from paintflow.paths import frame_path
+
+    if dag.look(render).sheet:
+        return [Path(dag.sheet_path(render))]
+    frames = range(1, dag.renders[render].frames + 1)
+    return [Path(frame_path(dag.results, dag.final_stage(render), render, t)) for t in frames]
+
+
+def test_every_look_from_the_page(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    import paintflow.looks
+    from paintflow.config import absolute_paths, load
+    from paintflow.dag import RenderDag
+    from paintflow.registry import LOOKS
+
+    built_in = Path(paintflow.looks.__file__).parent
+    assert set(LOOKS_FROM_THE_PAGE) | {"fast"} == {n for n, look in LOOKS.items() if look.folder.parent == built_in}
+    project, shots = tmp_path / "project", tmp_path / "screenshots"
+    project.mkdir()
+    clip = make_clip(tmp_path / "song_clip.mp4", audio=True, seconds=0.3)
+    port, log = free_port(), tmp_path / "studio.log"
+    base = f"http://127.0.0.1:{port}"
+    server = start_studio(project, port, log, slots=2)  # two tiny renders at once keep both cores busy
+    d = browser
+    try:
+        for i, (look, (fields, paintings)) in enumerate(LOOKS_FROM_THE_PAGE.items()):
+            name = f"every_{look}"
+            d.get(f"{base}/new/")
+            d.find_element(By.ID, "id_name").send_keys(name)
+            if i == 0:
+                d.find_element(By.ID, "id_video_upload").send_keys(str(clip))
+            else:
+                Select(d.find_element(By.ID, "id_video")).select_by_value(clip.name)
+            fill(d, "width", "64")
+            Select(d.find_element(By.ID, "id_look")).select_by_value(look)  # its fields appear
+            for field, value in fields.items():
+                fill(d, field, value)
+            for painting in paintings:  # tick boxes for a look that learns from several
+                d.find_element(By.CSS_SELECTOR, f"input[name=painting][value$='{painting}']").click()
+            shot(d, shots, f"new_{look}")
+            d.find_element(By.ID, "create").click()
+            wait(lambda: f"/render/{name}/" in d.current_url, 30, f"the page of {name}")  # noqa: B023
+            if look == "latent":  # its model is trained by the render: said, and previewed once done (below)
+                d.find_element(By.ID, "preview").click()
+                said = wait(lambda: d.find_elements(By.CSS_SELECTOR, ".card .errorlist"), 60, "the latent's answer")
+                assert "a preview is possible once the training is done" in said[0].text
+            elif LOOKS[look].preview:
+                d.find_element(By.ID, "preview").click()
+                image = wait(lambda: d.find_elements(By.ID, "preview-image"), 90, f"{look}'s preview")[0]
+                wait(lambda: d.execute_script("return arguments[0].naturalWidth", image) == 64, 10, "the preview")  # noqa: B023
+            else:
+                assert not d.find_elements(By.ID, "preview"), f"{look}: a preview button for a look without one"
+            start = d.find_element(By.ID, "start")
+            start.click()  # queued: the studio runs one render at a time
+            WebDriverWait(d, 30).until(staleness_of(start))  # the page after the click, before the next look
+        for look in LOOKS_FROM_THE_PAGE:
+            name = f"every_{look}"
+            wait(lambda: state(d, base, name) in ("done", "failed"), 300, f"{name} to finish")  # noqa: B023
+            d.get(f"{base}/render/{name}/")
+            assert state(d, base, name) == "done", d.find_element(By.TAG_NAME, "main").text[-2000:]
+            if LOOKS[look].sheet:  # one picture, shown
+                assert d.find_elements(By.CSS_SELECTOR, f"#thumbs img[src*='{name}_layers.png']")
+            else:
+                video = d.find_element(By.ID, "video")
+                wait(lambda: d.execute_script("return arguments[0].readyState", video) >= 1, 30, "the video")  # noqa: B023
+                assert d.execute_script("return arguments[0].duration", video) > 0.1
+            if look == "latent":  # the training's loss plot, and now a preview with the trained model
+                assert d.find_elements(By.CSS_SELECTOR, "img[alt='training loss']")
+                d.find_element(By.ID, "preview").click()
+                image = wait(lambda: d.find_elements(By.ID, "preview-image"), 60, "the trained preview")[0]
+                wait(lambda: d.execute_script("return arguments[0].naturalWidth", image) == 64, 10, "the preview")  # noqa: B023
+            shot(d, shots, f"done_{look}")
+    finally:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+    # the configs the studio saved, rendered together from a terminal: the same pictures
+    reference, merged = tmp_path / "reference", None
+    reference.mkdir()
+    for look in LOOKS_FROM_THE_PAGE:
+        folder = project / "renders" / f"every_{look}"
+        config = absolute_paths(yaml.safe_load((folder / "config.yaml").read_text()), folder)
+        if merged is None:
+            merged = config
+        else:  # one footage, one set of shared settings: the renders side by side
+            assert {k: v for k, v in config.items() if k != "renders"} == {
+                k: v for k, v in merged.items() if k != "renders"
+            }
+            merged["renders"].update(config["renders"])
+    (reference / "config.yaml").write_text(yaml.safe_dump(merged))
+    theirs = RenderDag(absolute_paths(load(reference / "config.yaml", {"shots": {"default": "none"}}), reference))
+    targets = [p.relative_to(reference) for look in LOOKS_FROM_THE_PAGE for p in final_files(theirs, f"every_{look}")]
+    run_snakemake(reference, *map(str, targets))  # the pictures alone: no video, report or quality measures
+    for look in LOOKS_FROM_THE_PAGE:
+        name = f"every_{look}"
+        ours = RenderDag(absolute_paths(load(project / "renders" / name / "config.yaml"), project / "renders" / name))
+        a, b = final_files(ours, name), final_files(theirs, name)
+        assert len(a) == len(b) >= 1 and [p.name for p in a] == [p.name for p in b], look
+        assert all(x.read_bytes() == y.read_bytes() for x, y in zip(a, b)), f"{look}: not the terminal's pictures"
+    assert (project / "renders/every_zoom/results/renders/every_zoom/every_zoom.mp4").is_file()

@@ -39,6 +39,30 @@ def test_torch_features_equal_onnxruntime(converted, ours, theirs):
     assert np.abs(feats - reference).max() < 1e-4 * scale
 
 
+def test_a_deep_layer_of_a_tiny_picture_is_the_same_every_run(converted):
+    """relu5_1 of a 16×16 picture is a 1×1 map: its gradient (a dream's step) was different run to run with
+    2 threads (a channels-last convolution's backward); it is now the same, and still the convolution's."""
+    net = vgg.VGGFeatures(converted)
+    x0 = torch.rand(1, 3, 16, 16, generator=torch.Generator().manual_seed(0))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        grads = []
+        for _ in range(6):
+            x = x0.clone().requires_grad_(True)
+            (net(x, ["relu5_1"])["relu5_1"] ** 2).mean().backward()
+            grads.append(x.grad)
+    finally:
+        torch.set_num_threads(threads)
+    assert all(torch.equal(g, grads[0]) for g in grads)
+    with torch.no_grad():  # the same numbers as the convolution itself (on a plain-layout copy)
+        deep = net(x0, ["relu4_3"])["relu4_3"]
+        conv = net.net._modules["conv5_1"]
+        pooled = torch.nn.functional.max_pool2d(deep.contiguous(), 2)
+        want = torch.relu(torch.nn.functional.conv2d(pooled, conv.weight.contiguous(), conv.bias, padding=1))
+        assert torch.allclose(net(x0, ["relu5_1"])["relu5_1"], want, rtol=1e-4, atol=1e-3)
+
+
 def test_conversion_shapes(converted):
     assert converted["depth"] == 16 and converted["preprocess"] == "caffe"
     shapes = [tuple(w.shape) for w, _ in converted["convs"]]

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import torch
 
-from paintflow.looks.dream.dreaming import layer_sheet, source_image
+from paintflow.inputs import still_image
+from paintflow.looks.dream.dreaming import layer_sheet
 from paintflow.smk import render_dag, setup_log, threads
 
 log = setup_log(snakemake)
@@ -15,7 +16,7 @@ r = dag.renders[owner]
 video = dag.videos[r.settings["video"]] if r.settings.get("video") else None
 images = {Path(p).stem: p for p in snakemake.output.images}
 layer_sheet(
-    source_image(r.settings, r.width, r.height, video),
+    still_image(r.settings, r.width, r.height, video),
     r.settings,
     snakemake.input.model,
     snakemake.config["model"]["pooling"],

@@ -3,7 +3,8 @@
 import torch
 
 from paintflow.chunk import ChunkContext
-from paintflow.looks.dream.dreaming import source_image, zoom_chunk
+from paintflow.inputs import still_image
+from paintflow.looks.dream.dreaming import zoom_chunk
 from paintflow.smk import render_dag, setup_log
 
 setup_log(snakemake)
@@ -13,7 +14,7 @@ r = ctx.render
 still = None
 if 1 in ctx.outputs:
     video = render_dag(snakemake).videos[r.settings["video"]] if r.settings.get("video") else None
-    still = source_image(r.settings, r.width, r.height, video)
+    still = still_image(r.settings, r.width, r.height, video)
 zoom_chunk(
     ctx.outputs,
     ctx.prev,

@@ -145,6 +145,7 @@ class NewRenderForm(forms.Form):
         self.fields["smooth"].choices = [("", "the look's own")] + [(m, m) for m in methods]
         self.fields["smooth"].look = " ".join(name for name, look in LOOKS.items() if look.smooths)
         self.fields["song_upload"].look = " ".join(name for name, look in LOOKS.items() if look.sound)
+        self.fields["painting_upload"].look = self.painted_looks
         self.fields["video"].choices = [("", "—")] + [(p.name, p.name) for p in project.videos()]
         self.fields["painting"].choices = [("", "—")] + [(str(p), p.name) for p in project.paintings()]
         from .models import Render
@@ -216,6 +217,11 @@ class NewRenderForm(forms.Form):
         elif look and not (look.paintings or look.blend) and chosen > 1:
             self.add_error("painting", f"the {look.name} look paints with one painting: choose one")
         return data
+
+    @property
+    def painted_looks(self) -> str:
+        """The looks that take a painting (the gallery and the upload are shown for them alone)."""
+        return " ".join(name for name, look in LOOKS.items() if look.painting or look.blend or look.paintings)
 
     @property
     def many_paintings(self) -> str:

@@ -266,20 +266,6 @@ def layer_sheet(source: np.ndarray, cfg: dict, model_path, pooling: str, images:
     write_pil(sheet_path, contact_sheet(tiles, columns=columns, width=columns * (source.shape[1] + 4) + 4))
 
 
-def source_image(cfg: dict, width: int, height: int, video=None) -> np.ndarray:
-    """The still a zoom or layer sheet starts from: an image file (cover-cropped to the size) or frame
-    ``cfg["frame"]`` of a configured video (at that video's processing size)."""
-    from paintflow.files import read_rgb
-
-    if video is not None:
-        from paintflow.video import read_frame
-
-        return read_frame(video.path, video.info, cfg["frame"])
-    from paintflow.resize import cover
-
-    return cover(read_rgb(cfg["image"]), width, height)
-
-
 def preview(dag, render: str, rgb: np.ndarray, quick: bool = True) -> np.ndarray:
     """One dreamed frame of a render (``paintflow preview``)."""
     from paintflow import vgg

@@ -592,8 +592,9 @@ def preview(dag, render: str, rgb: np.ndarray, quick: bool = True) -> np.ndarray
     path = latent_look.paths(dag, render)["model"]
     if not Path(path).is_file():
         raise PaintflowError(
-            f"the latent look of {render} needs its model first: run `snakemake --until latent_train_{render}` "
-            "(training takes a while; see README)"
+            f"the latent look of {render} paints with a model trained on its paintings: a preview is possible once "
+            f"the training is done (start the render: it trains first; from a terminal, "
+            f"`snakemake --until latent_train_{render}`)"
         )
     s = dag.renders[render].settings
     return LatentStyle(path, s["device"])(rgb, s["strength"])

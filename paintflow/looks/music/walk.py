@@ -162,9 +162,9 @@ def content_image(render) -> np.ndarray:
     """The one picture a music render without a video paints on every frame."""
     s = render.settings
     if s["image"]:
-        from paintflow.looks.dream.dreaming import source_image
+        from paintflow.inputs import still_image
 
-        return source_image(s, render.width, render.height)
+        return still_image(s, render.width, render.height)
     return canvas(render.width, render.height, s["seed"])
 
 
