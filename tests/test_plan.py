@@ -88,6 +88,7 @@ def fake_dag(root, renders):
         render_shots=lambda name: [range(1, 51), range(51, renders[name].frames + 1)],
         uses=lambda name, stage: False,  # no quality records here
         key=lambda stage, owner: "k",  # the frame store's folder of the stage's frames (none held here)
+        look=lambda name: SimpleNamespace(prepare=()),  # no training before the frames
     )
 
 
