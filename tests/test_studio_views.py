@@ -174,30 +174,6 @@ def test_the_form_offers_every_look_with_its_settings_from_the_look_itself(studi
     assert r["dream"]["layers"] == {"relu4_2": 1.0}  # a dream's layer: chosen from the schema's layer names
 
 
-def test_every_look_is_made_from_the_form_alone(studio, tmp_path):
-    """Each look's render made from the form is a config the workflow accepts (checked by loading it as the
-    render page does); what a look needs is asked next to its field."""
-    project, client, _ = studio
-    from paintflow.registry import LOOKS
-    from paintflow.studio import project as studio_project
-
-    voiced = upload(make_clip(tmp_path / "voiced.mp4", audio=True, seconds=0.5), name="every.mp4")
-    assert client.post("/new/", {**form(name="every_fast"), "video_upload": voiced}).status_code == 302
-    painting = str(studio_project.paintings()[0])
-    extra = {
-        "zoom": {"zoom__frames": 4},
-        "music": {"music__clusters": 2},  # 10 frames: at most 10 kinds of sound
-        "latent": {"painting_upload": upload(shared("style", "great_wave.jpg"))},
-    }
-    for name in sorted(set(LOOKS) - {"fast"}):
-        data = {**form(name=f"every_{name}", look=name, painting=painting), "video": "every.mp4", **extra.get(name, {})}
-        made = client.post("/new/", data)
-        assert made.status_code == 302, (name, said(made))
-        if LOOKS[name].sheet:  # a page that answered 500 (progress assumed per-frame stages)
-            page = client.get(f"/render/every_{name}/").content.decode()
-            assert f"Look: {name}" in page and 'class="state broken"' not in page, name
-
-
 def test_the_render_page_shows_its_look_and_the_painting_it_uses(studio):
     _, client, _ = studio
     from paintflow.studio import project

@@ -23,8 +23,10 @@ def look_choices() -> list[tuple[str, str]]:
 
 
 def setting_field(look, key: str, label: str):
-    """(form field, value → config value) for one setting of a look, from its schema."""
-    prop = resolve(section_schema(look.section)["properties"][key])
+    """(form field, value → config value) for one setting of a look, from its schema (``key``: of its own
+    section, or "<section>.<key>" of a section it takes settings from: the layer sheet's "dream.octaves")."""
+    section, key = key.split(".") if "." in key else (look.section, key)
+    prop = resolve(section_schema(section)["properties"][key])
     branch = next((b for b in prop.get("oneOf", []) if b.get("type") == "integer"), prop)  # e.g. a built-in style
     types = branch.get("type") if isinstance(branch.get("type"), list) else [branch.get("type")]
     common = {"required": False, "label": f"{look.name}: {label}", "help_text": prop.get("description", "")}
@@ -50,13 +52,18 @@ def setting_field(look, key: str, label: str):
     return forms.CharField(initial=default, **common), str
 
 
+def field_name(look: str, key: str) -> str:
+    """The form field of a look's setting: fast__style, layer_sheet__dream__octaves."""
+    return f"{look}__{key.replace('.', '__')}"
+
+
 def look_fields() -> dict:
     """{field name: (look, settings key, form field, converter)} of every look's offered settings."""
     out = {}
     for name, look in LOOKS.items():
         for key, label in look.form:
             field, convert = setting_field(look, key, label)
-            out[f"{name}__{key}"] = (look, key, field, convert)
+            out[field_name(name, key)] = (look, key, field, convert)
     return out
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from .. import PaintflowError
 from ..registry import LOOKS
 from . import media, project, runner
-from .forms import NewRenderForm, OpenConfigForm
+from .forms import NewRenderForm, OpenConfigForm, field_name
 from .models import Render
 
 
@@ -53,8 +53,8 @@ def _config_of(data: dict, video: Path, paintings: list[str], settings: dict) ->
         r[look.section] = {"video": "source"}
     else:
         r["video"] = "source"
-    for key, value in settings.items():
-        r.setdefault(look.section, {})[key] = value
+    for key, value in settings.items():  # a look's own setting, or one of a section it takes ("dream.octaves")
+        _put(r, key if "." in key else f"{look.section}.{key}", value)
     if len(paintings) > 1 and look.blend:  # several clicked: blended, each weighing the same
         _put(r, look.blend, [{"path": p} for p in paintings])
     elif paintings and look.painting:
@@ -94,7 +94,11 @@ FIELD_OF = [
     ("videos.background", "background"),
     ("videos.", "video"),
     (".style", "painting"),
-    *((f".{look.section}.{key}", f"{name}__{key}") for name, look in LOOKS.items() for key, _ in look.form),
+    *(
+        (f".{key}" if "." in key else f".{look.section}.{key}", field_name(name, key))
+        for name, look in LOOKS.items()
+        for key, _ in look.form
+    ),
     ("duration", "duration"),
     ("selected range", "start"),
     ("width", "width"),

@@ -38,6 +38,7 @@ register_look(
         sheet=True,
         video_stages=lambda s: (),
         check=check,
+        form=(("dream.octaves", "octaves"), ("dream.iterations", "iterations per octave")),  # its dreams' cost
     ),
     Stage("layer_sheet", "render", "layer sheet", gpu=True, identity=_layer_sheet_id, needs=dream.NEEDS),
     where=__file__,
