@@ -173,12 +173,12 @@ def test_the_studio_in_a_browser(browser, tmp_path):
 
 # every other look from the page, its knobs turned down for a CPU: (fields typed or ticked, paintings clicked)
 LOOKS_FROM_THE_PAGE = {
-    "paint": ({"paint__iterations": "3", "paint__first_frame_iterations": "8"}, ["the_scream.jpg"]),
-    "dream": ({"dream__octaves": "2", "dream__iterations": "2"}, []),
-    "zoom": ({"zoom__frames": "4", "zoom__reverse": True}, []),
-    "layer_sheet": ({"layer_sheet__dream__octaves": "2", "layer_sheet__dream__iterations": "3"}, []),
+    "paint": ({"paint__iterations": "2", "paint__first_frame_iterations": "4"}, ["the_scream.jpg"]),
+    "dream": ({"dream__octaves": "1", "dream__iterations": "2"}, []),
+    "zoom": ({"zoom__frames": "3", "zoom__reverse": True}, []),
+    "layer_sheet": ({"layer_sheet__dream__octaves": "1", "layer_sheet__dream__iterations": "2"}, []),
     "music": ({"music__clusters": "2"}, []),
-    "latent": ({"latent__steps": "12", "latent__refiner_steps": "4"}, ["starry_night.jpg", "the_scream.jpg"]),
+    "latent": ({"latent__steps": "8", "latent__refiner_steps": "2"}, ["starry_night.jpg", "the_scream.jpg"]),
 }
 
 

@@ -352,6 +352,66 @@ def test_removing_an_entry_never_deletes_what_another_uses(studio):
     root.delete()
 
 
+def test_no_url_that_takes_a_name_leaves_its_folder(studio):
+    """Path traversal in every URL that takes a name or a file: the render's files, the form's frame and a
+    painting's thumbnail, a look's picture, a render's actions."""
+    project, client, clip = studio
+    hand_made(project / "renders/walled", clip)
+    assert client.post("/open/", {"name": "walled", "config": "renders/walled/config.yaml"}).status_code == 302
+    (project / "studio_secret").write_text("x")
+    for url in (
+        "/render/walled/file/../../studio_secret",
+        "/render/walled/file/..%2F..%2Fstudio_secret",
+        "/render/walled/file/%2Fetc%2Fpasswd",
+        "/render/walled/file/config.yaml%00.png",
+        f"/frame/?video=..%2F..%2F{clip.name}",
+        "/frame/?video=%2Fetc%2Fpasswd",
+        f"/frame/?painting={project / 'studio_secret'}",
+        "/frame/?painting=..%2F..%2F..%2Fetc%2Fpasswd",
+        "/look/..%2Ffast/choices.jpg",
+        "/render/..%2Fwalled/",
+    ):
+        answer = client.get(url)
+        assert answer.status_code in (400, 404), url
+        assert b"".join(getattr(answer, "streaming_content", [answer.content])) != b"x", url
+    assert client.post("/render/..%2Fwalled/do/remove/").status_code == 404
+    assert (project / "renders/walled/config.yaml").is_file()
+
+
+def test_the_studio_s_files_in_the_repository_are_never_committed():
+    """`make studio` keeps its uploads, renders, key and database in the repository: git ignores them."""
+    from conftest import REPO
+
+    for path in ("media/videos/clip.mp4", "renders/r/config.yaml", "studio/secret_key", "studio/studio.sqlite3"):
+        assert subprocess.run(["git", "-C", str(REPO), "check-ignore", "-q", path]).returncode == 0, path
+
+
+def test_another_host_name_is_refused(studio):
+    """A page asked for under another host name (DNS rebinding from a web page) is refused on localhost."""
+    from django.test import Client
+
+    assert Client(REMOTE_ADDR="127.0.0.1", HTTP_HOST="attacker.example").get("/").status_code == 400
+    assert Client(REMOTE_ADDR="127.0.0.1", HTTP_HOST="localhost").get("/").status_code == 200
+
+
+def test_what_a_config_says_is_shown_as_text_never_as_markup(studio):
+    """A hand-made config's words (a render's settings, its error) are escaped on every page."""
+    project, client, clip = studio
+    markup = "<script>alert(1)</script>"
+    folder = project / "renders/marked"
+    hand_made(folder, clip)
+    config = yaml.safe_load((folder / "config.yaml").read_text())
+    config["renders"]["by_hand"]["fast"] = {"style": f"{markup}.jpg"}  # a painting that is not there
+    (folder / "config.yaml").write_text(yaml.safe_dump(config))
+    from paintflow.studio.models import Render
+
+    Render.objects.create(name="marked", workdir=str(folder))
+    for url in ("/render/marked/", "/"):
+        page = client.get(url).content.decode()
+        assert markup not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page, url
+    assert markup in client.get("/render/marked/status.json").json()["error"]  # JSON: data, not markup
+
+
 def test_csrf_protects_every_form(studio):
     from django.test import Client
 
