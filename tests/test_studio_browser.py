@@ -46,6 +46,16 @@ def start_studio(project: Path, port: int, log: Path) -> subprocess.Popen:
     raise AssertionError(f"the studio did not start:\n{log.read_text()[-2000:]}")
 
 
+def new_studio(tmp_path: Path, clip: str, seconds: float):
+    """A project folder, a clip with sound to upload, and a studio serving the project:
+    (project, screenshots folder, clip, port, studio log, server process)."""
+    project = tmp_path / "project"
+    project.mkdir()
+    port, log = free_port(), tmp_path / "studio.log"
+    clip_path = make_clip(tmp_path / clip, audio=True, seconds=seconds)
+    return project, tmp_path / "screenshots", clip_path, port, log, start_studio(project, port, log)
+
+
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("chrome")
@@ -105,12 +115,8 @@ def state(driver, base, name) -> str:
 def test_the_studio_in_a_browser(browser, tmp_path):
     from selenium.webdriver.common.by import By
 
-    project, shots = tmp_path / "project", tmp_path / "screenshots"
-    project.mkdir()
-    clip = make_clip(tmp_path / "band.mp4", audio=True, seconds=1.2)
-    port, log = free_port(), tmp_path / "studio.log"
+    project, shots, clip, port, log, server = new_studio(tmp_path, "band.mp4", seconds=1.2)
     base = f"http://127.0.0.1:{port}"
-    server = start_studio(project, port, log)
     try:
         d = browser
         d.get(f"{base}/new/")
@@ -243,12 +249,8 @@ def test_every_look_from_the_page(browser, tmp_path):
 
     built_in = Path(paintflow.looks.__file__).parent
     assert set(LOOKS_FROM_THE_PAGE) | {"fast"} == {n for n, look in LOOKS.items() if look.folder.parent == built_in}
-    project, shots = tmp_path / "project", tmp_path / "screenshots"
-    project.mkdir()
-    clip = make_clip(tmp_path / "song_clip.mp4", audio=True, seconds=0.2)
-    port, log = free_port(), tmp_path / "studio.log"
+    project, shots, clip, port, log, server = new_studio(tmp_path, "song_clip.mp4", seconds=0.2)
     base = f"http://127.0.0.1:{port}"
-    server = start_studio(project, port, log)
     d = browser
     try:
         for i, (look, (fields, paintings)) in enumerate(LOOKS_FROM_THE_PAGE.items()):
