@@ -69,7 +69,7 @@ class Look:
     chains: Callable = lambda settings: 1  # independent chains per shot (the painted look's segments)
     long_term: Callable = lambda settings: ()  # frame offsets j > 1 whose flow it reads (long-term consistency)
     calibrate: Callable = lambda settings: {}  # settings a calibration render takes instead (a short training)
-    form: tuple = ()  # (settings key, label) the studio's form offers for this look (fields made from its schema)
+    form: tuple = ()  # (settings key, label[, parser of typed text]) the studio's form offers (fields from its schema)
     painting: str | None = None  # where the painting clicked in the studio goes ("style", "fast.style")
     painting_required: bool = False  # the look cannot do without one
     blend: str | None = None  # where several paintings clicked go, blended ("styles": [{path}, …])

@@ -51,7 +51,7 @@ def form(**changes):
     return {k: v for k, v in data.items() if v is not None}
 
 
-def said(page) -> list[str]:
+def said_on(page) -> list[str]:
     """What a form page says next to its fields."""
     return re.findall(r'class="errorlist[^>]*>(.*?)</ul>', html.unescape(page.content.decode()), re.S)
 
@@ -141,7 +141,7 @@ def test_the_music_look_needs_a_video_with_sound(studio, tmp_path):
         "/new/",
         {**form(name="sung", look="music", music__clusters=2), "video_upload": silent, "song_upload": upload(song)},
     )
-    assert page.status_code == 302, said(page)
+    assert page.status_code == 302, said_on(page)
     config = yaml.safe_load((project / "renders/sung/config.yaml").read_text())
     assert config["renders"]["sung"]["music"]["audio"] == str(project / "media/songs/song.m4a")
     still = upload(shared("style", "great_wave.jpg"), name="still.mp3")
@@ -165,13 +165,24 @@ def test_the_form_offers_every_look_with_its_settings_from_the_look_itself(studi
         assert f'<option value="{name}"' in page, name
     assert 'id="id_posterize__levels"' in page and 'min="2"' in page  # its field, with its schema's limits
     made = client.post("/new/", {**form(name="poster", look="posterize", posterize__levels=3), "video": "q.mp4"})
-    assert made.status_code == 302, made.content.decode()[-2000:]
+    assert made.status_code == 302, said_on(made)
     config = yaml.safe_load((project / "renders/poster/config.yaml").read_text())
     assert config["renders"]["poster"] == {"look": "posterize", "video": "source", "posterize": {"levels": 3}}
     dream = client.post("/new/", {**form(name="dreamt", look="dream"), "video": "q.mp4"})
     assert dream.status_code == 302
     r = yaml.safe_load((project / "renders/dreamt/config.yaml").read_text())["renders"]["dreamt"]
     assert r["dream"]["layers"] == {"relu4_2": 1.0}  # a dream's layer: chosen from the schema's layer names
+    zoom = {
+        **form(name="zoomed", look="zoom", zoom__frames=3, zoom__schedule="relu4_2 0.5, relu5_1", zoom__reverse="on")
+    }
+    made = client.post("/new/", {**zoom, "video": "q.mp4"})
+    assert made.status_code == 302, said_on(made)
+    r = yaml.safe_load((project / "renders/zoomed/config.yaml").read_text())["renders"]["zoomed"]["zoom"]
+    assert r["schedule"] == [{"layers": {"relu4_2": 1.0}, "seconds": 0.5}, {"layers": {"relu5_1": 1.0}}]
+    assert r["reverse"] is True and r["video"] == "source"  # from the video's first frame, played backwards
+    for typed, said in (("relu4_2 x, relu5_1", "is not a number of seconds"), ("relu9_9 1, relu5_1", "relu9_9")):
+        bad = client.post("/new/", {**zoom, "name": "bad_zoom", "zoom__schedule": typed, "video": "q.mp4"})
+        assert bad.status_code == 400 and said in " ".join(said_on(bad)), typed
 
 
 def test_the_render_page_shows_its_look_and_the_painting_it_uses(studio):

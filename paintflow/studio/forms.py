@@ -22,11 +22,33 @@ def look_choices() -> list[tuple[str, str]]:
     return [(n, f"{n} — {LOOKS[n].description}") for n in names]
 
 
-def setting_field(look, key: str, label: str):
+class ParsedField(forms.CharField):
+    """A setting typed as text and read by the look's own parser (a zoom's layers over time)."""
+
+    def __init__(self, parse, **kwargs):
+        super().__init__(**kwargs)
+        self.parse = parse
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value:
+            try:
+                self.parse(value)
+            except ValueError as err:
+                raise forms.ValidationError(str(err)) from None
+        return value
+
+
+def setting_field(look, key: str, label: str, parse=None):
     """(form field, value → config value) for one setting of a look, from its schema (``key``: of its own
-    section, or "<section>.<key>" of a section it takes settings from: the layer sheet's "dream.octaves")."""
+    section, or "<section>.<key>" of a section it takes settings from: the layer sheet's "dream.octaves";
+    ``parse``: the look's reader of the text typed, for a setting no plain field holds)."""
     section, key = key.split(".") if "." in key else (look.section, key)
     prop = resolve(section_schema(section)["properties"][key])
+    if parse is not None:
+        return ParsedField(
+            parse, required=False, label=f"{look.name}: {label}", help_text=prop.get("description", "")
+        ), parse
     branch = next((b for b in prop.get("oneOf", []) if b.get("type") == "integer"), prop)  # e.g. a built-in style
     types = branch.get("type") if isinstance(branch.get("type"), list) else [branch.get("type")]
     common = {"required": False, "label": f"{look.name}: {label}", "help_text": prop.get("description", "")}
@@ -61,8 +83,8 @@ def look_fields() -> dict:
     """{field name: (look, settings key, form field, converter)} of every look's offered settings."""
     out = {}
     for name, look in LOOKS.items():
-        for key, label in look.form:
-            field, convert = setting_field(look, key, label)
+        for key, label, *parse in look.form:  # (key, label) or (key, label, the look's parser of its text)
+            field, convert = setting_field(look, key, label, *parse)
             out[field_name(name, key)] = (look, key, field, convert)
     return out
 

@@ -97,7 +97,7 @@ FIELD_OF = [
     *(
         (f".{key}" if "." in key else f".{look.section}.{key}", field_name(name, key))
         for name, look in LOOKS.items()
-        for key, _ in look.form
+        for key, *_ in look.form
     ),
     ("duration", "duration"),
     ("selected range", "start"),
