@@ -199,8 +199,8 @@ def still_geometry(render: Render, videos: dict, where: str) -> None:
             seconds = audio_duration(audio)
     try:
         render.frames = zoom_frames(seconds, s["frames"], render.fps)
-    except PaintflowError as err:
-        raise PaintflowError(f"{where}: {err}") from err
+    except PaintflowError as err:  # said at the length's key (the studio puts it next to the frames field)
+        raise PaintflowError(f"{where}.frames: {err}") from err
 
 
 def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
@@ -364,4 +364,4 @@ def zoom_frames(seconds: float | None, frames: int | None, fps: float) -> int:
         return int(frames)
     if seconds:
         return max(1, int(math.floor(seconds * fps + 1e-9)))
-    raise PaintflowError("zoom: give frames, seconds, or an audio file to take the duration from")
+    raise PaintflowError("give frames, seconds, or an audio file to take the duration from")

@@ -180,6 +180,9 @@ def test_the_form_offers_every_look_with_its_settings_from_the_look_itself(studi
     r = yaml.safe_load((project / "renders/zoomed/config.yaml").read_text())["renders"]["zoomed"]["zoom"]
     assert r["schedule"] == [{"layers": {"relu4_2": 1.0}, "seconds": 0.5}, {"layers": {"relu5_1": 1.0}}]
     assert r["reverse"] is True and r["video"] == "source"  # from the video's first frame, played backwards
+    endless = client.post("/new/", {**zoom, "name": "endless", "zoom__frames": "", "video": "q.mp4"})
+    html_of = endless.content.decode()
+    assert endless.status_code == 400 and html_of.index("give frames, seconds") > html_of.index("id_zoom__frames")
     for typed, said in (("relu4_2 x, relu5_1", "is not a number of seconds"), ("relu9_9 1, relu5_1", "relu9_9")):
         bad = client.post("/new/", {**zoom, "name": "bad_zoom", "zoom__schedule": typed, "video": "q.mp4"})
         assert bad.status_code == 400 and said in " ".join(said_on(bad)), typed
