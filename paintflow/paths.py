@@ -63,7 +63,7 @@ def render_file(results, render: str) -> str:
 
 
 def job_progress_file(results, stage_name: str, owner: str, key: str) -> str:
-    """How far a long one-job stage (a training) is, written by the job as it goes (progress.JobProgress),
+    """How far a long one-job stage (a training) is, written by the job as it goes (progress.write_job_progress),
     named by its identity so an older job's record is never taken for this one's."""
     return f"{results}/.paintflow/progress/{stage_name}-{owner}-{key}.json"
 

@@ -148,6 +148,8 @@ def _quality_line(dag, render: str) -> str | None:
 
 
 def format_progress(rows: list[dict], now: float | None = None) -> str:
+    from .jobs import _duration
+
     now = now or time.time()
     lines = []
     for r in rows:
@@ -168,8 +170,6 @@ def format_progress(rows: list[dict], now: float | None = None) -> str:
         lines.append(line)
         for job in r.get("jobs", []):
             if job["step"] < job["total"]:
-                from .jobs import _duration
-
                 line = f"    {job['label']}: step {job['step']}/{job['total']} ({job['percent']} %)"
                 if job["value"] is not None:
                     line += f", {job['measure']} {job['value']:.4g}"

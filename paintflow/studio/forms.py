@@ -104,6 +104,11 @@ class ManyFilesField(forms.FileField):
         return [super(ManyFilesField, self).clean(f, initial) for f in files]
 
 
+def looks_that(wanted) -> str:
+    """The names of the looks ``wanted(look)`` is true of, as the page's data-look attribute lists them."""
+    return " ".join(name for name, look in LOOKS.items() if wanted(look))
+
+
 def plain_name(text: str) -> str:
     """A render name the config accepts, made from what was typed (bird-paint → bird_paint)."""
     return "_".join(re.findall(r"[A-Za-z0-9]+", text)) or "render"
@@ -172,8 +177,8 @@ class NewRenderForm(forms.Form):
             self.fields[name] = field
         methods = section_schema("smooth")["properties"]["method"]["enum"]
         self.fields["smooth"].choices = [("", "the look's own")] + [(m, m) for m in methods]
-        self.fields["smooth"].look = " ".join(name for name, look in LOOKS.items() if look.smooths)
-        self.fields["song_upload"].look = " ".join(name for name, look in LOOKS.items() if look.sound)
+        self.fields["smooth"].look = looks_that(lambda look: look.smooths)
+        self.fields["song_upload"].look = looks_that(lambda look: look.sound)
         self.fields["painting_upload"].look = self.painted_looks
         self.fields["video"].choices = [("", "—")] + [(p.name, p.name) for p in project.videos()]
         self.fields["painting"].choices = [("", "—")] + [(str(p), p.name) for p in project.paintings()]
@@ -250,12 +255,12 @@ class NewRenderForm(forms.Form):
     @property
     def painted_looks(self) -> str:
         """The looks that take a painting (the gallery and the upload are shown for them alone)."""
-        return " ".join(name for name, look in LOOKS.items() if look.painting or look.blend or look.paintings)
+        return looks_that(lambda look: look.painting or look.blend or look.paintings)
 
     @property
     def many_paintings(self) -> str:
         """The looks that take several paintings, to learn from or blended (the gallery's tick boxes for them)."""
-        return " ".join(name for name, look in LOOKS.items() if look.paintings or look.blend)
+        return looks_that(lambda look: look.paintings or look.blend)
 
 
 class OpenConfigForm(forms.Form):

@@ -117,9 +117,10 @@ def look_of(dag, name: str, render: Render) -> dict:
     folder = Path(render.workdir).resolve()
 
     def thumb(path: str) -> str | None:
-        if str(Path(path).resolve()) in gallery:
-            return "/frame/?painting=" + quote(gallery[str(Path(path).resolve())], safe="")
-        if folder in Path(path).resolve().parents:
+        where = Path(path).resolve()
+        if str(where) in gallery:
+            return "/frame/?painting=" + quote(gallery[str(where)], safe="")
+        if folder in where.parents:
             return f"/render/{render.name}/file/{quote(rel(render, path))}"
         return None
 

@@ -35,10 +35,10 @@ def _put(node: dict, dotted: str, value) -> None:
     node[last] = value
 
 
-def _config_of(data: dict, video: Path, paintings: list[str], settings: dict) -> dict:
+def _config_of(data: dict, video: Path, paintings: list[str], song: Path | None, settings: dict) -> dict:
     """A studio render's config (a plain config file: runnable from a terminal too); ``paintings``: the
-    gallery's paintings chosen; ``settings``: the chosen look's settings from its fields
-    (NewRenderForm.look_settings)."""
+    gallery's paintings chosen; ``song``: the song uploaded; ``settings``: the chosen look's settings from
+    its fields (NewRenderForm.look_settings)."""
     import copy
 
     name = data["name"]
@@ -61,6 +61,8 @@ def _config_of(data: dict, video: Path, paintings: list[str], settings: dict) ->
         _put(r, look.painting, paintings[0])
     if look.paintings:  # copies in the render's own folder (project.write_config), relative to its config
         _put(r, look.paintings, project.PAINTINGS)
+    if song and look.sound:
+        _put(r, look.sound, str(song))
     r.update(copy.deepcopy(look.studio))
     if data.get("smooth") and look.smooths:
         r["smooth"] = {**r.get("smooth", {}), "method": data["smooth"]}
@@ -81,11 +83,6 @@ def _config_of(data: dict, video: Path, paintings: list[str], settings: dict) ->
         else:
             r["key"] = {"background": {"original": True}}
     return config
-
-
-def _sound(look: str, song: Path | None) -> dict:
-    """The look's song setting ({"audio": path} for music.audio) when one was uploaded."""
-    return {LOOKS[look].sound.split(".")[-1]: str(song)} if song else {}
 
 
 FIELD_OF = [
@@ -147,7 +144,7 @@ def new(request):
         if any(Path(p) not in gallery for p in chosen):
             return refuse("painting", "not a painting of the gallery")
         try:
-            config = _config_of(data, video, chosen, {**form.look_settings(data), **_sound(data["look"], song)})
+            config = _config_of(data, video, chosen, song, form.look_settings(data))
             folder = project.write_config(
                 data["name"], config, paintings=chosen if LOOKS[data["look"]].paintings else ()
             )
