@@ -36,7 +36,14 @@ from paintflow.figures import histogram, labelled_rows  # noqa: E402
 from paintflow.files import read_rgb  # noqa: E402
 from paintflow.flow import compute_flow  # noqa: E402
 from paintflow.looks.paint.settings import StyleSettings  # noqa: E402
-from paintflow.looks.paint.stylize import Optimiser, resize_style, style_targets, stylize_frame, to_tensor  # noqa: E402
+from paintflow.looks.paint.stylize import (  # noqa: E402
+    Optimiser,
+    resize_style,
+    style_targets,
+    stylize_frame,
+    to_tensor,
+    warm_start,
+)
 from paintflow.masks import consistency_mask  # noqa: E402
 from paintflow.metrics import warping_error  # noqa: E402
 from paintflow.video import decoded_frames, probe  # noqa: E402
@@ -55,12 +62,12 @@ LONG = 4  # the long-term warping error's offset
 TODAY = "today:stop_change=0,warp_interpolation=linear,temporal_init=blend,iterations=30"  # before the rule
 
 
-def prepared(name: str, width: int, count: int, workdir: Path) -> dict:
+def prepared(name: str, width: int, count: int, workdir: Path, clips: dict = CLIPS) -> dict:
     """Frames, backward flows and masks t → t−1 and t → t−4 (DeepFlow, as the workflow's default), cached."""
     cache = workdir / f"{name.replace(' ', '_')}_{width}_{count}.pkl"
     if cache.is_file():
         return pickle.loads(cache.read_bytes())
-    video, start = CLIPS[name]
+    video, start = clips[name]
     info = probe(SHARED / "video" / video, width=width, fps=10, start=start, duration=count / 10)
     frames = [f.copy() for f in decoded_frames(SHARED / "video" / video, info)][:count]
 
@@ -88,7 +95,19 @@ def render(net, data: dict, settings: StyleSettings, trace: bool = False) -> dic
         record, frame_trace = {}, [] if trace else None
         t0 = time.perf_counter()
         prev = stylize_frame(
-            net, targets, frame, settings, prev, flow, mask, t + 1, "cpu", record=record, trace=frame_trace
+            net,
+            targets,
+            frame,
+            settings,
+            prev,
+            flow,
+            mask,
+            t + 1,
+            "cpu",
+            record=record,
+            trace=frame_trace,
+            prev_content=frames[t - 1] if t else None,
+            fresh=warm_start(frame, STYLE, settings) if t and settings.temporal_init == "fast" else None,
         )
         seconds.append(time.perf_counter() - t0)
         out.append(prev)

@@ -12,11 +12,17 @@ render's final frames (brought to the processing size) against its source:
 - ``change`` / ``source_change``: mean |O_t − O_{t−1}| and the source's (a frozen frame);
 - ``luma`` / ``spread`` and the source's (a black or blank frame);
 - ``border``: for each edge, how much texture and line-to-line variation each of its outer lines keeps
-  next to the frame's interior (1: as much; 0: collapsed), and the same for the source.
+  next to the frame's interior (1: as much; 0: collapsed), and the same for the source;
+- ``content``: the content distance to its own source frame (:class:`paintflow.metrics.ContentMeter`,
+  VGG-16 relu4_2; faithfulness beside the warping error's steadiness: a picture that stopped following the
+  footage is steady and unfaithful), ``content_back`` the same to the earlier source frames t−1 … t−4 of
+  its shot and ``source_back`` their distance to this frame's source (how much the footage itself changed).
 
 Flags are decided when the records are read (:func:`flags`), so changing a threshold re-runs nothing:
 **black**, **blank**, **frozen**, **pop** (an error many times its shot's median), **border** (an edge
-collapsed where the source's is not).
+collapsed where the source's is not), **smear** (a content distance well above what the look gives the
+shot painted fresh: its first frame) and **ghost** (the frame shows an earlier source frame better than its
+own while the footage changed: the picture follows the past, not the camera).
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 BORDER_LINES = 4  # outer lines of each edge that are judged
-KINDS = ("black", "blank", "frozen", "pop", "border")  # a frame's first kind names it
+KINDS = ("black", "blank", "frozen", "pop", "smear", "ghost", "border")  # a frame's first kind names it
 
 
 # --- measures of one frame ----------------------------------------------------------------------
@@ -142,15 +148,52 @@ def measure_frame(out: list[np.ndarray], src: list[np.ndarray], flows: list, mas
     return rec
 
 
-def quality_chunk(outputs: dict, frame_files: dict, source_files: dict, flows: dict, masks: dict, store, progress):
+def content_size(shape: tuple[int, int], side: int) -> tuple[int, int]:
+    """The size (h, w) the content distance is measured at: at most ``side`` on the longer side (0: as is)."""
+    h, w = shape[:2]
+    if not side or max(h, w) <= side:
+        return h, w
+    f = side / max(h, w)
+    return max(1, round(h * f)), max(1, round(w * f))
+
+
+def content_record(meter, t: int, out: np.ndarray, sources: list[np.ndarray]) -> dict:
+    """Frame t's content distances (pictures at the measuring size): ``content`` to its own source frame
+    (``sources[0]``); ``content_back`` to the earlier source frames t−1, t−2, … of its shot (``sources[1:]``)
+    and ``source_back`` those frames' own distance to frame t's source (how much the footage changed)."""
+    rec = {"content": round(meter.distance(out, sources[0], ("out", t), ("src", t)), 5)}
+    if len(sources) > 1:
+        back = range(1, len(sources))
+        rec["content_back"] = [round(meter.distance(out, sources[k], ("out", t), ("src", t - k)), 5) for k in back]
+        rec["source_back"] = [
+            round(meter.distance(sources[k], sources[0], ("src", t - k), ("src", t)), 5) for k in back
+        ]
+    return rec
+
+
+def quality_chunk(
+    outputs: dict,
+    frame_files: dict,
+    source_files: dict,
+    flows: dict,
+    masks: dict,
+    store,
+    progress,
+    meter=None,
+    content_side: int = 0,
+):
     """Measure each frame of a chunk. ``frame_files``/``source_files``: {t: file} of the final and source
     frames the chunk reads (its frames and up to four before each, in the shot); ``flows``: {t: backward
-    flow t→t−1}, ``masks``: {t: mask of (t−1, t)} (empty without optical flow)."""
+    flow t→t−1}, ``masks``: {t: mask of (t−1, t)} (empty without optical flow). ``meter``: a function
+    giving the :class:`paintflow.metrics.ContentMeter` (called once, when a frame is to be measured), the
+    content distances measured at most ``content_side`` pixels on the longer side."""
     from functools import lru_cache
 
     from .files import read_flow, read_gray, read_rgb, write_json
     from .jobs import run_frames
     from .masks import from_png
+
+    state = {}
 
     @lru_cache(maxsize=8)
     def source(t):
@@ -175,6 +218,11 @@ def quality_chunk(outputs: dict, frame_files: dict, source_files: dict, flows: d
             [f for f, _ in steps],
             [m for _, m in steps],
         )
+        if meter is not None:
+            if "meter" not in state:
+                state["meter"] = meter()
+            size = content_size(source(t).shape, content_side)
+            rec |= content_record(state["meter"], t, to_size(final(t), size), [to_size(source(b), size) for b in back])
         write_json(outputs[t], {"t": t, **rec})
         return None
 
@@ -186,6 +234,10 @@ def quality_chunk(outputs: dict, frame_files: dict, source_files: dict, flows: d
 class Thresholds:
     pop: float = 4.0  # a frame pops when its error is this many times its shot's median …
     pop_min: float = 0.001  # … and above this (a still shot's tiny errors are not pops)
+    smear: float = 1.6  # a frame is smeared when its content distance is this many times its shot's fresh one …
+    smear_min: float = 0.2  # … and at least this much above it
+    ghost: float = 0.05  # a ghost shows an earlier source frame better than its own, by this share of its distance …
+    ghost_change: float = 0.25  # … while that source frame differs from its own by this share of it or more
     border: float = 0.08  # an outer line scoring below this has collapsed (where the source's scores above 0.5)
     frozen: float = 0.5 / 255  # mean change below this while …
     moving: float = 2.0 / 255  # … the source changes more than this
@@ -230,12 +282,41 @@ def frame_kinds(rec: dict, th: Thresholds) -> list[str]:
     return kinds
 
 
+def fresh_content(records: dict[int, dict], shot: range) -> float | None:
+    """What the look gives a shot painted fresh: its first measured frame's content distance (every temporal
+    look starts a shot from the frame alone)."""
+    first = next((t for t in shot if t in records and records[t].get("content") is not None), None)
+    return None if first is None else records[first]["content"]
+
+
+def unfaithful(rec: dict, fresh: float | None, th: Thresholds) -> list[tuple[str, str]]:
+    """(kind, why) of a frame that does not show its own source: a smear, a ghost."""
+    out, d = [], rec.get("content")
+    if d is None:
+        return out
+    if fresh is not None and d > th.smear * fresh and d > fresh + th.smear_min:
+        out.append(("smear", f"content distance {d:.2f} = {d / max(fresh, 1e-12):.1f}x the shot's fresh {fresh:.2f}"))
+    # relative to the frame's own distance: how far a painting is from its source sets the noise of the measure
+    back = [
+        (d - other, k)
+        for k, (other, moved) in enumerate(zip(rec.get("content_back", []), rec.get("source_back", [])), 1)
+        if moved > th.ghost_change * d
+    ]
+    if back and max(back)[0] > th.ghost * d:
+        k = max(back)[1]
+        other = rec["content_back"][k - 1]
+        out.append(("ghost", f"shows source frame t-{k} better than its own ({other:.2f} < {d:.2f})"))
+    return out
+
+
 def flags(records: dict[int, dict], shots: list[range], th: Thresholds = Thresholds()) -> dict[int, dict]:
     """{t: {"kinds": [...], "why": "..."}} of every flagged frame. A pop is a frame whose error to the previous
     frame is ``th.pop`` times its shot's median; the frame after a flagged one is not a pop when it agrees with
-    the frame before that (its t−2 error is ordinary): it is the picture coming back."""
+    the frame before that (its t−2 error is ordinary): it is the picture coming back. A smear or a ghost
+    (:func:`unfaithful`) is judged against the shot's fresh content distance (:func:`fresh_content`)."""
     out: dict[int, dict] = {}
     for shot in shots:
+        fresh = fresh_content(records, shot)
         e1 = {t: records[t]["e1"] for t in shot if t in records and records[t].get("e1") is not None}
         e2 = [records[t]["e2"] for t in shot if t in records and records[t].get("e2") is not None]
         med1 = float(np.median(list(e1.values()))) if e1 else 0.0
@@ -251,6 +332,10 @@ def flags(records: dict[int, dict], shots: list[range], th: Thresholds = Thresho
                 if not recovering and not {"black", "blank", "frozen"} & set(kinds):
                     kinds.insert(0, "pop")
                     why.append(f"error {err:.4f} = {err / max(med1, 1e-12):.1f}x its shot's median")
+            if not {"black", "blank"} & set(kinds) and t != shot.start:  # a shot's first frame is its reference
+                for kind, because in unfaithful(records[t], fresh, th):
+                    kinds.append(kind)
+                    why.append(because)
             if kinds:
                 kinds.sort(key=KINDS.index)
                 if "border" in kinds:
@@ -277,9 +362,16 @@ def summarize(records: dict[int, dict], shots: list[range], frames: int, th: Thr
         "floor": _mean(records, "floor1"),
         "e_warp_long": _mean(records, "e4"),
         "floor_long": _mean(records, "floor4"),
+        "content": _mean(records, "content"),
+        "content_max": _max(records, "content"),
         "flagged": {str(t): f for t, f in sorted(found.items())},
     }
     return {"summary": summary_line(figures), **figures}
+
+
+def _max(records: dict, key: str) -> float | None:
+    values = [r[key] for r in records.values() if r.get(key) is not None]
+    return float(np.max(values)) if values else None
 
 
 def runs(frames: list[int]) -> list[str]:
@@ -303,8 +395,9 @@ def flag_list(flagged: dict) -> str:
 
 
 def summary_line(s: dict) -> str:
-    """The render's line: ``quality: E_warp 0.0023 (source floor 0.0035), t-4 0.0051 (floor 0.0060),
-    2 frames flagged: 118 pop, 431 border``."""
+    """The render's line, steadiness and faithfulness side by side: ``quality: E_warp 0.0023 (source floor
+    0.0035), t-4 0.0051 (floor 0.0060); content distance 0.74 (max 0.86), 2 frames flagged: 118 pop, 431
+    border``."""
     if not s["measured"]:
         return "quality: not measured yet"
     if s["flow"]:
@@ -315,6 +408,8 @@ def summary_line(s: dict) -> str:
         line = "quality: no optical flow for this look; frame-to-frame difference"
         line += f" {s['e_warp']:.4f} (source {s['floor']:.4f})" if s["e_warp"] is not None else " -"
     line = line or "quality:"
+    if s.get("content") is not None:
+        line += f"; content distance {s['content']:.2f} (max {s['content_max']:.2f})"
     if s["measured"] < s["frames"]:
         line += f", {s['measured']} of {s['frames']} frames measured"
     n = len(s["flagged"])

@@ -155,9 +155,19 @@ def quality_section(summary: dict, records: dict, final: dict, source: dict, out
     flagged = {int(t): f for t, f in summary["flagged"].items()}
     marks = [(t, f"{t} {f['kinds'][0]}") for t, f in sorted(flagged.items())]
     what = "warping error (masked, source flow)" if flow else "difference to the previous frame (no optical flow)"
-    chart = line_chart(series, f"{what} per frame; flagged frames marked", marks=marks)
+    chart = line_chart(series, f"steadiness: {what} per frame; flagged frames marked", marks=marks)
     title_h = 40
     parts = [chart]
+    if any(records.get(t, {}).get("content") is not None for t in ts):  # faithfulness beside steadiness
+        back = [(records.get(t, {}).get("content_back") or [float("nan")])[0] for t in ts]
+        faithful = {"render to its source frame": curve("content"), "render to the previous source frame": back}
+        parts.append(
+            line_chart(
+                faithful,
+                "faithfulness: content distance to the source (VGG relu4_2; lower shows more of what was filmed)",
+                marks=marks,
+            )
+        )
     if flagged:
         size = 110
 

@@ -163,9 +163,14 @@ def _encode_id(dag, render):
 
 
 def _quality_id(dag, render):
-    """The final frames, the source frames, and the flow and masks when the render's video has them."""
+    """The final frames, the source frames, the content distance's network and size, and the flow and masks
+    when the render's video has them."""
     video = dag.renders[render].video
-    ident = {"frames": dag.key(dag.final_stage(render), render), "source": dag.key("frames", video)}
+    ident = {
+        "frames": dag.key(dag.final_stage(render), render),
+        "source": dag.key("frames", video),
+        "content": {"model": dag.key("vgg_weights", "vgg"), "side": dag.config["quality"]["content_side"]},
+    }
     if dag.quality_flow(render):
         ident |= {"flow": dag.key("flow", video), "masks": dag.key("masks", video)}
     return ident
@@ -309,6 +314,15 @@ register(
 )
 register(Stage("encode", "render", "video", identity=_encode_id, when=_always))
 register(
-    Stage("quality", "render", "quality measured", folder="quality", ext="json", identity=_quality_id, when=_measured)
+    Stage(
+        "quality",
+        "render",
+        "quality measured",
+        folder="quality",
+        ext="json",
+        identity=_quality_id,
+        when=_measured,
+        needs=("vgg_weights",),
+    )
 )
 register(Stage("report", "render", "report", identity=_report_id, when=_always))

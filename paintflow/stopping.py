@@ -9,6 +9,10 @@ levels (0-255). A frame stops once
 - the 99th percentile of the change is below ``peak`` grey levels (no region still moving: at most 1 % of
   the values changed more), and
 - the style loss (the Gram term) changed by less than ``style`` (relative) over the same window,
+- with ``new`` (``stop_new``), the mean change where the frame is new (its pixels weighted by how
+  unreliable the warp of the previous painted frame is there) is below ``change`` too: a frame whose
+  average is still because most of it was carried over is not stopped while a subject entering it is
+  still being painted,
 
 never before ``min_iterations`` and never after the frame's ceiling (``iterations``, or the larger
 ``first_frame_iterations`` of a video's or shot's first frame; a pass's ``pass_iterations``; a coarse
@@ -45,11 +49,12 @@ class StopRule:
     style: float = 0.0  # relative change of the style loss over the window
     window: int = 5
     min_iterations: int = 1
+    new: bool = False  # the mean change where the frame is new must be below ``change`` too
 
     @classmethod
     def of(cls, s) -> StopRule:
         """The rule of a painted look's settings (StyleSettings)."""
-        return cls(s.stop_change, s.stop_peak, s.stop_style, s.stop_window, s.min_iterations)
+        return cls(s.stop_change, s.stop_peak, s.stop_style, s.stop_window, s.min_iterations, s.stop_new)
 
     @property
     def active(self) -> bool:
@@ -59,11 +64,13 @@ class StopRule:
 class Watch:
     """Follows one optimisation run (one frame at one scale) and says when the rule is met."""
 
-    def __init__(self, rule: StopRule, x0: torch.Tensor, trace: list | None = None):
+    def __init__(self, rule: StopRule, x0: torch.Tensor, trace: list | None = None, new=None):
+        """``new``: where the frame is new, a weight in [0, 1] per pixel (1, 1, H, W), or None."""
         self.rule, self.trace = rule, trace
         self.images = deque([x0.detach().clone()], maxlen=rule.window + 1)
         self.styles = deque(maxlen=rule.window + 1)
-        self.mean = self.style_change = self.delta = None
+        self.mean = self.style_change = self.delta = self.new_change = None
+        self.new = new if rule.new and new is not None and float(new.sum()) >= 1.0 else None
 
     def update(self, x: torch.Tensor, style: torch.Tensor, done: int) -> bool:
         """After iteration ``done`` (x the new image, ``style`` the style loss of the last evaluation): met?"""
@@ -77,17 +84,20 @@ class Watch:
         self.delta = delta = (self.images[-1] - self.images[0]).abs_().mul_(255.0)
         old = self.styles[0]
         # one host read for the three figures: mean, share of values above the peak bound, style change
-        figures = torch.stack(
-            [
-                delta.mean(),
-                (delta > r.peak).float().mean(),
-                ((self.styles[-1] - old).abs() / old.abs().clamp_min(1e-12)).float(),
-            ]
-        ).tolist()
-        self.mean, above, self.style_change = figures
+        figures = [
+            delta.mean(),
+            (delta > r.peak).float().mean(),
+            ((self.styles[-1] - old).abs() / old.abs().clamp_min(1e-12)).float(),
+        ]
+        if self.new is not None:  # the mean change where the frame is new
+            figures.append((delta.mean(1, keepdim=True) * self.new).sum() / self.new.sum())
+        figures = torch.stack(figures).tolist()
+        self.mean, above, self.style_change = figures[:3]
+        self.new_change = figures[3] if self.new is not None else None
         if self.trace is not None:  # every iteration's figures (bench/stopping.py chooses the thresholds on them)
             self.trace.append({"iteration": done, **self.figures(), "style": float(self.styles[-1])})
         met = self.mean < r.change and above <= 1 - PEAK_QUANTILE and self.style_change < r.style
+        met = met and (self.new_change is None or self.new_change < r.change)
         return r.active and done >= r.min_iterations and met
 
     def figures(self) -> dict:
@@ -95,11 +105,14 @@ class Watch:
         style loss's relative change, over the window; empty before the first measurement."""
         if self.delta is None:
             return {}
-        return {
+        out = {
             "change": round(self.mean, 4),
             "peak": round(percentile(self.delta, PEAK_QUANTILE), 4),
             "style_change": round(self.style_change, 6),
         }
+        if self.new_change is not None:
+            out["new_change"] = round(self.new_change, 4)
+        return out
 
 
 def percentile(values: torch.Tensor, q: float) -> float:

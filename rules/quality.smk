@@ -1,6 +1,6 @@
 # Quality control: each render's final frames measured against its source, one small record per frame
-# (warping errors with the source's flow, long-term, the source's own floor; borders, frozen, black
-# frames). Cheap next to any look; flags are read from the records (paintflow verify --quality, report).
+# (warping errors with the source's flow, long-term, the source's own floor; the content distance to
+# the source frame; borders, frozen, black frames). Cheap next to any look; flags are read from the records (paintflow verify --quality, report).
 
 
 for _j in PF.chunk_jobs("quality"):
@@ -19,6 +19,7 @@ for _j in PF.chunk_jobs("quality"):
             source=frames_of("frames", _r.video, _read),
             flows=frames_of("flow", _r.video, [t - 1 for t in _pairs], "bwd") if _flow else [],
             masks=frames_of("masks", _r.video, _pairs) if _flow else [],
+            model=ancient(PF.model_path("vgg_weights")),
         output:
             records=PF.paths("quality", _r.name, _j.frames),
         log:
@@ -26,10 +27,10 @@ for _j in PF.chunk_jobs("quality"):
         benchmark:
             _j.benchmark
         conda:
-            "../envs/video.yaml"
+            "../envs/stylize.yaml"
         threads: 1
         resources:
-            mem_mb=1000,
+            mem_mb=2000,
             runtime=30,
         params:
             identity=identity("quality", _r.name),

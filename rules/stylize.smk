@@ -4,6 +4,8 @@
 # the frame where it died.
 
 
+from paintflow.looks.paint.settings import StyleSettings
+
 for _r in PF.owners("style_targets"):
 
     rule:
@@ -52,6 +54,11 @@ for _j in [*PF.chunk_jobs("stylize"), *PF.chunk_jobs("lead")]:
     ]
     _tt = _tt if _temporal or _smooth == "flow_blend" else []
     _both = _r.settings["segments"] > 1  # segment positions depend on the shot's length
+    _before = (  # the source frame before the chunk, where a temporal frame reads it (warp_check, residual start)
+        [_j.frames.start - 1]
+        if StyleSettings.from_config(_r.settings).reads_previous_source and _j.frames.start in _tt
+        else []
+    )
     _long = [  # long-term terms: frame t−j of the same chain
         (t, j)
         for t in _j.frames
@@ -64,7 +71,7 @@ for _j in [*PF.chunk_jobs("stylize"), *PF.chunk_jobs("lead")]:
             _j.rule
         input:
             id=id_file("stylize", _r.name),
-            content=look_input(_r.name, _j.frames),
+            content=look_input(_r.name, [*_before, *_j.frames]),
             prev=frames_of(_prev[0], _r.name, [_prev[1]]) if _prev else [],
             flows=frames_of("flow", _r.video, [t - 1 for t in _tt], "bwd"),
             masks=frames_of("masks", _r.video, _tt),
@@ -73,7 +80,7 @@ for _j in [*PF.chunk_jobs("stylize"), *PF.chunk_jobs("lead")]:
             longmasks=[ancient(PF.path("longmasks", _r.video, t, str(j))) for t, j in _long],
             targets=ancient(PF.style_targets(_r.name)),
             model=ancient(PF.model_path("vgg_weights")),
-            style=[ancient(str(_r.style))] if _r.settings["init"] == "fast" else [],
+            style=([ancient(str(_r.style))] if "fast" in (_r.settings["init"], _r.settings["temporal_init"]) else []),
         output:
             frames=PF.paths(_j.stage, _r.name, _j.frames),
         log:

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 
+import cv2
 import numpy as np
 import pytest
 import yaml
@@ -72,6 +73,55 @@ def test_a_pop_is_its_frame_not_the_one_after():
     assert flags(records, [range(1, 7), range(7, 13)], Thresholds())[6]["kinds"] == ["pop"]
 
 
+def test_content_distance_says_whether_a_frame_shows_its_own_source():
+    """0 for the source itself; a painted-looking version (colours and strokes changed, the scene kept) is far
+    closer than the scene moved on: the meter measures what is shown, not how it is painted."""
+    import torch
+
+    from paintflow import vgg
+    from paintflow.metrics import ContentMeter
+    from paintflow.quality import content_record, content_size
+
+    torch.set_num_threads(2)
+    meter = ContentMeter(vgg.VGGFeatures(vgg.convert("auto")))
+    photo = cv2.resize(read_rgb(shared("content", "chelsea.png")), (160, 106), interpolation=cv2.INTER_AREA)
+    painted = cv2.stylization(photo, sigma_s=30, sigma_r=0.45)  # OpenCV's edge-preserving "painting"
+    moved = np.roll(photo, 40, axis=1)  # the subject has moved on
+    assert meter.distance(photo, photo) == 0
+    assert 0 < meter.distance(painted, photo) < 0.75 * meter.distance(moved, photo)
+    rec = content_record(meter, 2, painted, [photo, moved])  # painted from frame 2, the source moved since 1
+    assert rec["content"] < rec["content_back"][0] and rec["source_back"][0] > Thresholds().ghost_change
+    lagging = content_record(meter, 3, cv2.stylization(moved, sigma_s=30, sigma_r=0.45), [photo, photo, moved])
+    assert lagging["content_back"][1] < lagging["content"]  # a painting of frame 1 shows frame 1 better
+    assert content_size((720, 1280), 320) == (180, 320) and content_size((90, 160), 320) == (90, 160)
+
+
+def test_a_smear_and_a_ghost_are_judged_against_the_shot_painted_fresh():
+    """Frames 5-7 drift to twice the distance of the shot's fresh first frame: smear; frame 9 shows source
+    frame t-2 better than its own while the footage moved: ghost; a little drift, a still source, a margin
+    under the threshold and a new shot (its own fresh reference) are not flagged."""
+    base = {"luma": 0.5, "spread": 0.2, "source_luma": 0.5, "source_spread": 0.2, "change": 0.02, "source_change": 0.02}
+    edges = {e: [1.0] * 4 for e in ("top", "bottom", "left", "right")}
+    records = {
+        t: {**base, "border": edges, "source_border": edges, "e1": 0.003, "e2": 0.005, "content": 0.7}
+        for t in range(1, 13)
+    }
+    for t in range(2, 13):
+        records[t] |= {"content_back": [0.9, 1.0], "source_back": [0.3, 0.4]}
+    records[4]["content"] = 0.85  # a little drift: not a smear
+    for t in (5, 6, 7):
+        records[t] |= {"content": 1.45, "content_back": [1.6, 1.7]}
+    records[9] |= {"content": 0.8, "content_back": [0.9, 0.7]}  # closer to frame 7's source than its own
+    records[10] |= {"content": 0.8, "content_back": [0.78, 0.9]}  # closer by less than the margin
+    records[11] |= {"content": 0.8, "content_back": [0.7], "source_back": [0.15]}  # the source moved too little
+    records[12]["content"] = 1.5  # a new shot starting at 12 is its own reference
+    found = flags(records, [range(1, 12), range(12, 13)], Thresholds())
+    assert {t: f["kinds"] for t, f in found.items()} == {5: ["smear"], 6: ["smear"], 7: ["smear"], 9: ["ghost"]}
+    assert "2.1x the shot's fresh 0.70" in found[5]["why"] and "source frame t-2 better" in found[9]["why"]
+    assert flags(records, [range(1, 13)], Thresholds(smear=2.5)).keys() == {9, 12}  # thresholds re-run nothing
+    assert flags(records, [range(1, 13)], Thresholds(smear=2.0)).keys() == {5, 6, 7, 9, 12}
+
+
 def test_frames_are_named_plainly():
     assert parse_frames("118, 430-432,5", 500) == [5, 118, 430, 431, 432]
     for bad, says in [
@@ -118,6 +168,10 @@ def test_clean_render_flags_nothing_and_says_so_when_it_ends(measured):
     figures = json.loads((wd / "results/renders/main/report/quality.json").read_text())
     assert figures["measured"] == 16 and figures["flagged"] == {} and figures["flow"]
     assert 0 < figures["floor"] < figures["e_warp"] < figures["e_warp_long"] < 0.05
+    # faithfulness beside steadiness: every frame's content distance to its own source and the earlier ones
+    records = [json.loads(p.read_text()) for p in sorted((wd / "results/renders/main/quality").glob("*.json"))]
+    assert all(r["content"] > 0 for r in records) and len(records[4]["content_back"]) == 4
+    assert 0 < figures["content"] <= figures["content_max"] and "; content distance " in lines[0]
     other = json.loads((wd / "results/renders/other/report/quality.json").read_text())
     assert not other["flow"] and other["flagged"] == {}  # no flow for that look: the plain difference
     assert read_rgb(wd / "results/renders/main/report/quality.png").shape[1] >= 900

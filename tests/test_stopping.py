@@ -36,6 +36,18 @@ def test_the_rule_waits_for_the_picture_and_the_style_to_settle():
         assert not watch.update(moving, torch.tensor(0.2), i)
     assert watch.mean < rule.change and watch.figures()["peak"] >= 19.9
 
+    # stop_new: a still average is not enough while the new region (a quarter of the frame) is still painted
+    new = torch.zeros(1, 1, 8, 8)
+    new[..., :2, :] = 1.0
+    watch, painting = Watch(StopRule(change=1.0, peak=255.0, style=1.0, window=3, new=True), x, new=new), x.clone()
+    for i in range(1, 8):
+        painting = painting.clone()
+        painting[..., :2, :] += 3 / 255  # 3 grey levels a step there: 0.75 on average, 9 over the window there
+        assert not watch.update(painting, torch.tensor(0.2), i)
+    assert watch.mean < 3.0 and watch.figures()["new_change"] == 9.0
+    watch = Watch(StopRule(change=1.0, peak=255.0, style=1.0, window=3), x, new=new)  # stop_new off: stops
+    assert any(watch.update(x + 0.2 / 255 * i, torch.tensor(0.2), i) for i in range(1, 8))
+
     # the rule off (change 0): never met, even on a still picture
     off = Watch(StopRule(change=0.0), x)
     assert not any(off.update(x, torch.tensor(0.2), i) for i in range(1, 10))

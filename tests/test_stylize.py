@@ -8,7 +8,14 @@ from paintflow import vgg
 from paintflow.files import read_rgb
 from paintflow.looks.paint import losses
 from paintflow.looks.paint.settings import StyleSettings
-from paintflow.looks.paint.stylize import initial_image, resize_style, style_targets, stylize_frame, to_tensor
+from paintflow.looks.paint.stylize import (
+    initial_image,
+    reliability,
+    resize_style,
+    style_targets,
+    stylize_frame,
+    to_tensor,
+)
 
 
 @pytest.fixture(scope="module")
@@ -62,13 +69,43 @@ def test_temporal_start_blends_in_the_content_or_keeps_the_warped_strokes():
     init, warped = initial_image(content, prev, flow, mask, StyleSettings(temporal_init="blend"), 2)
     assert np.allclose(init[:, :10], 200 / 255) and np.allclose(init[:, 12:], prev[:, 12:] / 255)
     init, warped = initial_image(content, prev, flow, mask, StyleSettings(temporal_init="warped"), 2)
-    assert np.allclose(init, prev / 255) and np.allclose(warped, prev / 255)  # the default
+    assert np.allclose(init, prev / 255) and np.allclose(warped, prev / 255)
+    fresh = np.full_like(content, 90)  # the frame painted by the feed-forward network
+    init, _ = initial_image(content, prev, flow, mask, StyleSettings(temporal_init="fast"), 2, fresh=fresh)
+    assert np.allclose(init[:, :10], 90 / 255) and np.allclose(init[:, 12:], prev[:, 12:] / 255)
+    before = np.full_like(content, 180)  # the source frame before: the paint it got is carried onto this one
+    init, _ = initial_image(content, prev, flow, mask, StyleSettings(temporal_init="residual"), 2, prev_content=before)
+    carried = np.clip(200.0 + prev[:, 12:].astype(float) - 180.0, 0, 255) / 255  # the strokes put on the new frame
+    assert np.allclose(init[:, :10], 200 / 255) and np.allclose(init[:, 12:], carried)
     quarter = np.full_like(flow, 0.25)
     spread = {
-        how: initial_image(content, prev, quarter, mask, StyleSettings(warp_interpolation=how), 2)[0][2:-2, 2:-2].std()
+        how: initial_image(
+            content, prev, quarter, mask, StyleSettings(temporal_init="warped", warp_interpolation=how), 2
+        )[0][2:-2, 2:-2].std()
         for how in ("linear", "cubic")
     }
     assert spread["cubic"] > 1.2 * spread["linear"]
+
+
+def test_what_is_new_is_not_tied_to_the_old_paint_and_gets_more_iterations():
+    """A subject appears without motion (the flow is still and consistent: the mask trusts every pixel): the
+    sources disagree there, so warp_check frees it; the share left unreliable raises the frame's ceiling."""
+    before = np.full((24, 32, 3), 100, np.uint8)
+    content = before.copy()
+    content[8:16, 10:20] = 240  # the subject, in this frame only
+    flow, mask = np.zeros((24, 32, 2), np.float32), np.ones((24, 32), np.float32)
+    assert reliability(mask, content, before, flow, StyleSettings(warp_check=0)) is mask
+    c = reliability(mask, content, before, flow, StyleSettings(warp_check=50))
+    assert c[12, 15] < 0.01 and c[0, 0] == 1.0 and c[2:22, 4:26].mean() < 0.85
+    s = StyleSettings(iterations=15, new_iterations=60, first_frame_iterations=100)
+    assert [s.iterations_of(1), s.iterations_of(2), s.iterations_of(2, 0.2), s.iterations_of(2, 1.0)] == [
+        100,
+        15,
+        24,
+        60,
+    ]
+    assert StyleSettings(iterations=15, new_iterations=0).iterations_of(2, 1.0) == 15
+    assert StyleSettings(warp_check=50).reads_previous_source and not StyleSettings(warp_check=0).reads_previous_source
 
 
 def test_noise_init_is_seeded():

@@ -2,7 +2,19 @@
 
 from paintflow.paths import frame_of
 from paintflow.quality import quality_chunk
-from paintflow.smk import flow_pairs, frame_store, progress, setup_log
+from paintflow.smk import flow_pairs, frame_store, progress, setup_log, threads
+
+
+def meter():
+    """The content distance's network, loaded when a frame is to be measured."""
+    import torch
+
+    from paintflow import vgg
+    from paintflow.metrics import ContentMeter
+
+    torch.set_num_threads(threads(snakemake))
+    return ContentMeter(vgg.load(snakemake.input.model, snakemake.config["model"]["pooling"]))
+
 
 setup_log(snakemake)
 inp = snakemake.input
@@ -13,4 +25,6 @@ quality_chunk(
     *flow_pairs(inp),
     frame_store(snakemake, "quality"),
     progress(snakemake, "quality"),
+    meter,
+    snakemake.config["quality"]["content_side"],
 )

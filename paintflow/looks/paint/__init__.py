@@ -53,6 +53,11 @@ def _stylize_id(dag, render):
         s.pop("temporal_init")
     if not s["temporal"] or s["warp_interpolation"] == "linear":
         s.pop("warp_interpolation")
+    for key, off in (("warp_check", 0), ("new_iterations", 0), ("stop_new", False)):  # off: an older render's key
+        if not s["temporal"] or s[key] == off or (key == "stop_new" and not s.get("stop_change")):
+            s.pop(key)
+    if s.get("new_iterations", 0) and s["new_iterations"] <= s["iterations"]:
+        s.pop("new_iterations")  # no frame gets more than iterations
     ident = {
         "frames": dag.key("frames", r.video),
         "targets": dag.key("style_targets", render),

@@ -26,6 +26,8 @@ class StyleSettings:
     init: str = schema_default("stylize", "init")
     temporal_init: str = schema_default("stylize", "temporal_init")
     warp_interpolation: str = schema_default("stylize", "warp_interpolation")
+    warp_check: float = schema_default("stylize", "warp_check")
+    new_iterations: int = schema_default("stylize", "new_iterations")
     optimizer: str = schema_default("stylize", "optimizer")
     learning_rate: float = schema_default("stylize", "learning_rate")
     iterations: int = schema_default("stylize", "iterations")
@@ -36,6 +38,7 @@ class StyleSettings:
     stop_peak: float = schema_default("stylize", "stop_peak")
     stop_style: float = schema_default("stylize", "stop_style")
     stop_window: int = schema_default("stylize", "stop_window")
+    stop_new: bool = schema_default("stylize", "stop_new")
     style_scale: float = schema_default("stylize", "style_scale")
     seed: int = schema_default("stylize", "seed")
     levels: list = schema_default("stylize", "levels")
@@ -61,6 +64,15 @@ class StyleSettings:
         """Optimiser iterations of frame t in full-size equivalents (a level at scale s costs s² as much)."""
         return self.iterations_of(t) + sum(lv["iterations"] * lv["scale"] ** 2 for lv in self.levels)
 
-    def iterations_of(self, t: int) -> int:
-        """Optimiser iterations frame ``t`` gets (frame 1, and every frame without temporal, get more)."""
-        return self.iterations if (self.temporal and t > 1) else self.first_frame_iterations
+    @property
+    def reads_previous_source(self) -> bool:
+        """Whether a temporal frame reads the source frame before it (``warp_check``, the ``residual`` start)."""
+        return bool(self.warp_check) or self.temporal_init == "residual"
+
+    def iterations_of(self, t: int, new: float = 0.0) -> int:
+        """The most optimiser iterations frame ``t`` gets (frame 1, and every frame without temporal, get
+        more); a temporal frame whose share ``new`` (0-1) has nothing reliable to carry over gets more too,
+        up to ``new_iterations`` for a frame that is all new."""
+        if not (self.temporal and t > 1):
+            return self.first_frame_iterations
+        return self.iterations + round(max(self.new_iterations - self.iterations, 0) * min(max(new, 0.0), 1.0))

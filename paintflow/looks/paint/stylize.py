@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from dataclasses import replace
@@ -102,20 +103,55 @@ def warp_previous(painted: np.ndarray, flow_back: np.ndarray, settings: StyleSet
     return warped if settings.warp_interpolation == "linear" else np.clip(warped, 0, 255)
 
 
-def initial_image(content, prev_stylized, flow_back, mask, settings: StyleSettings, frame_index: int, start=None):
+def reliability(mask: np.ndarray, content: np.ndarray, prev_content, flow_back, settings: StyleSettings) -> np.ndarray:
+    """Where the previous painted frame may be carried over: the consistency mask c, and with ``warp_check``
+    α only where the source frames agree once warped, c · exp(−α‖S_t − warp(S_{t−1})‖²) (colours in [0, 1]:
+    Lai et al. 2018's occlusion weight). The consistency mask misses a flow that is smooth and consistent but
+    wrong (fast motion, a subject entering over a textured background); the sources themselves show it."""
+    if not settings.warp_check or prev_content is None:
+        return mask
+    src = content.astype(np.float32) / 255.0
+    moved = warp(prev_content.astype(np.float32) / 255.0, flow_back) - src
+    # the error over a few pixels (σ = 2): a region that changed, not the sensor noise and sub-pixel texture
+    # misalignment of single pixels, whose speckled holes in the mask flicker
+    error = cv2.GaussianBlur((moved * moved).sum(axis=2), (0, 0), 2.0, borderType=cv2.BORDER_REPLICATE)
+    return (mask * np.exp(-settings.warp_check * error)).astype(np.float32)
+
+
+def initial_image(
+    content,
+    prev_stylized,
+    flow_back,
+    mask,
+    settings: StyleSettings,
+    frame_index: int,
+    start=None,
+    prev_content=None,
+    fresh=None,
+):
     """Start point: ``start`` when given (a warm start, a multi-pass blend); else warp(x_{t−1}) (``blend``:
-    where reliable, the content frame elsewhere; ``warped``: everywhere, as Ruder et al.'s prevWarped);
-    without a previous frame the content or noise. Also returns the warped previous frame (for the
-    temporal loss). The warp is bilinear or bicubic (``warp_interpolation``): bilinear resampling blurs the
-    strokes, which doubles the style loss a frame starts from (bench/stopping.py)."""
+    where reliable, the content frame elsewhere; ``fast``: where reliable, and elsewhere ``fresh``, the
+    frame painted anew by the feed-forward network (what is new starts painted and faithful);
+    ``warped``: everywhere, as Ruder et al.'s prevWarped;
+    ``residual``: the frame itself plus, where reliable, the paint the previous frame added to its own
+    source, carried by the flow: S_t + c·warp(x_{t−1} − S_{t−1}) — what the footage changed shows in the
+    start, what the painting added stays); without a previous frame the content or noise. Also returns the
+    warped previous frame (for the temporal loss). The warp is bilinear or bicubic (``warp_interpolation``):
+    bilinear resampling blurs the strokes, which doubles the style loss a frame starts from
+    (bench/stopping.py)."""
     warped = warp_previous(prev_stylized, flow_back, settings) if prev_stylized is not None else None
     if start is not None:
         return start.astype(np.float32) / 255.0, None if warped is None else warped / 255.0
     if prev_stylized is not None:
         if settings.temporal_init == "warped":
             return warped / 255.0, warped / 255.0
-        m = mask[..., None]
-        return (m * warped + (1 - m) * content.astype(np.float32)) / 255.0, warped / 255.0
+        m, frame = mask[..., None], content.astype(np.float32)
+        if settings.temporal_init == "fast" and fresh is not None:
+            frame = fresh.astype(np.float32)
+        if settings.temporal_init == "residual" and prev_content is not None:
+            paint = warped - warp_previous(prev_content, flow_back, settings)
+            return np.clip(frame + m * paint, 0, 255) / 255.0, warped / 255.0
+        return (m * warped + (1 - m) * frame) / 255.0, warped / 255.0
     if settings.init == "noise":
         rng = np.random.default_rng(settings.seed + frame_index)
         return rng.uniform(0, 1, content.shape).astype(np.float32), None
@@ -165,17 +201,24 @@ class Optimiser:
         return sum(terms.values())
 
     def run(
-        self, x0: torch.Tensor, iterations: int, progress=None, history: list | None = None, trace: list | None = None
+        self,
+        x0: torch.Tensor,
+        iterations: int,
+        progress=None,
+        history: list | None = None,
+        trace: list | None = None,
+        new: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, dict]:
         """Optimise from ``x0`` for at most ``iterations``; returns the image and how it went: iterations
         used, why it stopped ('still': the stopping rule; 'loss': the loss tolerance; 'ceiling'), the last
-        measured picture change and the loss's terms at the last evaluation."""
+        measured picture change and the loss's terms at the last evaluation. ``new`` (1, 1, H, W): where
+        the frame is new, for the stopping rule's ``stop_new``."""
         x = x0.detach().clone().requires_grad_(True)
         # L-BFGS: one VGG forward/backward per step (predictable cost, no line search), the relative test
         # below stops early; its step() returns the loss on the host (the iteration's one read)
         opt = LBFGS(x, history=50) if self.s.optimizer == "lbfgs" else torch.optim.Adam([x], lr=self.s.learning_rate)
         rule = StopRule.of(self.s)
-        watch = Watch(rule, x0, trace)
+        watch = Watch(rule, x0, trace, new)
 
         def closure():
             x.grad = None
@@ -218,6 +261,8 @@ def stylize_frame(
     long_term: list = (),
     record: dict | None = None,
     trace: list | None = None,
+    prev_content: np.ndarray | None = None,
+    fresh: np.ndarray | None = None,
 ) -> np.ndarray:
     """Stylize one frame (RGB uint8); returns RGB uint8.
 
@@ -228,6 +273,10 @@ def stylize_frame(
     (paintflow.stopping) or at its ceiling; ``record`` (a dict) receives how the frame went: its full-size
     iterations, why it stopped, the last picture change, the loss's terms, each level's iterations and the
     work in full-size-equivalent iterations. ``trace`` (a list) receives every full-size iteration's change.
+    ``prev_content`` (the source frame t−1) lets ``warp_check`` narrow the mask to where the sources agree
+    (:func:`reliability`); what is left unreliable is the frame's new share: it raises the frame's ceiling
+    (``new_iterations``) and is watched by the stopping rule (``stop_new``). ``fresh``: the frame painted by
+    the feed-forward network, where a ``fast`` temporal start takes what is new from.
     """
     device = device or pick_device()
     if settings.preserve_color == "luminance":  # the transfer on luminance, the frame's colours put back
@@ -249,16 +298,29 @@ def stylize_frame(
             [(luminance3(p), f, c) for p, f, c in long_term],
             record,
             trace,
+            luminance3(prev_content) if prev_content is not None else None,
+            luminance3(fresh) if fresh is not None else None,
         )
         return recombine(grey, content)
     torch.manual_seed(settings.seed + frame_index)
     temporal = settings.temporal and prev_stylized is not None
+    if temporal:
+        mask = reliability(mask, content, prev_content, flow_back, settings)
     init, warped = initial_image(
-        content, prev_stylized if temporal else None, flow_back, mask, settings, frame_index, start
+        content,
+        prev_stylized if temporal else None,
+        flow_back,
+        mask,
+        settings,
+        frame_index,
+        start,
+        prev_content,
+        fresh,
     )
     if "1" not in targets:  # a single-scale target set
         targets = {"1": targets}
-    final = settings.iterations_of(frame_index) if temporal else settings.first_frame_iterations
+    new = float(1.0 - mask.mean()) if temporal else 0.0  # the frame's share with nothing reliable to carry over
+    final = settings.iterations_of(frame_index, new) if temporal else settings.first_frame_iterations
     plan = [(float(lv["scale"]), int(lv["iterations"])) for lv in settings.levels] + [(1.0, final)]
     # what the temporal loss ties the frame to: the previous frame and the long-term ones, warped once
     coupled = (
@@ -292,10 +354,15 @@ def stylize_frame(
         opt = Optimiser(
             net, settings, to_tensor(content_l, device), targets[scale_key(scale)], warped_l, mask_l, frame_index
         )
-        x, how = opt.run(x, iterations, progress if scale == 1.0 else None, history, trace if scale == 1.0 else None)
+        fresh = 1.0 - mask_l[0] if temporal and scale == 1.0 else None
+        x, how = opt.run(
+            x, iterations, progress if scale == 1.0 else None, history, trace if scale == 1.0 else None, fresh
+        )
         levels.append((scale, how["iterations"]))
     if record is not None:
         record.update(how, ceiling=final, work=round(sum(n * sc * sc for sc, n in levels), 3))
+        if temporal:
+            record["new"] = round(new, 4)
         if len(levels) > 1:
             record["levels"] = [n for _, n in levels[:-1]]
     return to_uint8(x)
@@ -318,10 +385,17 @@ def prepare(net: VGGFeatures, device) -> VGGFeatures:
 
 def warm_start(frame: np.ndarray, style_path, settings: StyleSettings) -> np.ndarray:
     """The feed-forward painting of a frame in the style (Magenta's arbitrary style network): a start
-    already close to the optimum, for a frame without history."""
+    already close to the optimum, for a frame without history (``init: fast``), and for what is new in a
+    temporal frame (``temporal_init: fast``)."""
+    return _feed_forward(str(style_path), torch.get_num_threads())(frame)
+
+
+@functools.lru_cache(maxsize=2)
+def _feed_forward(style_path: str, threads: int):
+    """The feed-forward network of a painting, loaded once per process."""
     from paintflow.looks.fast.stylizer import FastSettings, FastStylizer
 
-    return FastStylizer(FastSettings(style=str(style_path)), threads=torch.get_num_threads())(frame)
+    return FastStylizer(FastSettings(style=style_path), threads=threads)
 
 
 def stylize_chunk(
@@ -369,6 +443,7 @@ def stylize_chunk(
         temporal = settings.temporal and prev_of[t] is not None and t in flows
         frame = read_rgb(content[t])
         start = warm_start(frame, style_path, settings) if not temporal and settings.init == "fast" else None
+        fresh = warm_start(frame, style_path, settings) if temporal and settings.temporal_init == "fast" else None
         record = {}
         result = stylize_frame(
             state["net"],
@@ -389,6 +464,10 @@ def stylize_chunk(
             if temporal
             else (),
             record=record,
+            prev_content=read_rgb(content[t - 1])
+            if temporal and t - 1 in content and settings.reads_previous_source
+            else None,
+            fresh=fresh,
         )
         write_rgb(outputs[t], smoother(t, result))
         if records is not None:
