@@ -85,7 +85,7 @@ def main() -> None:
     proc = subprocess.run(snakemake_cmd(wd, wd / "config.yaml", "--cores", "2"), capture_output=True, text=True)
     if proc.returncode:
         sys.exit(f"snakemake failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
-    dag = load(wd, wd / "config.yaml")
+    _, dag = load(wd, wd / "config.yaml")
     print("| render | E_warp t−1 (source floor) | t−4 (floor) | content distance mean / max | flagged |")
     print("|---|---|---|---|---|")
     for render in dag.renders:

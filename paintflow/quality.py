@@ -309,11 +309,15 @@ def unfaithful(rec: dict, fresh: float | None, th: Thresholds) -> list[tuple[str
     return out
 
 
-def flags(records: dict[int, dict], shots: list[range], th: Thresholds = Thresholds()) -> dict[int, dict]:
+def flags(
+    records: dict[int, dict], shots: list[range], th: Thresholds = Thresholds(), chained: bool = True
+) -> dict[int, dict]:
     """{t: {"kinds": [...], "why": "..."}} of every flagged frame. A pop is a frame whose error to the previous
     frame is ``th.pop`` times its shot's median; the frame after a flagged one is not a pop when it agrees with
     the frame before that (its t−2 error is ordinary): it is the picture coming back. A smear or a ghost
-    (:func:`unfaithful`) is judged against the shot's fresh content distance (:func:`fresh_content`)."""
+    (:func:`unfaithful`) is judged against the shot's fresh content distance (:func:`fresh_content`), and
+    only where frames are ``chained`` (a frame made from the one before: a look painting each frame on its own
+    cannot follow the past, and its content distance moves with the footage, not with a smear)."""
     out: dict[int, dict] = {}
     for shot in shots:
         fresh = fresh_content(records, shot)
@@ -332,7 +336,7 @@ def flags(records: dict[int, dict], shots: list[range], th: Thresholds = Thresho
                 if not recovering and not {"black", "blank", "frozen"} & set(kinds):
                     kinds.insert(0, "pop")
                     why.append(f"error {err:.4f} = {err / max(med1, 1e-12):.1f}x its shot's median")
-            if not {"black", "blank"} & set(kinds) and t != shot.start:  # a shot's first frame is its reference
+            if chained and not {"black", "blank"} & set(kinds) and t != shot.start:  # the first: the reference
                 for kind, because in unfaithful(records[t], fresh, th):
                     kinds.append(kind)
                     why.append(because)
@@ -349,10 +353,12 @@ def _mean(records: dict, key: str) -> float | None:
     return float(np.mean(values)) if values else None
 
 
-def summarize(records: dict[int, dict], shots: list[range], frames: int, th: Thresholds = Thresholds()) -> dict:
-    """The figures of a render: mean errors (render, floor, long-term), frames measured, flagged frames, and
-    its line (``summary``)."""
-    found = flags(records, shots, th)
+def summarize(
+    records: dict[int, dict], shots: list[range], frames: int, th: Thresholds = Thresholds(), chained: bool = True
+) -> dict:
+    """The figures of a render: mean errors (render, floor, long-term), content distances, frames measured,
+    flagged frames (smear and ghost where its frames are ``chained``), and its line (``summary``)."""
+    found = flags(records, shots, th, chained)
     with_flow = any(r.get("flow") for r in records.values())
     figures = {
         "frames": frames,
@@ -442,4 +448,5 @@ def render_summary(dag, render: str, records: dict | None = None) -> dict:
     """The figures of one render of a config (:func:`summarize`), from its records (default: read them)."""
     records = render_records(dag, render) if records is None else records
     th = Thresholds.of(dag.config["quality"])
-    return summarize(records, dag.render_shots(render), dag.renders[render].frames, th)
+    chained = dag.look(render).faithful and dag.sequential(dag.look_stage(render), render)
+    return summarize(records, dag.render_shots(render), dag.renders[render].frames, th, chained)

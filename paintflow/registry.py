@@ -75,6 +75,9 @@ class Look:
     blend: str | None = None  # where several paintings clicked go, blended ("styles": [{path}, …])
     paintings: str | None = None  # where the studio's folder of paintings goes ("latent.paintings")
     smooths: bool = False  # its frames may be smoothed over time (a render's smooth:)
+    # its frames are meant to show their source frames: the quality stage flags a chained render of it that
+    # drifts from them (smear, ghost); a dream is meant to leave them, deeper with every frame
+    faithful: bool = True
     sound: str | None = None  # where a song uploaded in the studio goes ("music.audio")
     studio: dict = field(default_factory=dict)  # render config the studio adds (a look's good defaults there)
     choices: Callable | None = None  # (rgb) -> PIL image: a picture of its choices for the form (the 26 styles)

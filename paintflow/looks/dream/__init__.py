@@ -71,6 +71,7 @@ register_look(
         check=check,
         form=(("layers", "layer"), ("octaves", "octaves"), ("iterations", "iterations per octave")),
         rules="dream",
+        faithful=False,  # a dream leaves its source on purpose, deeper with each frame it carries on
     ),
     Stage(
         "dream",
