@@ -124,8 +124,10 @@ def main() -> None:
                 lambda o=overrides, d=data: render(net, d, settings_of(o)),
             )
             renders[clip, name] = res
-            f = table[clip, name] = measure(meter, data, res)
-            base = table.get((clip, "previous"), f)  # time as a ratio to the previous defaults, when measured
+            table[clip, name] = measure(meter, data, res)
+        for name, _ in variants:  # printed once the clip's variants are measured: times as ratios to previous
+            f = table[clip, name]
+            base = table.get((clip, "previous"), f)
             print(
                 f"| {clip} | {name} | {f['d_mean']:.3f} / {f['d_max']:.3f} | {f['e1']:.5f} / {f['e4']:.5f} | "
                 f"{f['style']:.3f} | {f['iterations']:.0f} | {f['seconds']:.1f} s "
