@@ -394,7 +394,8 @@ class RenderDag:
         return out
 
     def chunk_ranges(self, name: str, owner: str) -> list[range]:
-        return chunk_ranges(self.frame_count(name, owner), self.chunk, self.boundaries(name, owner))
+        size = self.chunk * stage(name).chunk_scale
+        return chunk_ranges(self.frame_count(name, owner), size, self.boundaries(name, owner))
 
     def chunk_jobs(self, name: str) -> list[ChunkJob]:
         return [job for owner in self.owners(name) for job in self.chunk_jobs_of(name, owner)]
