@@ -354,9 +354,9 @@ def stylize_frame(
         opt = Optimiser(
             net, settings, to_tensor(content_l, device), targets[scale_key(scale)], warped_l, mask_l, frame_index
         )
-        fresh = 1.0 - mask_l[0] if temporal and scale == 1.0 else None
+        unreliable = 1.0 - mask_l[0] if temporal and scale == 1.0 else None  # where the frame is new
         x, how = opt.run(
-            x, iterations, progress if scale == 1.0 else None, history, trace if scale == 1.0 else None, fresh
+            x, iterations, progress if scale == 1.0 else None, history, trace if scale == 1.0 else None, unreliable
         )
         levels.append((scale, how["iterations"]))
     if record is not None:
