@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -137,10 +138,25 @@ def read_benchmarks(results) -> pd.DataFrame:
     return read(results, sorted(root.rglob("*.tsv")) if root.is_dir() else [])
 
 
+def start_and_rate(units, seconds) -> tuple[float, float]:
+    """(seconds a job spends starting, seconds per unit of work) from its jobs' (units, seconds): a line
+    fitted where jobs of different sizes were measured (neither part below 0), else all per unit."""
+    u, t = np.asarray(units, float), np.asarray(seconds, float)
+    per_unit = float(t.sum() / u.sum()) if u.sum() > 0 else 0.0
+    if len(np.unique(u)) < 2:
+        return 0.0, per_unit
+    rate, start = np.polyfit(u, t, 1)
+    if start < 0:
+        return 0.0, per_unit
+    if rate < 0:
+        return float(t.mean()), 0.0
+    return float(start), float(rate)
+
+
 def rates(dag: RenderDag, bench: pd.DataFrame, ratios: dict | None = None) -> pd.DataFrame:
-    """Seconds, CPU seconds and peak MB per unit of work, per stage (per iteration really done, where
-    iteration records say how many a frame took)."""
-    columns = ["s_per_unit", "cpu_per_unit", "median_job_s", "peak_mb", "jobs_measured"]
+    """Per stage: seconds and CPU seconds a job spends starting (loading torch and weights) and per unit
+    of work (per iteration really done, where iteration records say how many a frame took); peak MB."""
+    columns = ["s_per_job", "s_per_unit", "cpu_per_job", "cpu_per_unit", "median_job_s", "peak_mb", "jobs_measured"]
     if bench.empty:
         return pd.DataFrame(columns=columns, dtype=float)
     known_owners = set(dag.videos) | set(dag.renders) | {"vgg", "waifu2x"}
@@ -149,11 +165,14 @@ def rates(dag: RenderDag, bench: pd.DataFrame, ratios: dict | None = None) -> pd
         return pd.DataFrame(columns=columns, dtype=float)
     bench = bench.assign(units=[units_of(dag, r.stage, r.owner, r.frames, ratios) for r in bench.itertuples()])
     grouped = bench.groupby("stage")
-    sums = grouped[["s", "cpu_time", "units"]].sum()
+    wall = {n: start_and_rate(g.units, g.s) for n, g in grouped}
+    cpu = {n: start_and_rate(g.units, g.cpu_time) for n, g in grouped}
     return pd.DataFrame(
         {
-            "s_per_unit": sums["s"] / sums["units"],
-            "cpu_per_unit": sums["cpu_time"] / sums["units"],
+            "s_per_job": pd.Series({n: a for n, (a, _) in wall.items()}),
+            "s_per_unit": pd.Series({n: b for n, (_, b) in wall.items()}),
+            "cpu_per_job": pd.Series({n: a for n, (a, _) in cpu.items()}),
+            "cpu_per_unit": pd.Series({n: b for n, (_, b) in cpu.items()}),
             "median_job_s": grouped["s"].median(),
             "peak_mb": grouped["max_rss"].max(),
             "jobs_measured": grouped.size().astype(float),
@@ -169,7 +188,10 @@ def calibrate(workdir: Path, config: dict, dag: RenderDag, frames: int, cores: i
     scratch.mkdir(parents=True)
     cal = json.loads(json.dumps(config))
     cal["results"] = str(scratch / "results")
-    cal["execution"]["chunk_frames"] = frames
+    # jobs of two sizes (frames 1-2 and 3, one chunk per job for every stage), so that a job's start and
+    # its work per frame can be told apart
+    cal["execution"]["chunk_frames"] = max(frames - 1, 1)
+    cal["execution"]["cheap_chunks"] = 1
     cal["execution"]["check_disk"] = False
     for name, v in cal["videos"].items():
         v["duration"] = frames / dag.videos[name].info["fps"]  # the probed (or resampled) frame rate
@@ -187,6 +209,15 @@ def calibrate(workdir: Path, config: dict, dag: RenderDag, frames: int, cores: i
     cal_dag = RenderDag(cfgmod.prepare(cal))
     ratios = stop_ratios(cal_dag, cal["results"])
     return rates(cal_dag, read_benchmarks(cal["results"]), ratios), ratios, scratch
+
+
+def linked_models(dag: RenderDag) -> list[str]:
+    """The model stages whose converted weights the user's cache already holds (their jobs link them)."""
+    from . import model_cache
+    from .paths import model_owner
+
+    models = [n for n, s in STAGES.items() if s.owner == "model" and model_owner(n) in model_cache.SOURCES]
+    return [n for n in models if model_cache.holds(dag.model_path(n), model_owner(n))]
 
 
 def make_plan(workdir, configfile, cores: int, gpus: int, calibrate_frames: int = 3) -> dict:
@@ -210,6 +241,10 @@ def make_plan(workdir, configfile, cores: int, gpus: int, calibrate_frames: int 
                 if name in cal_ratios:
                     ratios[name] = cal_ratios[name]
         todo_units, _ = job_work(dag, todo, workdir, ratios)
+    for name in linked_models(dag):
+        if name in todo_units and name in measured.index:
+            measured.loc[name, ["s_per_job", "s_per_unit", "cpu_per_job", "cpu_per_unit"]] = 0.0
+            basis[name] = "in this machine's model cache: linked, not converted"
     for name, shares in ratios.items():
         if name in basis:
             basis[name] += f"; frames use {100 * shares['all']:.0f} % of their iteration ceiling (stopping rule)"
@@ -227,10 +262,11 @@ def plan_table(
     for name in STAGES:
         if name not in all_jobs:
             continue
-        units = todo_units.get(name, 0.0)
+        units, jobs = todo_units.get(name, 0.0), todo_jobs.get(name, 0)
         known = name in measured.index
-        s = units * measured.loc[name, "s_per_unit"] if known else float("nan")
-        cpu = units * measured.loc[name, "cpu_per_unit"] if known else float("nan")
+        m = measured.loc[name] if known else None
+        s = jobs * m["s_per_job"] + units * m["s_per_unit"] if known else float("nan")
+        cpu = jobs * m["cpu_per_job"] + units * m["cpu_per_unit"] if known else float("nan")
         on_gpu = gpu_device and STAGES[name].gpu
         rows.append(
             {

@@ -394,7 +394,7 @@ class RenderDag:
         return out
 
     def chunk_ranges(self, name: str, owner: str) -> list[range]:
-        size = self.chunk * stage(name).chunk_scale
+        size = self.chunk * (self.config["execution"]["cheap_chunks"] if stage(name).cheap else 1)
         return chunk_ranges(self.frame_count(name, owner), size, self.boundaries(name, owner))
 
     def chunk_jobs(self, name: str) -> list[ChunkJob]:

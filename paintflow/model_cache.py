@@ -56,13 +56,24 @@ def fingerprint(model: str) -> str:
     return h.hexdigest()[:12]
 
 
+def entry_of(output, model: str) -> Path | None:
+    """Where the cache keeps the converted ``model`` that a project puts at ``output`` (None: no cache)."""
+    output, folder = Path(output), cache_dir()
+    return folder / f"{output.stem}-{fingerprint(model)}{output.suffix}" if folder else None
+
+
+def holds(output, model: str) -> bool:
+    """Whether the cache holds ``model`` for ``output``: its job will link it instead of converting."""
+    entry = entry_of(output, model)
+    return entry is not None and entry.is_file() and is_intact(entry)
+
+
 def cached(output, model: str, convert: Callable[[Path], None]) -> bool:
     """Put the converted ``model`` at ``output``: linked from the cache if it holds it (True), else made
     with ``convert(output)`` and kept in the cache (False)."""
     output = Path(output)
-    folder = cache_dir()
-    entry = folder / f"{output.stem}-{fingerprint(model)}{output.suffix}" if folder else None
-    if entry is not None and entry.is_file() and is_intact(entry):
+    entry = entry_of(output, model)
+    if holds(output, model):
         link_into(entry, output)
         log.info("%s: linked from the model cache %s", output, entry)
         return True
@@ -72,5 +83,5 @@ def cached(output, model: str, convert: Callable[[Path], None]) -> bool:
             link_into(output, entry)
             log.info("kept in the model cache: %s", entry)
         except OSError as err:
-            log.warning("could not keep %s in the model cache %s: %s", output.name, folder, err)
+            log.warning("could not keep %s in the model cache %s: %s", output.name, entry.parent, err)
     return False

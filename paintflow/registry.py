@@ -41,7 +41,7 @@ class Stage:
     pairs: str | None = None  # a chunk owns the frame pairs (t, t+1) of its frames: "first" (output t) or "second"
     variants: Callable | None = None  # (dag, owner) -> sub-folders (flow directions, offsets); None: one folder
     jobs_when: Callable | None = None  # (dag, owner, frames) -> whether a chunk has work (e.g. a pair in its shot)
-    chunk_scale: int = 1  # its chunks are this many times execution.chunk_frames (a cheap stage: fewer job starts)
+    cheap: bool = False  # milliseconds a frame after its start: execution.cheap_chunks chunks of frames per job
     prep: bool = False  # per-frame video work grouped with the other prep stages of the chunk into one job
     lead: bool = False  # the lead-in of a segmented chain: its chunks are the lead ranges, each a chain start
     painter: Callable | None = None  # a look painting frame by frame: (ChunkContext) -> paint(t, rgb) -> rgb

@@ -323,7 +323,7 @@ register(
         identity=_quality_id,
         when=_measured,
         needs=("vgg_weights",),
-        chunk_scale=4,  # milliseconds a frame after a job's start (torch and the VGG weights: ~2 s)
+        cheap=True,  # milliseconds a frame after a job's start (torch and the VGG weights: ~2 s)
     )
 )
 register(Stage("report", "render", "report", identity=_report_id, when=_always))

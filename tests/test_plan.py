@@ -55,11 +55,7 @@ def test_plan_before_anything_ran_calibrates_and_says_so(planned):
 def test_prediction_is_within_50_percent_of_the_real_render(planned):
     wd, _, plan = planned
     run_snakemake(wd)
-    actual = sum(
-        pd.read_csv(t, sep="\t")["s"].iloc[-1]
-        for t in (wd / "results/benchmarks").rglob("*.tsv")
-        if "/report/" not in str(t)
-    )
+    actual = sum(pd.read_csv(t, sep="\t")["s"].iloc[-1] for t in (wd / "results/benchmarks").rglob("*.tsv"))
     ratio = plan["remaining_s"] / actual
     print(f"predicted {plan['remaining_s']:.1f} s of job time, actual {actual:.1f} s, ratio {ratio:.2f}")
     assert 0.5 <= ratio <= 1.5
@@ -142,3 +138,14 @@ def test_the_plan_speaks_of_the_machine_it_runs_on():
     assert "GPU(s)" not in out and "chain" not in out
     out = format_plan({**p, "cores": 8, "gpus": 2, "chained": ["a"], "disk": {}, "calibrated": None})
     assert "8 cores and 2 GPUs: 10 s (jobs spread over the cores and the GPUs; each shot of a is one chain" in out
+
+
+def test_a_jobs_start_is_told_apart_from_its_work_per_frame():
+    """Jobs of two sizes give a job's start-up (loading torch, weights) and the seconds per frame; jobs
+    of one size can tell nothing apart, so everything is per frame."""
+    from paintflow.cost import start_and_rate
+
+    start, rate = start_and_rate([2, 1, 2, 1], [7.1, 5.05, 6.9, 4.95])  # 3 s to start, 2 s a frame
+    assert start == pytest.approx(3.0, abs=0.1) and rate == pytest.approx(2.0, abs=0.1)
+    assert start_and_rate([4, 4], [8.0, 8.0]) == (0.0, 2.0)
+    assert start_and_rate([2, 1], [3.0, 4.0]) == (3.5, 0.0)  # bigger jobs were not slower: all start-up

@@ -105,6 +105,9 @@ def test_what_is_new_is_not_tied_to_the_old_paint_and_gets_more_iterations():
         60,
     ]
     assert StyleSettings(iterations=15, new_iterations=0).iterations_of(2, 1.0) == 15
+    # by default 4 x iterations, never more than a shot's first frame: a render turned down stays down
+    assert StyleSettings(iterations=15, first_frame_iterations=100).iterations_of(2, 1.0) == 60
+    assert StyleSettings(iterations=2, first_frame_iterations=4).iterations_of(2, 1.0) == 4
     assert StyleSettings(warp_check=50).reads_previous_source and not StyleSettings(warp_check=0).reads_previous_source
 
 

@@ -14,6 +14,8 @@ from paintflow import PaintflowError
 from paintflow.registry import Look, Stage, later, register_look
 from paintflow.shared_stages import smooth_id
 
+from .settings import new_ceiling
+
 
 def _style_targets_id(dag, render):
     r, s = dag.renders[render], dag.renders[render].settings
@@ -35,6 +37,8 @@ def _style_targets_id(dag, render):
 def _stylize_id(dag, render):
     r = dag.renders[render]
     s = {k: v for k, v in dag.numbers("stylize", r.settings).items() if k != "device"}
+    # what a default (null) new_iterations comes to: the same frames as a config that writes it out
+    s["new_iterations"] = new_ceiling(s["new_iterations"], s["iterations"], s["first_frame_iterations"])
     if s["optimizer"] == "lbfgs":
         s.pop("learning_rate")
     if s["segments"] > 1:  # where the chains restart depends on the length

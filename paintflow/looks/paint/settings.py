@@ -27,7 +27,7 @@ class StyleSettings:
     temporal_init: str = schema_default("stylize", "temporal_init")
     warp_interpolation: str = schema_default("stylize", "warp_interpolation")
     warp_check: float = schema_default("stylize", "warp_check")
-    new_iterations: int = schema_default("stylize", "new_iterations")
+    new_iterations: int | None = schema_default("stylize", "new_iterations")
     optimizer: str = schema_default("stylize", "optimizer")
     learning_rate: float = schema_default("stylize", "learning_rate")
     iterations: int = schema_default("stylize", "iterations")
@@ -61,8 +61,9 @@ class StyleSettings:
         return _from_config(cls, cfg, overrides)
 
     def work_of(self, t: int) -> float:
-        """Optimiser iterations of frame t in full-size equivalents (a level at scale s costs s² as much)."""
-        return self.iterations_of(t) + sum(lv["iterations"] * lv["scale"] ** 2 for lv in self.levels)
+        """The most optimiser iterations frame t may take, in full-size equivalents (a level at scale s costs
+        s² as much; a temporal frame that is all new takes up to ``new_iterations``)."""
+        return self.iterations_of(t, new=1.0) + sum(lv["iterations"] * lv["scale"] ** 2 for lv in self.levels)
 
     @property
     def reads_previous_source(self) -> bool:
@@ -75,4 +76,16 @@ class StyleSettings:
         up to ``new_iterations`` for a frame that is all new."""
         if not (self.temporal and t > 1):
             return self.first_frame_iterations
-        return self.iterations + round(max(self.new_iterations - self.iterations, 0) * min(max(new, 0.0), 1.0))
+        return self.iterations + round(max(self.new_ceiling - self.iterations, 0) * min(max(new, 0.0), 1.0))
+
+    @property
+    def new_ceiling(self) -> int:
+        """``new_iterations``, or by default 4 × iterations, never more than a shot's first frame gets."""
+        return new_ceiling(self.new_iterations, self.iterations, self.first_frame_iterations)
+
+
+def new_ceiling(new_iterations: int | None, iterations: int, first_frame_iterations: int) -> int:
+    """The most iterations of a temporal frame that is all new (see ``StyleSettings.iterations_of``)."""
+    if new_iterations is not None:
+        return new_iterations
+    return min(4 * iterations, max(first_frame_iterations, iterations))
