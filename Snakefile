@@ -7,7 +7,11 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-configfile: "config.yaml"
+# the demo's config.yaml when no --configfile is given; a config given is the whole config (Snakemake
+# would otherwise merge it over this one and plan the demo's render as well)
+if not workflow.overwrite_configfiles:
+
+    configfile: "config.yaml"
 
 
 report: "report/workflow.rst"

@@ -1,5 +1,7 @@
 """paintflow command line.
 
+    paintflow new      a render folder for your own video: a config.yaml with comments, to edit
+    paintflow render   render it (a render folder, a config, or a video and --style PAINTING at once)
     paintflow plan     what the render still costs: job time, CPU/GPU hours, wall clock, disk
     paintflow status   how far each render is: frames done per stage, frames per hour, ETA
     paintflow shots    each video's shots (first frame, time, length, score) and a contact sheet to check
@@ -54,6 +56,22 @@ def _profile(parser):
     )
 
 
+def _new_options(parser):
+    from .render_folder import FIRST_TRY_SECONDS, FIRST_TRY_WIDTH
+
+    parser.add_argument("--style", type=Path, help="the painting (a picture file) the look paints like")
+    parser.add_argument("--look", default="paint", help="the look (default: paint; README: the looks)")
+    parser.add_argument(
+        "--width", type=int, default=FIRST_TRY_WIDTH, help=f"processing width (default: {FIRST_TRY_WIDTH})"
+    )
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=FIRST_TRY_SECONDS,
+        help=f"seconds of the video (default: the first {FIRST_TRY_SECONDS:g}; 0: all of it)",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="paintflow",
@@ -64,6 +82,20 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--version", action="version", version=f"paintflow {__version__}")
     ap.add_argument("--debug", action="store_true", help="show the Python traceback of an unexpected error")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    n = sub.add_parser("new", help="a render folder for your own video: a config.yaml with comments, to edit")
+    _new_options(n)
+    n.add_argument("video", type=Path, help="the video (any file ffmpeg reads, or a folder of numbered pictures)")
+    n.add_argument("--folder", type=Path, help="where (default: ./<video>_<painting or look>)")
+    rn = sub.add_parser("render", help="render: a render folder, a config, or a video (then --style PAINTING)")
+    rn.add_argument(
+        "target",
+        nargs="?",
+        type=Path,
+        default=Path("."),
+        help="a render folder (its config.yaml), a config file, or a video (made a render folder first: see new)",
+    )
+    _new_options(rn)
+    _profile(rn)
     p = sub.add_parser("plan", help="what the render still costs: job time, CPU/GPU hours, wall clock, disk")
     _common(p)
     p.add_argument("--cores", type=int, default=os.cpu_count() or 1, help="CPU cores of this machine (default: all)")
@@ -150,8 +182,47 @@ def snakemake_cmd(args, *more) -> list[str]:
     return command(args.directory, _configfile(args), *more)
 
 
+def _new(args, video: Path, folder: Path | None) -> Path:
+    from .render_folder import new_folder
+
+    made = new_folder(video, args.style, args.look, folder, args.width, args.seconds or None)
+    print(f"paintflow: made {made / 'config.yaml'}", flush=True)
+    return made
+
+
+def render(args) -> int:
+    """``paintflow render``: what the target is (a folder, a config, a video), then the workflow until done."""
+    from .runs import refuse_if_alive
+
+    target = args.target.resolve()
+    if target.is_file() and target.suffix.lower() in (".yaml", ".yml"):
+        args.directory, args.configfile = target.parent, target
+    elif target.is_dir() and (target / "config.yaml").is_file():
+        args.directory, args.configfile = target, target / "config.yaml"
+    elif target.exists() and not target.is_dir() or target.is_dir() and any(target.glob("*.png")):
+        args.directory = _new(args, target, None)
+        args.configfile = args.directory / "config.yaml"
+    else:
+        raise PaintflowError(
+            f"nothing to render at {target}: give a render folder (one with a config.yaml), a config file, "
+            "or a video (with --style PAINTING)"
+        )
+    config, dag = _dag(args)
+    refuse_if_alive(config["results"], "render")
+    code = _run_workflow(args, dag)
+    for name in dag.renders:
+        made = Path(dag.render_video(name)) if not dag.look(name).sheet else Path(dag.sheet_path(name))
+        if made.exists():
+            print(f"paintflow: {name}: {made}")
+    return code
+
+
 def run(args) -> int:
-    if args.command == "plan":
+    if args.command == "new":
+        _new(args, args.video, args.folder)
+    elif args.command == "render":
+        return render(args)
+    elif args.command == "plan":
         import json
 
         from .cost import format_plan, make_plan

@@ -181,7 +181,7 @@ def format_progress(rows: list[dict], now: float | None = None) -> str:
                 it = s["iterations"]
                 how = ", ".join(f"{n} {why}" for why, n in sorted(it["stopped"].items()))
                 lines.append(
-                    f"    {s['label']}: iterations per frame median {it['median']:g}, p90 {it['p90']:g}, "
+                    f"    {s['label']}: iterations per frame median {it['median']:.0f}, p90 {it['p90']:.0f}, "
                     f"max {it['max']} ({how})"
                 )
         if r.get("quality"):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from .. import PaintflowError
 from ..registry import LOOKS
+from ..render_folder import look_render, put
 from . import media, project, runner
 from .forms import NewRenderForm, OpenConfigForm, field_name
 from .models import Render
@@ -25,14 +26,6 @@ def index(request):
     project.schedule()
     renders = [project.describe(r) for r in Render.objects.all()]
     return render(request, "studio/index.html", {"renders": renders, "network": settings.NETWORK})
-
-
-def _put(node: dict, dotted: str, value) -> None:
-    """Set ``value`` at a dotted key of a render's config ("fast.style")."""
-    *path, last = dotted.split(".")
-    for key in path:
-        node = node.setdefault(key, {})
-    node[last] = value
 
 
 def _config_of(data: dict, video: Path, paintings: list[str], song: Path | None, settings: dict) -> dict:
@@ -48,21 +41,17 @@ def _config_of(data: dict, video: Path, paintings: list[str], song: Path | None,
     if data.get("fps"):
         v["fps"] = data["fps"]
     look = LOOKS[data["look"]]
-    r = {"look": look.name}
-    if look.video_source is False:  # a look that starts from a still: the video's first frame
-        r[look.section] = {"video": "source"}
-    else:
-        r["video"] = "source"
+    r = look_render(look, "source")
     for key, value in settings.items():  # a look's own setting, or one of a section it takes ("dream.octaves")
-        _put(r, key if "." in key else f"{look.section}.{key}", value)
+        put(r, key if "." in key else f"{look.section}.{key}", value)
     if len(paintings) > 1 and look.blend:  # several clicked: blended, each weighing the same
-        _put(r, look.blend, [{"path": p} for p in paintings])
+        put(r, look.blend, [{"path": p} for p in paintings])
     elif paintings and look.painting:
-        _put(r, look.painting, paintings[0])
+        put(r, look.painting, paintings[0])
     if look.paintings:  # copies in the render's own folder (project.write_config), relative to its config
-        _put(r, look.paintings, project.PAINTINGS)
+        put(r, look.paintings, project.PAINTINGS)
     if song and look.sound:
-        _put(r, look.sound, str(song))
+        put(r, look.sound, str(song))
     r.update(copy.deepcopy(look.studio))
     if data.get("smooth") and look.smooths:
         r["smooth"] = {**r.get("smooth", {}), "method": data["smooth"]}
