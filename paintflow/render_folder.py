@@ -97,11 +97,19 @@ def new_folder(
 
 
 def commented(config: dict, meta: dict, video: Path, folder: Path) -> str:
-    """The config as YAML, with a word on each key a newcomer changes first."""
+    """The config as YAML, with a word on each key a newcomer changes first and the looks to choose from."""
+    from .registry import LOOKS
+
     (key, v), (name, r) = next(iter(config["videos"].items())), next(iter(config["renders"].items()))
     (w, h), fps, length = meta["size"], meta["fps"], meta.get("duration") or 0
     whole = f"the whole {length:.1f} s" if length else "the whole video"
-    path = yaml.safe_dump(v["path"]).splitlines()[0]
+    keyed = [
+        ("path", yaml.safe_dump(v["path"]).splitlines()[0], ""),
+        ("width", v.get("width", "null"), f"processing width (null: the video's {w}); time grows with its square"),
+        ("fps", "null", f"resample to this rate (null: the video's own {fps:g} fps)"),
+        ("start", v["start"], "the first second used"),
+        ("duration", v.get("duration", "null"), f"seconds used (null: {whole}); a first try is quicker short"),
+    ]
     lines = [
         f"# A paintflow render of {video.name} ({w}x{h}, {fps:g} fps, {length:.1f} s), made by `paintflow new`.",
         f"# Change what you like, then run:   paintflow render {folder}",
@@ -110,14 +118,11 @@ def commented(config: dict, meta: dict, video: Path, folder: Path) -> str:
         "",
         "videos:",
         f"  {key}:",
-        f"    path: {path}",
-        f"    width: {v.get('width', 'null')}      # processing width (height follows; null: the video's {w}):"
-        " time grows with its square",
-        f"    fps: null       # resample to this rate (null: the video's own {fps:g} fps)",
-        f"    start: {v['start']}        # the first second used",
-        f"    duration: {v.get('duration', 'null')}   # seconds used (null: {whole}); a first try is quicker short",
+        *(f"    {f'{k}: {val}':<22}" + (f" # {say}" if say else "") for k, val, say in keyed),
         "",
+        "# look: one of",
+        *(f"#   {n:<12} {look.description}" for n, look in sorted(LOOKS.items()) if look.description),
         "renders:",
         *("  " + line for line in yaml.safe_dump({name: r}, sort_keys=False).rstrip().splitlines()),
     ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(line.rstrip() for line in lines) + "\n"
