@@ -73,7 +73,7 @@ demo-latent: setup
 # The SLURM executor plugin runs `scontrol show config` when Snakemake imports it; with slurm installed and
 # no controller up it waits 9 s for an answer. The lint submits nothing: a stub scontrol answers at once.
 lint: $(STAMP)
-	PATH="$(CURDIR)/tests/stubs:$$PATH" $(BIN)/snakemake --lint --cores 1 > .lint.log 2>&1 && grep -q "Congratulations" .lint.log || (cat .lint.log; exit 1)
+	PATH="$(CURDIR)/paintflow/stubs:$$PATH" $(BIN)/snakemake --lint --cores 1 > .lint.log 2>&1 && grep -q "Congratulations" .lint.log || (cat .lint.log; exit 1)
 	$(BIN)/snakefmt --check Snakefile rules/
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -106,6 +106,11 @@ def parser() -> argparse.ArgumentParser:
         default=3,
         help="frames rendered to calibrate a stage that was never measured (default: 3)",
     )
+    p.add_argument(
+        "--recalibrate",
+        action="store_true",
+        help="render the first frames again to measure (default: this machine's earlier calibration, if any)",
+    )
     p.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     s = sub.add_parser("status", help="frames done per stage, frames per hour, ETA")
     _common(s)
@@ -229,7 +234,7 @@ def run(args) -> int:
         from .devices import gpu_count
 
         gpus = gpu_count() if args.gpus is None else args.gpus
-        result = make_plan(args.directory, _configfile(args), args.cores, gpus, args.calibrate_frames)
+        result = make_plan(args.directory, _configfile(args), args.cores, gpus, args.calibrate_frames, args.recalibrate)
         print(format_plan(result))
         if args.json:
             data = {k: v for k, v in result.items() if k != "table"}
@@ -337,9 +342,13 @@ def run(args) -> int:
 
 def _run_workflow(args, dag) -> int:
     """Run the workflow until every final output exists (``paintflow resume`` and ``redo``)."""
-    subprocess.run(snakemake_cmd(args, "--unlock"), capture_output=True, text=True)
+    from .cost import snakemake_env
+
+    env = snakemake_env(args.profile)
+    subprocess.run(snakemake_cmd(args, "--unlock"), capture_output=True, text=True, env=env)
     for _attempt in range(3):
-        code = subprocess.run(snakemake_cmd(args, "--profile", args.profile, *args.snakemake_args)).returncode
+        cmd = snakemake_cmd(args, "--profile", args.profile, *args.snakemake_args)
+        code = subprocess.run(cmd, env=env).returncode
         missing = [p for p in dag.all_outputs() if not Path(p).exists()]
         if code != 0 or not missing or "-n" in args.snakemake_args or "--dry-run" in args.snakemake_args:
             return code

@@ -50,12 +50,24 @@ def snakemake_cmd(workdir: Path, configfile: Path, *args) -> list[str]:
     ]
 
 
+def snakemake_env(profile=None, **more) -> dict:
+    """The environment of a Snakemake run that submits nothing to SLURM (a dry run, a local render): the
+    SLURM executor plugin asks `scontrol show config` when Snakemake imports it, which waits ~9 s where
+    slurm is installed and no controller answers; there, a stub answers "no controller" at once. A run
+    with a SLURM profile keeps the real one."""
+    env = {**os.environ, **more}
+    settings = Path(profile or "") / "config.yaml"
+    if "slurm" not in (settings.read_text(errors="ignore") if profile and settings.is_file() else str(profile)):
+        env["PATH"] = f"{Path(__file__).parent / 'stubs'}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
 def dry_run(workdir: Path, configfile: Path, forceall: bool = False) -> list[dict]:
     """The jobs a run would execute now: [{rule, output}]. Works while a render is running."""
     args = ["--dry-run", "--cores", "1", "--rerun-incomplete", "--nolock"] + (["--forceall"] if forceall else [])
     for attempt in range(4):
         with tempfile.NamedTemporaryFile("r", suffix=".jsonl") as jobs:
-            env = {**os.environ, "PAINTFLOW_JOBS_JSON": jobs.name}
+            env = snakemake_env(PAINTFLOW_JOBS_JSON=jobs.name)
             proc = subprocess.run(snakemake_cmd(workdir, configfile, *args), capture_output=True, text=True, env=env)
             if proc.returncode == 0:
                 return [json.loads(line) for line in jobs.read().splitlines() if line.strip()]
@@ -201,7 +213,10 @@ def calibrate(workdir: Path, config: dict, dag: RenderDag, frames: int, cores: i
             cal["renders"][name][section] = {**cal["renders"][name].get(section, {}), **short}
     (scratch / "config.yaml").write_text(yaml.safe_dump(cal))
     proc = subprocess.run(
-        snakemake_cmd(scratch, scratch / "config.yaml", "--cores", str(cores)), capture_output=True, text=True
+        snakemake_cmd(scratch, scratch / "config.yaml", "--cores", str(cores)),
+        capture_output=True,
+        text=True,
+        env=snakemake_env(),
     )
     if proc.returncode != 0:
         tail = "\n  ".join([ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()][-12:])
@@ -220,7 +235,54 @@ def linked_models(dag: RenderDag) -> list[str]:
     return [n for n in models if model_cache.holds(dag.model_path(n), model_owner(n))]
 
 
-def make_plan(workdir, configfile, cores: int, gpus: int, calibrate_frames: int = 3) -> dict:
+def calibration_key(dag: RenderDag, frames: int, cores: int, gpus: int) -> str:
+    """What a calibration's figures depend on: this machine, the code, and each render's look, settings
+    and frame size (not which video: a render of another clip at the same size costs the same)."""
+    import hashlib
+    import platform
+
+    from . import __version__
+
+    what = {
+        "machine": [platform.node(), platform.machine(), os.cpu_count(), cores, gpus],
+        "code": __version__,
+        "frames": frames,
+        "execution": dag.config["execution"],
+        "renders": {
+            name: [r.look, r.settings, r.styles, r.smooth, r.key, r.width, r.height, r.fps]
+            for name, r in dag.renders.items()
+        },
+    }
+    return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def cached_calibration(workdir, config, dag, frames: int, cores: int, gpus: int, again: bool = False):
+    """(rates, stop ratios, where it was measured, when): a calibration this machine already made for the
+    same looks, settings and sizes (its cache: model_cache.cache_dir("calibration")), else made now."""
+    from datetime import datetime
+
+    from .model_cache import cache_dir
+
+    folder = cache_dir("calibration")
+    entry = folder / f"{calibration_key(dag, frames, cores, gpus)}.json" if folder else None
+    if entry is not None and entry.is_file() and not again:
+        saved = json.loads(entry.read_text())
+        rates_ = pd.DataFrame.from_dict(saved["rates"], orient="index")
+        ratios = {n: {(float(k) if k != "all" else k): v for k, v in r.items()} for n, r in saved["ratios"].items()}
+        return rates_, ratios, saved["folder"], saved["when"]
+    rates_, ratios, scratch = calibrate(workdir, config, dag, frames, cores)
+    when = datetime.now().strftime("%Y-%m-%d %H:%M")
+    if entry is not None:
+        try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            keep = {"rates": rates_.to_dict(orient="index"), "ratios": ratios, "folder": str(scratch), "when": when}
+            entry.write_text(json.dumps(keep, default=str))
+        except OSError:
+            pass  # a cache that cannot be written: the next plan calibrates again
+    return rates_, ratios, str(scratch), None
+
+
+def make_plan(workdir, configfile, cores: int, gpus: int, calibrate_frames: int = 3, recalibrate: bool = False) -> dict:
     workdir, configfile = Path(workdir).resolve(), Path(configfile).resolve()
     config, dag = load(workdir, configfile)
     todo, every = dry_run(workdir, configfile), dry_run(workdir, configfile, forceall=True)
@@ -232,12 +294,15 @@ def make_plan(workdir, configfile, cores: int, gpus: int, calibrate_frames: int 
     calibrated = None
     missing = [s for s, n in todo_units.items() if n and s not in measured.index]
     if missing:
-        cal, cal_ratios, scratch = calibrate(workdir, config, dag, calibrate_frames, cores)
-        calibrated = {"frames": calibrate_frames, "folder": str(scratch)}
+        cal, cal_ratios, scratch, when = cached_calibration(
+            workdir, config, dag, calibrate_frames, cores, gpus, recalibrate
+        )
+        calibrated = {"frames": calibrate_frames, "folder": scratch, "cached": when}
+        said = f"rendered on {when} (cached)" if when else "rendered now"
         for name in missing:
             if name in cal.index:
                 measured.loc[name] = cal.loc[name]
-                basis[name] = f"calibration: first {calibrate_frames} frames rendered now, extrapolated"
+                basis[name] = f"calibration: first {calibrate_frames} frames {said}, extrapolated"
                 if name in cal_ratios:
                     ratios[name] = cal_ratios[name]
         todo_units, _ = job_work(dag, todo, workdir, ratios)
@@ -347,7 +412,13 @@ def format_plan(p: dict) -> str:
         + ", ".join(f"{k} {b / 1e6:.1f} MB [{how}]" for k, (b, how) in p["disk"].items())
         + ")"
     )
-    if p["calibrated"]:
+    if p["calibrated"] and p["calibrated"].get("cached"):
+        lines.append(
+            f"calibrated: nothing was measured for some stages; this machine rendered the first "
+            f"{p['calibrated']['frames']} frames of these looks at these settings and sizes on "
+            f"{p['calibrated']['cached']} (--recalibrate measures again)"
+        )
+    elif p["calibrated"]:
         lines.append(
             f"calibrated: nothing was measured for some stages, so the first {p['calibrated']['frames']} "
             f"frames were rendered at the configured settings in {p['calibrated']['folder']}"

@@ -33,13 +33,14 @@ SOURCES = {
 }
 
 
-def cache_dir() -> Path | None:
+def cache_dir(kind: str = "models") -> Path | None:
+    """This machine's cache of ``kind`` (models; calibration: paintflow.cost), or None where it is off."""
     root = os.environ.get("PAINTFLOW_CACHE")
     if root and root.lower() in ("off", "0", "no", "false"):
         return None
     if not root:
         root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "paintflow"
-    return Path(root) / "models"
+    return Path(root) / kind
 
 
 def fingerprint(model: str) -> str:

@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -50,6 +51,12 @@ def test_plan_before_anything_ran_calibrates_and_says_so(planned):
     assert plan["remaining_s"] > 0 and plan["gpu_h"] > 0 and plan["cpu_h"] > 0 and plan["wall_s"] > 0
     assert "GB" in out and "wall-clock estimate with 2 cores and 1 GPU:" in out
     assert "each shot of r is one chain of frames" in out  # the painted render's frames follow one another
+
+    # planned again: this machine's calibration of these settings is reused, nothing is rendered
+    shutil.rmtree(wd / "results/.calibration")
+    again = paintflow("plan", "--cores", "2", "--gpus", "1", "--json", "again.json", cwd=wd)
+    assert "(--recalibrate measures again)" in again and not (wd / "results/.calibration").exists()
+    assert json.loads((wd / "again.json").read_text())["remaining_s"] == pytest.approx(plan["remaining_s"])
 
 
 def test_prediction_is_within_50_percent_of_the_real_render(planned):
