@@ -40,6 +40,16 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
 
 
+def frames_in(folder: Path | None) -> int:
+    """Frames already in a stage's folder: its numbered files, or those of its first variant (flow: fwd/)."""
+    if folder is None or not folder.is_dir():
+        return 0
+    entries = list(os.scandir(folder))
+    count = sum(1 for e in entries if e.name[0].isdigit())
+    variants = sorted(e.path for e in entries if e.is_dir() and not e.name[0].isdigit() and e.name != "staging")
+    return count or (frames_in(Path(variants[0])) if variants else 0)
+
+
 class Progress:
     """Progress lines on the terminal: where the job is, how fast, when the owner is done.
 
@@ -51,15 +61,17 @@ class Progress:
 
     def __init__(self, label: str, owner: str, total: int, folder: Path | None, stream=None):
         self.label, self.owner, self.total, self.stream = label, owner, total, stream
-        self.done_before = (
-            sum(1 for e in os.scandir(folder) if e.name[0].isdigit()) if folder is not None and folder.is_dir() else 0
-        )
+        self.done_before = frames_in(folder)
         self.made, self.seconds, self.last_line, self.job_frames = 0, 0.0, time.monotonic(), 0
+        self.first_s = 0.0  # the job's first frame: a shot's first frame takes more iterations, and a job's
+        # first frame pays its warm-up; the time to go is estimated from the frames after it
 
     def frame(self, t: int, seconds: float, note: str | None = None) -> None:
         """Frame ``t`` made in ``seconds``; ``note``: the stage's word on it (e.g. the iterations it took)."""
         self.made += 1
         self.seconds += seconds
+        if self.made == 1:
+            self.first_s = seconds
         done = min(self.total, self.done_before + self.made)
         per = self.seconds / self.made
         line = (
@@ -67,8 +79,8 @@ class Progress:
             + (f"{note} · " if note else "")
             + f"{per:.1f} s/frame · {done}/{self.total} ({100 * done / max(self.total, 1):.0f} %)"
         )
-        if done < self.total:
-            line += f" · ETA {_duration((self.total - done) * per)}"
+        if done < self.total and self.made > 1:
+            line += f" · ETA {_duration((self.total - done) * (self.seconds - self.first_s) / (self.made - 1))}"
         log.info(line)
         now = time.monotonic()
         if self.stream is not None and (

@@ -61,6 +61,11 @@ def stage_summary(stats: dict) -> str:
     return f"{total} job{'s' if total != 1 else ''} to run: {parts}"
 
 
+def counted(rule: str) -> bool:
+    """Whether a job counts as work on the terminal (not the target rule, not an identity file)."""
+    return rule != "all" and not rule.startswith("identity_")
+
+
 class LogHandler(LogHandlerBase):
     def __post_init__(self) -> None:
         self.stream = sys.stdout if getattr(self.common_settings, "stdout", False) else sys.stderr
@@ -69,6 +74,8 @@ class LogHandler(LogHandlerBase):
         self.jobs_file = os.environ.get("PAINTFLOW_JOBS_JSON")
         self.rules: dict = {}  # jobid -> rule name
         self.last_finished = ""
+        # the jobs counted as the run's first line counts them (identity files and `all` left out)
+        self.jobs_total, self.jobs_done = 0, 0
 
     @property
     def writes_to_stream(self) -> bool:
@@ -105,6 +112,7 @@ class LogHandler(LogHandlerBase):
         msg = record.getMessage() if record.msg is not None else ""
         stamp = time.strftime("%H:%M:%S")
         if event == LogEvent.RUN_INFO and getattr(record, "stats", None):
+            self.jobs_total = sum(int(n) for rule, n in record.stats.items() if rule != "total" and counted(rule))
             return f"{stamp} {stage_summary(record.stats)}"
         if event == LogEvent.JOB_INFO:
             self.rules[getattr(record, "jobid", None)] = getattr(record, "rule_name", "")
@@ -125,11 +133,14 @@ class LogHandler(LogHandlerBase):
             return f"{stamp} {'would run' if self.dryrun else 'start'}: {text}"
         if event == LogEvent.JOB_FINISHED:
             self.last_finished = self.rules.get(getattr(record, "job_id", getattr(record, "jobid", None)), "")
+            self.jobs_done += counted(self.last_finished)
             return ""
         if event == LogEvent.PROGRESS:
-            if self.last_finished.startswith("identity_"):
+            if not counted(self.last_finished):
                 return ""
             done, total = getattr(record, "done", 0), getattr(record, "total", 0)
+            if self.jobs_total:  # the same count as the run's first line
+                done, total = min(self.jobs_done, self.jobs_total), self.jobs_total
             return f"{stamp} {done} of {total} jobs done ({100 * done // max(total, 1)} %)"
         if event == LogEvent.JOB_ERROR:
             return self.job_error(record)

@@ -3,6 +3,7 @@ alone, a live run cannot be unlocked, and what users really feed it fails clearl
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -343,6 +344,8 @@ def test_the_terminal_shows_jobs_and_frames_not_file_lists(finished):
     text = (wd / "terminal.txt").read_text()
     assert "[stylized · r] frame 12 (2/2 of this job)" in text and "ETA" in text
     assert "start: stylized · r · frames 11-12 of 12" in text
+    planned = int(re.search(r"(\d+) jobs? to run", text).group(1))  # one count of jobs, first line to last
+    assert f"{planned} of {planned} jobs done (100 %)" in text
     for noise in ("input:", "output:", "Reason", "Removing temporary output", "Job stats"):
         assert noise not in text, noise
     jobs = text.count("start: ")

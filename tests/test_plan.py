@@ -156,3 +156,24 @@ def test_a_jobs_start_is_told_apart_from_its_work_per_frame():
     assert start == pytest.approx(3.0, abs=0.1) and rate == pytest.approx(2.0, abs=0.1)
     assert start_and_rate([4, 4], [8.0, 8.0]) == (0.0, 2.0)
     assert start_and_rate([2, 1], [3.0, 4.0]) == (3.5, 0.0)  # bigger jobs were not slower: all start-up
+
+
+def test_a_jobs_progress_counts_the_whole_stage_and_its_eta_skips_the_first_frame(tmp_path, capsys):
+    """A stage with variants (flow: fwd/, bwd/) counts the pairs already made, not restarting per job; the
+    first frame (a shot's, with more iterations, or a job's warm-up) gives no time to go, nor weighs on it."""
+    import sys as _sys
+
+    from paintflow.jobs import Progress
+
+    for variant in ("fwd", "bwd"):
+        (tmp_path / variant).mkdir()
+        for t in range(1, 51):
+            (tmp_path / variant / f"{t:06d}.f16.npz").write_bytes(b"x")
+    p = Progress("optical flow", "clip", 119, tmp_path, _sys.stdout)
+    p.job_frames = 3
+    p.frame(51, 30.0)  # slow first frame
+    p.frame(52, 1.0)
+    p.frame(53, 1.0)
+    lines = capsys.readouterr().out.splitlines()
+    assert "51/119" in lines[0] and "ETA" not in lines[0]
+    assert "53/119" in lines[-1] and lines[-1].endswith("ETA 1 min 06 s")  # 66 frames at 1 s, not at 10.7 s

@@ -136,6 +136,7 @@ def test_the_studio_in_a_browser(browser, tmp_path):
         shot(d, shots, "preview")
         d.find_element(By.ID, "start").click()
         wait(lambda: state(d, base, "band") == "running", 30, "the render to start")
+        assert "band: started" in d.page_source and "queued" not in d.page_source  # nothing is before it
         shot(d, shots, "running")
 
         # the studio dies mid-render and comes back: the render went on in its own process group
@@ -160,6 +161,12 @@ def test_the_studio_in_a_browser(browser, tmp_path):
         shot(d, shots, "done")
         d.get(f"{base}/")
         shot(d, shots, "renders")
+        d.get(f"{base}/render/band/")  # Remove asks first; said no, the render stays
+        d.find_element(By.ID, "remove").click()
+        alert = d.switch_to.alert
+        assert "Remove the render band" in alert.text and "cannot be undone" in alert.text
+        alert.dismiss()
+        assert state(d, base, "band") == "done" and (project / "renders/band/config.yaml").is_file()
     finally:
         os.killpg(server.pid, signal.SIGKILL)
         server.wait()

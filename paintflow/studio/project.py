@@ -226,10 +226,13 @@ def rel(render: Render, path) -> str:
     return str(Path(path).resolve().relative_to(Path(render.workdir).resolve()))
 
 
-def queue(render: Render) -> None:
+def queue(render: Render) -> int:
+    """Queue a render and start what may start; returns how many renders are before it (0: it started)."""
     render.queued = timezone.now()
     render.save(update_fields=["queued"])
-    schedule()
+    if render.name in schedule():
+        return 0
+    return max(Render.objects.filter(queued__lt=render.queued).count(), 1)
 
 
 def schedule() -> list[str]:

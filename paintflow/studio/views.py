@@ -211,8 +211,12 @@ def action(request, name, what):
     item = get_object_or_404(Render, name=name)
     try:
         if what in ("start", "resume", "retry"):
-            project.queue(item)
-            messages.success(request, f"{name}: queued; it starts as soon as the render before it is done")
+            before = project.queue(item)
+            if before:
+                ahead = "the render before it is" if before == 1 else f"the {before} renders before it are"
+                messages.success(request, f"{name}: queued; it starts as soon as {ahead} done")
+            else:
+                messages.success(request, f"{name}: started")
         elif what == "cancel":
             item.queued = None
             item.save(update_fields=["queued"])
