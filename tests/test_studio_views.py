@@ -11,7 +11,7 @@ import pytest
 import yaml
 from imageio_ffmpeg import get_ffmpeg_exe as ffmpeg
 
-from conftest import make_clip, shared
+from conftest import REPO, make_clip, shared
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -124,6 +124,14 @@ def test_a_new_render_is_a_config_runnable_from_a_terminal(studio):
     bad = client.post("/new/", {**form(name="late", start=60), "video": "q.mp4"})
     assert bad.status_code == 400 and "no frames in the selected range" in bad.content.decode()
     assert not (project / "renders/late").exists()
+    # the clips paintflow comes with are offered: a first try needs no video of one's own
+    assert "sample/cockatoo.mp4" in client.get("/new/").content.decode()
+    sample = client.post("/new/", {**form(name="sampled", duration=0.2), "video": "sample/cockatoo.mp4"})
+    assert sample.status_code == 302, said_on(sample)
+    config = yaml.safe_load((project / "renders/sampled/config.yaml").read_text())
+    assert config["videos"]["source"]["path"] == str(REPO / "resources/video/cockatoo.mp4")
+    outside = client.post("/new/", {**form(name="out"), "video": "sample/../../config.yaml"})
+    assert outside.status_code == 400 and not (project / "renders/out").exists()
 
 
 def test_the_music_look_needs_a_video_with_sound(studio, tmp_path):

@@ -180,7 +180,11 @@ class NewRenderForm(forms.Form):
         self.fields["smooth"].look = looks_that(lambda look: look.smooths)
         self.fields["song_upload"].look = looks_that(lambda look: look.sound)
         self.fields["painting_upload"].look = self.painted_looks
-        self.fields["video"].choices = [("", "—")] + [(p.name, p.name) for p in project.videos()]
+        self.fields["video"].choices = (
+            [("", "—")]
+            + [(p.name, p.name) for p in project.videos()]
+            + [(project.SAMPLE + p.name, f"{p.name} (a sample clip)") for p in project.sample_videos()]
+        )
         self.fields["painting"].choices = [("", "—")] + [(str(p), p.name) for p in project.paintings()]
         from .models import Render
 

@@ -30,6 +30,24 @@ def videos() -> list[Path]:
     return sorted(p for p in media_dir("videos").glob("*") if p.is_file() and not p.name.startswith("."))
 
 
+SAMPLE = "sample/"  # a form's value for one of the project's own sample videos (resources/video)
+
+
+def sample_videos() -> list[Path]:
+    """The sample clips paintflow comes with (resources/video, filled by its set-up): a first try needs none."""
+    folder = REPO / "resources" / "video"
+    return sorted(p for p in folder.glob("*") if p.is_file() and not p.name.startswith(".")) if folder.is_dir() else []
+
+
+def chosen_video(value: str) -> Path:
+    """The video a form's choice names: an uploaded one in media/videos, or a sample (``sample/<name>``)."""
+    from .media import inside
+
+    if value.startswith(SAMPLE):
+        return inside(REPO / "resources" / "video", value[len(SAMPLE) :])
+    return inside(media_dir("videos"), value)
+
+
 def paintings() -> list[Path]:
     """The gallery: the bundled paintings (resources/style) and the uploaded ones."""
     found = list((REPO / "resources" / "style").glob("*")) + list(media_dir("styles").glob("*"))

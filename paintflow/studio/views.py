@@ -109,7 +109,7 @@ def new(request):
                 )
                 uploaded.append(video)
             else:
-                video = media.inside(project.media_dir("videos"), data["video"])
+                video = project.chosen_video(data["video"])
         except PaintflowError as err:
             return refuse("video_upload" if data.get("video_upload") else "video", str(err))
         chosen = list(data.get("painting") or [])
