@@ -67,10 +67,15 @@ class FrameStore:
             self.dir.rmdir()
 
 
+def held_files(results, stage: str, owner: str, key: str) -> list[Path]:
+    """The entries the store holds of a stage's outputs for ``key`` (in every shot folder)."""
+    root = FrameStore(results, stage, owner, key).dir
+    return list(root.rglob("*__[0-9]*")) if root.is_dir() else []
+
+
 def held_frames(results, stage: str, owner: str, key: str) -> set[int]:
     """The frames of a stage's outputs the store holds for ``key`` (in every shot folder)."""
-    root = FrameStore(results, stage, owner, key).dir
-    return {int(p.name.split("__")[1][:6]) for p in root.rglob("*__[0-9]*")} if root.is_dir() else set()
+    return {int(p.name.split("__")[1][:6]) for p in held_files(results, stage, owner, key)}
 
 
 def drop(results, stage: str, owner: str, key: str, output) -> None:

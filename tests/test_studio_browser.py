@@ -5,6 +5,7 @@ the frames are the same as a render made from the terminal. Then every other loo
 (its fields, its paintings clicked, its preview, start, play), against one terminal render of the configs
 the studio saved. Screenshots of every page are saved."""
 
+import json
 import os
 import shutil
 import signal
@@ -12,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -148,6 +150,13 @@ def test_the_studio_in_a_browser(browser, tmp_path):
         if state(d, base, "band") == "running":  # stop it, estimate the rest, then resume it from the page
             d.find_element(By.ID, "cancel").click()
             wait(lambda: state(d, base, "band") == "stopped", 30, "the render to stop")
+            # a stopped render keeps its bar and its pictures: what its last chunk finished is kept
+            with urllib.request.urlopen(f"{base}/render/band/status.json") as fh:
+                stopped = json.load(fh)
+            if stopped["frames_done"] + stopped["frames_kept"]:
+                assert stopped["percent"] > 0 and stopped["thumbs"], stopped
+            lines = [e.text for e in d.find_elements(By.CSS_SELECTOR, ".stage-line")]
+            assert lines and all("/24" in line for line in lines), lines
             d.find_element(By.ID, "plan").click()  # from what the stopped run measured (or a few frames made)
             plan = wait(lambda: d.find_elements(By.ID, "plan-text"), 90, "the estimate")[0]
             assert "frames" in plan.text and "no GPU" in plan.text, plan.text

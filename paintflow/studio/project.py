@@ -182,9 +182,11 @@ def describe(render: Render) -> dict:
         info["state"] = "queued"
     done = sum(r["done"] for r in rows)
     total = sum(r["total"] for r in rows) or 1
-    info["percent"] = 100 if info["state"] == "done" else min(99, int(100 * done / total))
     info["frames_done"], info["frames_total"] = done, total
     info["frames_kept"] = sum(r.get("kept", 0) for r in rows)  # in the frame store: back on Resume
+    # frames a stopped run's chunk finished are kept (Snakemake removed them from the folder): still done
+    info["percent"] = 100 if info["state"] == "done" else min(99, int(100 * (done + info["frames_kept"]) / total))
+    info["stage_lines"] = [" · ".join(f"{s['label']}: {s['done']}/{s['total']}" for s in row["stages"]) for row in rows]
     jobs = [job for r in rows for job in r["jobs"]]
     training = next((job for job in jobs if job["step"] < job["total"]), None)
     info["training"] = {**training, "points": chart_points(training["curve"], training["total"])} if training else None
@@ -207,8 +209,16 @@ def describe(render: Render) -> dict:
             for d in dag.deliveries(name)
             if not d.main and Path(d.path).exists()
         )  # fmt: skip
-        final = Path(dag.results) / "renders" / name / stage(dag.final_stage(name)).folder
-        latest = sorted(final.glob("[0-9]*.png"), key=lambda p: p.stat().st_mtime)[-4:] if final.is_dir() else []
+        final_stage = dag.final_stage(name)
+        final = Path(dag.results) / "renders" / name / stage(final_stage).folder
+        made = list(final.glob("[0-9]*.png")) if final.is_dir() else []
+        if len(made) < 4:  # a stopped run: its last chunk's frames are in the frame store
+            from ..store import held_files
+
+            made += [
+                p for p in held_files(dag.results, final_stage, name, dag.key(final_stage, name)) if p.suffix == ".png"
+            ]
+        latest = sorted(made, key=lambda p: p.stat().st_mtime)[-4:]
         info["thumbs"] += [rel(render, p) for p in latest]
     if info["state"] == "failed":
         info["failure"] = runner.failure(render.workdir)

@@ -195,6 +195,7 @@ def status(request, name):
                 "frames_total",
                 "rate",
                 "eta_s",
+                "stage_lines",
                 "video",
                 "thumbs",
                 "error",
