@@ -111,6 +111,7 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="render the first frames again to measure (default: this machine's earlier calibration, if any)",
     )
+    p.add_argument("--brief", action="store_true", help="one sentence: time, disk, frames (the studio's estimate)")
     p.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     s = sub.add_parser("status", help="frames done per stage, frames per hour, ETA")
     _common(s)
@@ -235,7 +236,12 @@ def run(args) -> int:
 
         gpus = gpu_count() if args.gpus is None else args.gpus
         result = make_plan(args.directory, _configfile(args), args.cores, gpus, args.calibrate_frames, args.recalibrate)
-        print(format_plan(result))
+        if args.brief:
+            from .cost import format_brief
+
+            print(format_brief(result, _dag(args)[1]))
+        else:
+            print(format_plan(result))
         if args.json:
             data = {k: v for k, v in result.items() if k != "table"}
             data["stages"] = result["table"].to_dict(orient="records")

@@ -384,6 +384,31 @@ def hours(seconds: float) -> str:
     return f"{seconds / 3600:.2f} h" if seconds >= 360 else f"{seconds:.0f} s"
 
 
+def spoken(seconds: float) -> str:
+    """A duration as a person says it: "40 s", "3 min", "2 h 10 min"."""
+    seconds = round(seconds)
+    if seconds < 90:
+        return f"{seconds} s"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds // 3600} h {round(seconds % 3600 / 60):02d} min"
+
+
+def format_brief(p: dict, dag: RenderDag) -> str:
+    """The plan in one sentence: "about 3 min and 80 MB of disk for 24 frames on this machine (2 cores, no
+    GPU)"."""
+    frames = sum(r.frames for r in dag.renders.values())
+    disk = sum(b for b, _ in p["disk"].values())
+    size = f"{disk / 1e9:.1f} GB" if disk >= 1e9 else f"{disk / 1e6:.0f} MB"
+    gpus = {0: "no GPU", 1: "1 GPU"}.get(p["gpus"], f"{p['gpus']} GPUs")
+    if p["remaining_s"] <= 0:
+        return f"nothing left to make: the render is done ({size} of disk)"
+    return (
+        f"about {spoken(p['wall_s'])} and {size} of disk for {frames} frames on this machine "
+        f"({p['cores']} cores, {gpus})"
+    )
+
+
 def format_plan(p: dict) -> str:
     t = p["table"].copy()
     t["stage"] = t["stage"].map(lambda n: STAGES[n].label)

@@ -57,6 +57,8 @@ def test_plan_before_anything_ran_calibrates_and_says_so(planned):
     again = paintflow("plan", "--cores", "2", "--gpus", "1", "--json", "again.json", cwd=wd)
     assert "(--recalibrate measures again)" in again and not (wd / "results/.calibration").exists()
     assert json.loads((wd / "again.json").read_text())["remaining_s"] == pytest.approx(plan["remaining_s"])
+    brief = paintflow("plan", "--cores", "2", "--gpus", "0", "--brief", cwd=wd).strip()  # the studio's sentence
+    assert re.fullmatch(r"about \d+ (s|min) and \d+ MB of disk for 8 frames on this machine \(2 cores, no GPU\)", brief)
 
 
 def test_prediction_is_within_50_percent_of_the_real_render(planned):

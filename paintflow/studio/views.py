@@ -232,7 +232,9 @@ def action(request, name, what):
             project.background(args, item.workdir, "preview.running", "preview.txt")
             messages.success(request, f"{name}: previewing {'frame ' + frame.strip() if frame.strip() else 'a frame'}…")
         elif what == "plan":
-            project.background(["plan", "--directory", item.workdir], item.workdir, "plan.running", "plan.txt")
+            project.background(
+                ["plan", "--brief", "--directory", item.workdir], item.workdir, "plan.running", "plan.txt"
+            )
             messages.success(request, f"{name}: estimating the cost (a few frames may be rendered to measure)")
         elif what == "report":
             out = runner.folder(item.workdir) / "report.html"
