@@ -347,7 +347,9 @@ def run(args) -> int:
 
 
 def _run_workflow(args, dag) -> int:
-    """Run the workflow until every final output exists (``paintflow resume`` and ``redo``)."""
+    """Run the workflow until every final output exists (``paintflow render``, ``resume`` and ``redo``)."""
+    what = ", ".join(f"{name} ({r.frames} frames, {dag.look(name).name})" for name, r in dag.renders.items())
+    print(f"paintflow: rendering {what}; Snakemake is reading the workflow …", flush=True)
     from .cost import snakemake_env
 
     env = snakemake_env(args.profile)
