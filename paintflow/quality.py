@@ -309,6 +309,28 @@ def unfaithful(rec: dict, fresh: float | None, th: Thresholds) -> list[tuple[str
     return out
 
 
+def beyond_footage(records: dict[int, dict], errors: dict[int, float]) -> dict[int, float]:
+    """Each frame's error to the previous frame over what the footage itself does there: its error divided
+    by the source's own (``floor1``) plus the shot's typical source error (so a still shot's near-zero
+    floors do not blow it up). Records without a floor: the error itself."""
+    floors = [records[t]["floor1"] for t in errors if records[t].get("floor1") is not None]
+    typical = float(np.median(floors)) if floors else 0.0
+    if typical <= 0:
+        return dict(errors)
+    return {t: e / ((records[t].get("floor1") or 0.0) + typical) for t, e in errors.items()}
+
+
+def usual_level(values: list[float], pop: float) -> float:
+    """What a shot's frames usually reach: the 75th percentile of those within ``pop`` times the median (a
+    look painting each frame on its own flickers more where things move — a long tail that is no pop — while
+    the pops themselves, many in a short shot, must not raise the bar they are judged by)."""
+    if not values:
+        return 0.0
+    median = float(np.median(values))
+    ordinary = [v for v in values if v <= pop * median] or values
+    return max(median, float(np.percentile(ordinary, 75)))
+
+
 def flags(
     records: dict[int, dict], shots: list[range], th: Thresholds = Thresholds(), chained: bool = True
 ) -> dict[int, dict]:
@@ -325,12 +347,16 @@ def flags(
         e2 = [records[t]["e2"] for t in shot if t in records and records[t].get("e2") is not None]
         med1 = float(np.median(list(e1.values()))) if e1 else 0.0
         med2 = float(np.median(e2)) if e2 else 0.0
+        beyond = beyond_footage(records, e1)
+        usual = usual_level(list(beyond.values()), th.pop)
         for t in shot:
             if t not in records:
                 continue
             kinds, why = frame_kinds(records[t], th), []
             err = e1.get(t)
-            if err is not None and err > max(th.pop * med1, th.pop_min):
+            # a pop: many times the shot's usual error, and not because the footage itself jumps there (a
+            # still plate whose performer moves at its last frames: the look follows, nothing popped)
+            if err is not None and err > max(th.pop * med1, th.pop_min) and beyond[t] > th.pop * usual:
                 back = records[t].get("e2")
                 recovering = t - 1 in out and back is not None and back <= max(th.pop * med2, th.pop_min)
                 if not recovering and not {"black", "blank", "frozen"} & set(kinds):
