@@ -5,6 +5,7 @@ import html
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -466,3 +467,15 @@ def test_a_server_error_is_a_page_in_words(studio):
     page = server_error(RequestFactory().get("/"))
     assert page.status_code == 500 and b"Traceback" not in page.content and b"studio.log" in page.content
     shutil.rmtree(Path("/nonexistent"), ignore_errors=True)
+
+
+def test_a_render_that_ended_leaves_no_defunct_process(tmp_path):
+    """The studio reaps the renders it started: a stopped or failed run is no zombie for the server's life."""
+    from paintflow.studio import runner
+
+    pid = runner.start(tmp_path)  # no config here: the run fails at once
+    deadline = time.time() + 60
+    while runner.is_running(tmp_path) and time.time() < deadline:
+        time.sleep(0.2)
+    assert runner.state(tmp_path, finished=False) == "failed"
+    assert not Path(f"/proc/{pid}").exists()  # reaped, not left as <defunct>

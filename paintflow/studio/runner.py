@@ -37,6 +37,17 @@ def _read(path: Path) -> dict:
         return {}
 
 
+_CHILDREN: list[subprocess.Popen] = []  # renders this server started: reaped once they end (no zombies)
+
+
+def reap() -> None:
+    """Collect the exit of every render this server started that has ended (a stopped or finished run
+    would otherwise stay a defunct process as long as the server lives)."""
+    for proc in list(_CHILDREN):
+        if proc.poll() is not None:
+            _CHILDREN.remove(proc)
+
+
 def start(workdir, cores: int | None = None) -> int:
     """Start (or resume) a render; returns the process group id. Refuses while it is running."""
     if is_running(workdir):
@@ -46,6 +57,7 @@ def start(workdir, cores: int | None = None) -> int:
     if cores:
         cmd.append(str(cores))
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    _CHILDREN.append(proc)
     log.close()
     (folder(workdir) / "job.json").write_text(json.dumps({"pid": proc.pid, "started": time.time()}))
     (folder(workdir) / "exit.json").unlink(missing_ok=True)
@@ -53,6 +65,7 @@ def start(workdir, cores: int | None = None) -> int:
 
 
 def is_running(workdir) -> bool:
+    reap()
     job = _read(folder(workdir) / "job.json")
     return _alive(int(job.get("pid", 0))) or live_run(Path(workdir) / "results") is not None
 
@@ -73,6 +86,7 @@ def cancel(workdir, grace: float = 5.0) -> bool:
             time.sleep(0.1)
         if not _alive(pid):
             break
+    reap()
     (folder(workdir) / "exit.json").write_text(json.dumps({"code": -15, "ended": time.time(), "cancelled": True}))
     return True
 
