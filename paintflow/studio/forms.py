@@ -58,7 +58,7 @@ def setting_field(look, key: str, label: str, parse=None):
         choices = [(str(v), str(v)) for v in prop["enum"]]
         return forms.ChoiceField(choices=choices, initial=default, **common), str
     if "propertyNames" in prop:  # weighted names (a dream's layers): one chosen, weight 1
-        choices = [(v, v) for v in resolve(prop["propertyNames"])["enum"]]
+        choices = [(v, layer_words(v)) for v in resolve(prop["propertyNames"])["enum"]]
         first = next(iter(default or {}), None)
         return forms.ChoiceField(choices=choices, initial=first, **common), lambda v: {v: 1.0}
     if "array" in types:  # numbers in a row (paint's long_term): "1, 2, 4"
@@ -72,6 +72,22 @@ def setting_field(look, key: str, label: str, parse=None):
     if "number" in types:
         return forms.FloatField(initial=default, **limits, **common), float
     return forms.CharField(initial=default, **common), str
+
+
+# what a dream on a layer of each block of the network brings out, for the form (the values stay the layers)
+LAYER_WORDS = {
+    "1": "colours and fine lines",
+    "2": "strokes and edges",
+    "3": "textures and patterns",
+    "4": "shapes: eyes, scales, arches",
+    "5": "things: faces, animals, buildings",
+}
+
+
+def layer_words(layer: str) -> str:
+    """ "relu4_2" → "relu4_2 — shapes: eyes, scales, arches" (a layer's name, and what it dreams of)."""
+    block = next((c for c in layer if c.isdigit()), "")
+    return f"{layer} — {LAYER_WORDS[block]}" if block in LAYER_WORDS else layer
 
 
 def field_name(look: str, key: str) -> str:
