@@ -79,6 +79,24 @@ def job_progress(dag, render: str) -> list[dict]:
     return found
 
 
+def frames_per_hour(stamps: list[float], last: int = 20) -> float | None:
+    """The pace of the run making a stage's frames now, from when its latest ``last`` frames were written:
+    since the last pause (a gap ten times the typical one: a run stopped, then resumed), so frames of an
+    earlier run do not slow it down."""
+    window = sorted(stamps)[-last:]
+    if len(window) < 2:
+        return None
+    gaps = [b - a for a, b in zip(window, window[1:])]
+    typical = sorted(gaps)[len(gaps) // 2]
+    for k in range(len(gaps) - 1, -1, -1):  # the frames after the last pause
+        if typical > 0 and gaps[k] > 10 * typical:
+            window = window[k + 1 :]
+            break
+    if len(window) < 2 or window[-1] <= window[0]:
+        return None
+    return (len(window) - 1) / (window[-1] - window[0]) * 3600
+
+
 def render_progress(dag, now: float | None = None) -> list[dict]:
     """One row per render: frames done per per-frame stage, the look's rate (frames/h) and ETA."""
     now = now or time.time()
@@ -106,11 +124,7 @@ def render_progress(dag, now: float | None = None) -> list[dict]:
             stages.append({**look, "done": len(made), "stamps": sorted(made.values()), "iterations": {}})
         look = stages[0]
         kept = _kept(dag, look["stage"], name, look["made"])
-        recent = [t for t in look["stamps"] if t >= now - 3600]
-        window = recent if len(recent) >= 2 else look["stamps"]
-        rate = (
-            (len(window) - 1) / (window[-1] - window[0]) * 3600 if len(window) >= 2 and window[-1] > window[0] else None
-        )
+        rate = frames_per_hour(look["stamps"])
         remaining = look["total"] - look["done"]
         eta = remaining / rate * 3600 if rate and remaining else (0.0 if not remaining else None)
         shots = dag.render_shots(name)
@@ -166,7 +180,7 @@ def format_progress(rows: list[dict], now: float | None = None) -> str:
             line += f", {r['label']} done" + (", video ready" if Path(r["video"]).is_file() else "")
         elif r["eta_s"]:
             end = datetime.fromtimestamp(now) + timedelta(seconds=r["eta_s"])
-            line += f", ETA {r['eta_s'] / 3600:.1f} h ({end:%Y-%m-%d %H:%M})"
+            line += f", ETA {_duration(r['eta_s'])} ({end:%Y-%m-%d %H:%M})"
         lines.append(line)
         for job in r.get("jobs", []):
             if job["step"] < job["total"]:

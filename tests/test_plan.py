@@ -112,8 +112,15 @@ def test_progress_rate_and_eta(tmp_path):
     assert row["frames_per_hour"] == pytest.approx(100)
     assert row["eta_s"] == pytest.approx(3600)
     text = format_progress([row], now=now)
-    assert "10/110 frames stylized (9.1 %)" in text and "100 frames/h" in text and "ETA 1.0 h" in text
+    assert "10/110 frames stylized (9.1 %)" in text and "100 frames/h" in text and "ETA 1 h 00 min" in text
     assert row["shots"] == 2 and row["shots_done"] == 0 and "0 of 2 shots done" in text
+    # a run stopped for an hour and resumed: the pace is the resumed run's, not diluted by the pause
+    for t in range(11, 16):
+        f = folder / f"{t:06d}.png"
+        f.write_bytes(b"x")
+        os.utime(f, (now + 3600 + 18 * t, now + 3600 + 18 * t))
+    [row] = render_progress(fake_dag(tmp_path, {"r": SimpleNamespace(frames=110)}), now=now + 3600 + 18 * 15)
+    assert row["frames_per_hour"] == pytest.approx(200) and row["eta_s"] == pytest.approx(95 * 18)
 
 
 def test_report_has_the_pictures_and_the_timing_plot(planned):
