@@ -139,6 +139,11 @@ def test_the_studio_in_a_browser(browser, tmp_path):
         d.find_element(By.ID, "start").click()
         wait(lambda: state(d, base, "band") == "running", 30, "the render to start")
         assert "band: started" in d.page_source and "queued" not in d.page_source  # nothing is before it
+        wait(  # what it is at, from the first seconds (Snakemake starting, then each job and frame)
+            lambda: d.find_element(By.ID, "doing").text.startswith("now: ") or state(d, base, "band") == "done",
+            20,
+            "the page to say what the render is at",
+        )
         shot(d, shots, "running")
 
         # the studio dies mid-render and comes back: the render went on in its own process group

@@ -479,3 +479,17 @@ def test_a_render_that_ended_leaves_no_defunct_process(tmp_path):
         time.sleep(0.2)
     assert runner.state(tmp_path, finished=False) == "failed"
     assert not Path(f"/proc/{pid}").exists()  # reaped, not left as <defunct>
+
+
+def test_a_running_render_says_what_it_is_at_from_the_first_second(tmp_path):
+    from paintflow.studio import runner
+
+    log = runner.folder(tmp_path) / "run.log"
+    log.write_text("paintflow: rendering band (24 frames, fast); Snakemake is reading the workflow …\n")
+    assert runner.doing(tmp_path) == "starting: Snakemake is reading the workflow"
+    with log.open("a") as fh:
+        fh.write("23:01:02 12 jobs to run: fast 2, video 1\n23:01:03 start: fast · band · frames 1-12 of 24\n")
+    assert runner.doing(tmp_path) == "fast · band · frames 1-12 of 24"
+    with log.open("a") as fh:
+        fh.write("[fast · band] frame 3 (3/12 of this job) 0.1 s/frame · 3/24 (12 %) · ETA 2 s\n")
+    assert runner.doing(tmp_path).startswith("[fast · band] frame 3")

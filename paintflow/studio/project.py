@@ -220,6 +220,7 @@ def describe(render: Render) -> dict:
             ]
         latest = sorted(made, key=lambda p: p.stat().st_mtime)[-4:]
         info["thumbs"] += [rel(render, p) for p in latest]
+    info["doing"] = runner.doing(render.workdir) if info["state"] == "running" else None
     if info["state"] == "failed":
         info["failure"] = runner.failure(render.workdir)
     plan = Path(render.workdir) / ".studio" / "plan.txt"

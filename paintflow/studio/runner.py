@@ -104,6 +104,30 @@ def state(workdir, finished: bool) -> str:
     return "stopped" if (folder(workdir) / "job.json").exists() else "new"
 
 
+def doing(workdir) -> str | None:
+    """What a running render is at now, in its run log's words: its latest job started or frame made
+    ("stylized · band · frames 1-12 of 24", "frame 7 … ETA 40 s"), or Snakemake still starting."""
+    import re
+
+    run_log = folder(workdir) / "run.log"
+    try:
+        with open(run_log, "rb") as fh:
+            fh.seek(max(0, run_log.stat().st_size - 8192))
+            lines = fh.read().decode(errors="replace").splitlines()
+    except OSError:
+        return None
+    for line in reversed(lines):
+        line = line.strip()
+        if line.startswith("[") and "] frame " in line:
+            return line
+        m = re.match(r"^\d\d:\d\d:\d\d start: (.*)$", line)
+        if m:
+            return m.group(1)
+        if line.startswith("paintflow: rendering"):
+            return "starting: Snakemake is reading the workflow"
+    return None
+
+
 def failure(workdir) -> dict | None:
     """What went wrong, in words: the failing stage and frame from the job logs, a hint, the log's tail."""
     logs = (

@@ -196,6 +196,7 @@ def status(request, name):
                 "rate",
                 "eta_s",
                 "stage_lines",
+                "doing",
                 "video",
                 "thumbs",
                 "error",
