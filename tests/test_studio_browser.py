@@ -138,7 +138,8 @@ def test_the_studio_in_a_browser(browser, tmp_path):
         shot(d, shots, "preview")
         d.find_element(By.ID, "start").click()
         wait(lambda: state(d, base, "band") == "running", 30, "the render to start")
-        assert "band: started" in d.page_source and "queued" not in d.page_source  # nothing is before it
+        said = [m.text for m in d.find_elements(By.CSS_SELECTOR, ".messages li")]
+        assert said == ["band: started"], said  # not "queued": nothing is before it
         wait(  # what it is at, from the first seconds (Snakemake starting, then each job and frame)
             lambda: d.find_element(By.ID, "doing").text.startswith("now: ") or state(d, base, "band") == "done",
             20,
