@@ -235,7 +235,7 @@ def linked_models(dag: RenderDag) -> list[str]:
     return [n for n in models if model_cache.holds(dag.model_path(n), model_owner(n))]
 
 
-def calibration_key(dag: RenderDag, frames: int, cores: int, gpus: int) -> str:
+def calibration_key(dag: RenderDag, frames: int, cores: int) -> str:
     """What a calibration's figures depend on: this machine, the code, and each render's look, settings
     and frame size (not which video: a render of another clip at the same size costs the same)."""
     import hashlib
@@ -244,7 +244,7 @@ def calibration_key(dag: RenderDag, frames: int, cores: int, gpus: int) -> str:
     from . import __version__
 
     what = {
-        "machine": [platform.node(), platform.machine(), os.cpu_count(), cores, gpus],
+        "machine": [platform.node(), platform.machine(), os.cpu_count(), cores],
         "code": __version__,
         "frames": frames,
         "execution": dag.config["execution"],
@@ -256,7 +256,7 @@ def calibration_key(dag: RenderDag, frames: int, cores: int, gpus: int) -> str:
     return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def cached_calibration(workdir, config, dag, frames: int, cores: int, gpus: int, again: bool = False):
+def cached_calibration(workdir, config, dag, frames: int, cores: int, again: bool = False):
     """(rates, stop ratios, where it was measured, when): a calibration this machine already made for the
     same looks, settings and sizes (its cache: model_cache.cache_dir("calibration")), else made now."""
     from datetime import datetime
@@ -264,7 +264,7 @@ def cached_calibration(workdir, config, dag, frames: int, cores: int, gpus: int,
     from .model_cache import cache_dir
 
     folder = cache_dir("calibration")
-    entry = folder / f"{calibration_key(dag, frames, cores, gpus)}.json" if folder else None
+    entry = folder / f"{calibration_key(dag, frames, cores)}.json" if folder else None
     if entry is not None and entry.is_file() and not again:
         saved = json.loads(entry.read_text())
         rates_ = pd.DataFrame.from_dict(saved["rates"], orient="index")
@@ -294,9 +294,7 @@ def make_plan(workdir, configfile, cores: int, gpus: int, calibrate_frames: int 
     calibrated = None
     missing = [s for s, n in todo_units.items() if n and s not in measured.index]
     if missing:
-        cal, cal_ratios, scratch, when = cached_calibration(
-            workdir, config, dag, calibrate_frames, cores, gpus, recalibrate
-        )
+        cal, cal_ratios, scratch, when = cached_calibration(workdir, config, dag, calibrate_frames, cores, recalibrate)
         calibrated = {"frames": calibrate_frames, "folder": scratch, "cached": when}
         said = f"rendered on {when} (cached)" if when else "rendered now"
         for name in missing:

@@ -54,11 +54,12 @@ def test_plan_before_anything_ran_calibrates_and_says_so(planned):
 
     # planned again: this machine's calibration of these settings is reused, nothing is rendered
     shutil.rmtree(wd / "results/.calibration")
-    again = paintflow("plan", "--cores", "2", "--gpus", "1", "--json", "again.json", cwd=wd)
-    assert "(--recalibrate measures again)" in again and not (wd / "results/.calibration").exists()
-    assert json.loads((wd / "again.json").read_text())["remaining_s"] == pytest.approx(plan["remaining_s"])
-    brief = paintflow("plan", "--cores", "2", "--gpus", "0", "--brief", cwd=wd).strip()  # the studio's sentence
-    assert re.fullmatch(r"about \d+ (s|min) and \d+ MB of disk for 8 frames on this machine \(2 cores, no GPU\)", brief)
+    brief = paintflow("plan", "--cores", "2", "--gpus", "0", "--brief", "--json", "again.json", cwd=wd).strip()
+    again = json.loads((wd / "again.json").read_text())
+    assert again["calibrated"]["cached"] and not (wd / "results/.calibration").exists()
+    assert again["remaining_s"] == pytest.approx(plan["remaining_s"])
+    sentence = r"about \d+ (s|min) and \d+ MB of disk for 8 frames on this machine \(2 cores, no GPU\)"
+    assert re.fullmatch(sentence, brief)  # the studio's estimate
 
 
 def test_prediction_is_within_50_percent_of_the_real_render(planned):
