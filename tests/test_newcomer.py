@@ -49,3 +49,10 @@ def test_a_newcomer_renders_their_own_clip(tmp_path):
     video = folder / "results/renders/my_clip_fast/my_clip_fast.mp4"
     assert video.is_file() and str(video) in said
     assert not list(project.glob("results/**/cockatoo*"))  # nothing of the demo's render was made or read
+
+    # `paintflow plan --configfile my.yaml` in the project folder plans mine alone (it failed on the demo's
+    # render, merged in): here, nothing is left of it
+    mine = yaml.safe_load((folder / "config.yaml").read_text()) | {"results": str(folder / "results")}
+    (project / "my.yaml").write_text(yaml.safe_dump(mine))
+    said = paintflow("plan", "--configfile", "my.yaml", "--cores", "2", cwd=project)
+    assert "remaining work: 0 s" in said and "cockatoo" not in said
