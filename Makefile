@@ -59,15 +59,15 @@ studio: setup
 	$(BIN)/paintflow studio --project .
 
 demo-zoom: setup
-	$(BIN)/snakemake --cores 2 --configfile demos/zoom.yaml --replace-workflow-config
+	$(BIN)/snakemake --cores 2 --configfile demos/zoom.yaml
 	@echo "zoom demo: results/renders/astronaut_zoom/astronaut_zoom.mp4, layer sheet: results/renders/astronaut_layers/astronaut_layers_layers.png"
 
 demo-music: setup
-	$(BIN)/snakemake --cores 2 --configfile demos/music.yaml --replace-workflow-config
+	$(BIN)/snakemake --cores 2 --configfile demos/music.yaml
 	@echo "music demo: results/renders/cockatoo_music/cockatoo_music.mp4, the walk: results/renders/cockatoo_music/trajectory/trajectory.png"
 
 demo-latent: setup
-	$(BIN)/snakemake --cores 2 --configfile demos/latent.yaml --replace-workflow-config
+	$(BIN)/snakemake --cores 2 --configfile demos/latent.yaml
 	@echo "latent demo: results/renders/cockatoo_latent/cockatoo_latent.mp4, training: results/renders/cockatoo_latent/vae/"
 
 # The SLURM executor plugin runs `scontrol show config` when Snakemake imports it; with slurm installed and
