@@ -206,7 +206,14 @@ def render(args) -> int:
     elif target.is_dir() and (target / "config.yaml").is_file():
         args.directory, args.configfile = target, target / "config.yaml"
     elif target.exists() and not target.is_dir() or target.is_dir() and any(target.glob("*.png")):
-        args.directory = _new(args, target, None)
+        from .render_folder import default_folder
+
+        made = default_folder(target, args.style, args.look)
+        if (made / "config.yaml").is_file():  # rendered before: go on with it (its config may have been edited)
+            print(f"paintflow: {made / 'config.yaml'} exists: rendering it", flush=True)
+            args.directory = made.resolve()
+        else:
+            args.directory = _new(args, target, None).resolve()
         args.configfile = args.directory / "config.yaml"
     else:
         raise PaintflowError(

@@ -39,6 +39,11 @@ def key_of(text: str) -> str:
     return key or "clip"
 
 
+def default_folder(video: Path, style: Path | None, look_name: str) -> Path:
+    """Where ``paintflow new`` puts a render of ``video``: ./<video>_<painting or look>."""
+    return Path(key_of(f"{key_of(Path(video).stem)}_{Path(style).stem if style else look_name}"))
+
+
 def new_folder(
     video: Path,
     style: Path | None = None,
@@ -69,7 +74,7 @@ def new_folder(
     if style is not None and not look.painting:
         raise PaintflowError(f"the {look_name} look takes no painting (--style): leave it out")
     key = key_of(video.stem)
-    name = key_of(f"{key}_{Path(style).stem if style else look_name}")
+    name = default_folder(video, style, look_name).name
     folder = Path(folder or name)
     if (folder / "config.yaml").exists():
         raise PaintflowError(f"{folder / 'config.yaml'} exists already: render it, or give another --folder")

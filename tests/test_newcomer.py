@@ -49,6 +49,8 @@ def test_a_newcomer_renders_their_own_clip(tmp_path):
     video = folder / "results/renders/my_clip_fast/my_clip_fast.mp4"
     assert video.is_file() and str(video) in said
     assert not list(project.glob("results/**/cockatoo*"))  # nothing of the demo's render was made or read
+    again = paintflow("render", "my clip.mp4", "--look", "fast", "--", "--cores", "2", cwd=project)  # the video again
+    assert "my_clip_fast/config.yaml exists: rendering it" in again and str(video) in again
 
     # `paintflow plan --configfile my.yaml` in the project folder plans mine alone (it failed on the demo's
     # render, merged in): here, nothing is left of it
