@@ -21,6 +21,7 @@ from .config import section_schema
 from .files import is_intact
 from .paths import bench_path, frame_folder, frame_path, log_path, model_owner, render_file
 from .registry import LOOKS, STAGES, chain_order, stage, stage_users
+from .smooth import reads_flow
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class RenderDag:
         if not r.video:
             return {}
         stages = set(self.look(render).video_stages(r.settings))
-        if r.smooth["method"] == "flow_blend":
+        if reads_flow(r.smooth["method"]):
             stages |= {"frames", "flow", "masks"}
         if r.key is not None:
             matte = self.config["videos"][r.video]["matte"]

@@ -19,8 +19,12 @@ def smooth_id(dag, render):
     smoothing = dag.renders[render].smooth
     if smoothing["method"] == "none":
         return {"smooth": "none"}
+    from .smooth import reads_flow
+
     ident = {"smooth": {"method": smoothing["method"], "alpha": float(smoothing["alpha"])}}
-    if smoothing["method"] == "flow_blend":
+    if smoothing["method"] == "gradient":
+        ident["smooth"]["detail"] = float(smoothing["detail"])
+    if reads_flow(smoothing["method"]):
         ident["masks"] = dag.key("masks", dag.renders[render].video)
     return ident
 

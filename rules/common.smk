@@ -12,6 +12,7 @@ from paintflow import PaintflowError
 from paintflow.config import prepare
 from paintflow.dag import RenderDag
 from paintflow.registry import LOOKS, STAGES
+from paintflow.smooth import reads_flow
 from paintflow.snakemake_fix import apply as fix_needrun
 
 fix_needrun()  # Snakemake 9 could leave jobs after a re-run one unplanned (see paintflow/snakemake_fix.py)
@@ -62,7 +63,7 @@ def id_file(stage, owner):
 
 
 def smoothing_inputs(stage, render, frames):
-    """What smoothing a look needs: its own previous output, and for flow_blend the flow and masks."""
+    """What smoothing a look needs: its own previous output, and the flow and masks where it reads them."""
     r = PF.renders[render]
     method = r.smooth["method"]
     if method == "none":
@@ -70,8 +71,8 @@ def smoothing_inputs(stage, render, frames):
     later = [t for t in frames if PF.follows(stage, render, t)]
     return {
         "prev": frames_of(stage, render, [frames.start - 1] if PF.follows(stage, render, frames.start) else []),
-        "flows": frames_of("flow", r.video, [t - 1 for t in later], "bwd") if method == "flow_blend" else [],
-        "masks": frames_of("masks", r.video, later) if method == "flow_blend" else [],
+        "flows": frames_of("flow", r.video, [t - 1 for t in later], "bwd") if reads_flow(method) else [],
+        "masks": frames_of("masks", r.video, later) if reads_flow(method) else [],
     }
 
 

@@ -52,7 +52,7 @@ for _j in [*PF.chunk_jobs("stylize"), *PF.chunk_jobs("lead")]:
     _tt = [  # frames coupled to the frame before: not a shot's first, not a lead-in's first
         t for t in _j.frames if PF.follows(_j.stage, _r.name, t) and (_j.stage != "lead" or t > _j.frames.start)
     ]
-    _tt = _tt if _temporal or _smooth == "flow_blend" else []
+    _tt = _tt if _temporal or reads_flow(_smooth) else []
     _both = _r.settings["segments"] > 1  # segment positions depend on the shot's length
     _before = (  # the source frame before the chunk, where a temporal frame reads it (warp_check, residual start)
         [_j.frames.start - 1]

@@ -81,7 +81,7 @@ def test_preserve_color_keeps_the_video_colours(photo):
 
 @pytest.fixture(scope="module")
 def smoothed(tmp_path_factory):
-    """The same fast style on a real moving clip: no smoothing, blend, flow_blend."""
+    """The same fast style on a real moving clip: no smoothing, blend, flow_blend, gradient."""
     wd = tmp_path_factory.mktemp("smooth")
     clip = make_clip(wd / "clip.mp4", audio=True, seconds=1.6)
     look = {"look": "fast", "video": "clip", "fast": {"style": 19}}
@@ -91,6 +91,7 @@ def smoothed(tmp_path_factory):
             "none": look,
             "blend": {**look, "smooth": {"method": "blend", "alpha": 0.6}},
             "flow_blend": {**look, "smooth": {"method": "flow_blend", "alpha": 0.6}},
+            "gradient": {**look, "smooth": {"method": "gradient", "alpha": 0.6}},
         },
         "flow": {"keep": True},
         "upscale": {"scale": 1},
@@ -104,7 +105,7 @@ def smoothed(tmp_path_factory):
 def test_flow_blend_is_steadier_than_blend_which_is_steadier_than_nothing(smoothed):
     r = smoothed / "results"
     errors = {}
-    for name in ("none", "blend", "flow_blend"):
+    for name in ("none", "blend", "flow_blend", "gradient"):
         errors[name] = float(
             np.mean(
                 [
@@ -120,6 +121,7 @@ def test_flow_blend_is_steadier_than_blend_which_is_steadier_than_nothing(smooth
         )
     print("warping error (cockatoo, 16 frames, style 19): " + ", ".join(f"{k} {v:.5f}" for k, v in errors.items()))
     assert errors["flow_blend"] < 0.8 * errors["blend"] < 0.8 * errors["none"]
+    assert errors["gradient"] < 0.8 * errors["none"]  # in the workflow: it reads the flow and masks too
 
 
 def test_preview_and_style_sheet(smoothed):
@@ -155,3 +157,40 @@ def test_preview_and_style_sheet(smoothed):
     assert [label for label, _, _ in layout[1:]] == [str(i) for i in range(26)]  # 26 labelled style tiles
     rows, cols = max(r for _, r, _ in layout) + 1, max(c for _, _, c in layout) + 1
     assert sheet.shape[1] == cols * (128 + 4) + 4 and sheet.shape[0] > rows * 72
+
+
+def test_gradient_smoothing_steadies_the_colours_and_keeps_each_frame_s_strokes():
+    """A scene moving 2 px a frame, painted with a per-frame colour flicker and strokes of its own each
+    frame: the gradient method (Bonneel et al. 2015) takes the colours from the previous output along the
+    flow — the flicker goes — and every stroke from the frame (flow_blend mixes in the old strokes)."""
+    import cv2
+
+    from paintflow.smooth import smooth
+
+    rng = np.random.default_rng(3)
+    scene = cv2.GaussianBlur(rng.uniform(40, 215, (64, 140, 3)).astype(np.float32), (0, 0), 6)
+    flow = np.zeros((64, 96, 2), np.float32)
+    flow[..., 0] = -2.0  # frame t's pixel x was at x − 2 in frame t−1
+    mask = np.ones((64, 96), np.float32)
+    mask[:, :2] = 0.0  # what entered the frame
+    painted, outs = [], {m: [] for m in ("none", "flow_blend", "gradient")}
+    for t in range(12):
+        frame = scene[:, 40 - 2 * t : 136 - 2 * t]
+        strokes = rng.normal(0, 12, (64, 96, 1)).astype(np.float32)  # this frame's own strokes (fine)
+        p = np.clip(frame + rng.uniform(-25, 25) + strokes, 0, 255).astype(np.uint8)  # + a colour flicker
+        painted.append(p)
+        for m, out in outs.items():
+            out.append(smooth(p, out[-1] if out else None, 0.8, m, flow, mask, detail=8))
+
+    def flicker(frames):  # how much the picture's mean jumps from frame to frame
+        return float(np.std(np.diff([f.astype(np.float32).mean() for f in frames])))
+
+    def fine(x):  # the strokes: what a 2-px blur takes away
+        x = x.astype(np.float32)
+        return x - cv2.GaussianBlur(x, (0, 0), 2)
+
+    def strokes_kept(frames):
+        return min(float(np.corrcoef(fine(o).ravel(), fine(p).ravel())[0, 1]) for o, p in zip(frames, painted))
+
+    assert flicker(outs["gradient"]) < 0.25 * flicker(outs["none"])
+    assert strokes_kept(outs["gradient"]) > 0.95 > strokes_kept(outs["flow_blend"]) + 0.2

@@ -167,7 +167,8 @@ class NewRenderForm(forms.Form):
     smooth = forms.ChoiceField(
         required=False,
         label="smoothing over time",
-        help_text="blend: mix in the previous frame; flow_blend: warped along the motion first (less ghosting)",
+        help_text="blend: mix in the previous frame; flow_blend: warped along the motion first (less ghosting); "
+        "gradient: only the colours and shading follow the previous frame, every stroke is the frame's own",
     )
     key = forms.BooleanField(required=False, label="paint only the performer (green-screen key)")
     background = forms.ChoiceField(required=False, help_text="keyed: what the painted performer goes over")

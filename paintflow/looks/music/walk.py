@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from paintflow import PaintflowError
+from paintflow.smooth import reads_flow
 
 DEFAULT_STYLES = 5  # built-in styles chosen by seed when none are given
 
@@ -90,8 +91,8 @@ def check(render, rcfg: dict, videos: dict, renders: dict, where: str, config: d
             except PaintflowError as err:
                 raise PaintflowError(f"{where}.audio: {err}") from err
         render.frames = max(1, int(round(seconds * render.fps)))
-    if render.smooth["method"] == "flow_blend" and not render.video:
-        raise PaintflowError(f"renders.{render.name}.smooth.method: flow_blend needs a video; use blend")
+    if reads_flow(render.smooth["method"]) and not render.video:
+        raise PaintflowError(f"renders.{render.name}.smooth.method: {render.smooth['method']} needs a video; use blend")
     check_stable(float(s["stiffness"]), float(s["damping"]), render.fps, where)
     found = {"styles": s["styles"], "paintings": list(s["paintings"])}
     if s["space"] == "styles":
