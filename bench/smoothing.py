@@ -5,6 +5,7 @@ own per-frame frames), the content distance to the source, and the smoothing's o
 
     python bench/smoothing.py                         # 20 frames at 160 px, 10 fps, built-in style 19
     python bench/smoothing.py --methods none gradient:0.8:8
+    python bench/smoothing.py --look dream             # DeepDream on each frame alone (relu4_2, 2 octaves)
 """
 
 from __future__ import annotations
@@ -51,16 +52,29 @@ def main() -> int:
     ap.add_argument("--style", type=int, default=19)
     ap.add_argument("--clips", nargs="*", default=list(CLIPS))
     ap.add_argument("--methods", nargs="*", default=METHODS)
+    ap.add_argument("--look", choices=["fast", "dream"], default="fast")
     args = ap.parse_args()
     torch.set_num_threads(2)
-    meter = ContentMeter(vgg.VGGFeatures(vgg.convert("auto")))
-    fast = FastStylizer(FastSettings(style=args.style), threads=2, device="cpu")
+    net = vgg.VGGFeatures(vgg.convert("auto"))
+    meter = ContentMeter(net)
+    if args.look == "fast":
+        painter = FastStylizer(FastSettings(style=args.style), threads=2, device="cpu")
+    else:
+        from paintflow.looks.dream.dreaming import Dreamer, DreamSettings
+
+        dreamer, layers = Dreamer(net, torch.device("cpu")), {"relu4_2": 1.0}
+        settings = DreamSettings(layers=layers, octaves=2, iterations=5)
+
+        def painter(rgb):
+            return dreamer(rgb, layers, settings, seed=0)
+
+    print(f"look: {args.look}")
     print("| clip | smoothing | warping error (footage floor) | ghosting | content distance | ms/frame |")
     print("|---|---|---|---|---|---|")
     for clip in args.clips:
         data = prepared(clip, args.width, args.frames, args.workdir, CLIPS)
         src = data["frames"]
-        look = [fast(f) for f in src]
+        look = [painter(f) for f in src]
         floor = np.mean([warping_error(src[t - 1], src[t], *data["short"][t]) for t in range(1, len(src))])
         for spec in args.methods:
             out, ms = chain(look, data, spec)
