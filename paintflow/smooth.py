@@ -38,12 +38,9 @@ def gradient_blend(cur: np.ndarray, target: np.ndarray, detail: float) -> np.nda
     k = (4.0 * np.sin(np.pi * np.arange(h) / (2 * h)) ** 2)[:, None] + (
         4.0 * np.sin(np.pi * np.arange(w) / (2 * w)) ** 2
     )[None, :]
-    out = np.empty_like(cur)
-    for c in range(cur.shape[2]):
-        p_hat = dctn(cur[..., c], type=2, norm="ortho", workers=1)
-        t_hat = dctn(target[..., c], type=2, norm="ortho", workers=1)
-        out[..., c] = idctn((lam * t_hat + k * p_hat) / (lam + k), type=2, norm="ortho", workers=1)
-    return out
+    # (λ·T̂ + k·P̂) / (λ + k) = P̂ + λ/(λ + k)·(T̂ − P̂): one transform of the difference, every channel at once
+    diff = dctn(target - cur, type=2, norm="ortho", axes=(0, 1), workers=1)
+    return cur + idctn((lam / (lam + k))[..., None] * diff, type=2, norm="ortho", axes=(0, 1), workers=1)
 
 
 def smooth(
@@ -63,12 +60,11 @@ def smooth(
     cur, prev = look.astype(np.float32), prev_out.astype(np.float32)
     if method == "blend":
         out = alpha * prev + (1 - alpha) * cur
-    elif method == "flow_blend":
+    elif method in WITH_FLOW:
         weight = alpha * mask.astype(np.float32)[..., None]
-        out = weight * warp(prev, flow_back) + (1 - weight) * cur
-    elif method == "gradient":
-        weight = alpha * mask.astype(np.float32)[..., None]
-        out = gradient_blend(cur, weight * warp(prev, flow_back) + (1 - weight) * cur, detail)
+        out = weight * warp(prev, flow_back) + (1 - weight) * cur  # flow_blend
+        if method == "gradient":  # of that, only what is coarser than `detail` px; the strokes stay the frame's
+            out = gradient_blend(cur, out, detail)
     else:
         raise ValueError(f"unknown smoothing {method!r}; choose one of {', '.join(METHODS)}")
     return np.rint(np.clip(out, 0, 255)).astype(np.uint8)
