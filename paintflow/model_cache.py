@@ -63,18 +63,21 @@ def entry_of(output, model: str) -> Path | None:
     return folder / f"{output.stem}-{fingerprint(model)}{output.suffix}" if folder else None
 
 
+def _usable(entry: Path | None) -> bool:
+    return entry is not None and entry.is_file() and is_intact(entry)
+
+
 def holds(output, model: str) -> bool:
     """Whether the cache holds ``model`` for ``output``: its job will link it instead of converting."""
-    entry = entry_of(output, model)
-    return entry is not None and entry.is_file() and is_intact(entry)
+    return _usable(entry_of(output, model))
 
 
 def cached(output, model: str, convert: Callable[[Path], None]) -> bool:
     """Put the converted ``model`` at ``output``: linked from the cache if it holds it (True), else made
     with ``convert(output)`` and kept in the cache (False)."""
     output = Path(output)
-    entry = entry_of(output, model)
-    if holds(output, model):
+    entry = entry_of(output, model)  # (its name hashes the converting code: once)
+    if _usable(entry):
         link_into(entry, output)
         log.info("%s: linked from the model cache %s", output, entry)
         return True
