@@ -30,13 +30,15 @@ def videos() -> list[Path]:
     return sorted(p for p in media_dir("videos").glob("*") if p.is_file() and not p.name.startswith("."))
 
 
-SAMPLE = "sample/"  # a form's value for one of the project's own sample videos (resources/video)
+SAMPLE = "sample/"  # a form's value for one of the project's own sample videos (in SAMPLES)
+SAMPLES = REPO / "resources" / "video"  # the sample clips paintflow comes with (filled by its set-up)
 
 
 def sample_videos() -> list[Path]:
-    """The sample clips paintflow comes with (resources/video, filled by its set-up): a first try needs none."""
-    folder = REPO / "resources" / "video"
-    return sorted(p for p in folder.glob("*") if p.is_file() and not p.name.startswith(".")) if folder.is_dir() else []
+    """The sample clips paintflow comes with: a first try needs no video of one's own."""
+    return (
+        sorted(p for p in SAMPLES.glob("*") if p.is_file() and not p.name.startswith(".")) if SAMPLES.is_dir() else []
+    )
 
 
 def chosen_video(value: str) -> Path:
@@ -44,7 +46,7 @@ def chosen_video(value: str) -> Path:
     from .media import inside
 
     if value.startswith(SAMPLE):
-        return inside(REPO / "resources" / "video", value[len(SAMPLE) :])
+        return inside(SAMPLES, value[len(SAMPLE) :])
     return inside(media_dir("videos"), value)
 
 
