@@ -43,27 +43,33 @@ QUIET_PREFIXES = (
 LOG_TAIL = 15
 
 
-def stage_summary(stats: dict) -> str:
-    """One line from Snakemake's {rule: jobs}: jobs per stage, named as the registry names them."""
+def counted(rule: str) -> bool:
+    """Whether a job counts as work on the terminal (not the target rule, not an identity file: a few bytes
+    each)."""
+    return rule != "all" and not rule.startswith("identity_")
+
+
+def jobs_per_stage(stats: dict) -> dict[str, int]:
+    """{stage label: jobs} from Snakemake's {rule: jobs}, the jobs that count as work (:func:`counted`),
+    named as the registry names their stages."""
     from paintflow.registry import STAGES
 
     names = sorted(STAGES, key=len, reverse=True)
     per_stage: dict[str, int] = {}
     for rule, count in stats.items():
-        if rule in ("all", "total"):
+        if rule == "total" or not counted(rule):
             continue
         name = next((n for n in names if rule == n or rule.startswith(n + "_")), rule)
         label = STAGES[name].label if name in STAGES else name
         per_stage[label] = per_stage.get(label, 0) + int(count)
-    per_stage.pop(STAGES["identity"].label, None)  # a few bytes each: not work worth a line
+    return per_stage
+
+
+def stage_summary(per_stage: dict[str, int]) -> str:
+    """One line: "12 jobs to run: optical flow 2, stylized 2, …"."""
     total = sum(per_stage.values())
     parts = ", ".join(f"{label} {n}" for label, n in per_stage.items())
     return f"{total} job{'s' if total != 1 else ''} to run: {parts}"
-
-
-def counted(rule: str) -> bool:
-    """Whether a job counts as work on the terminal (not the target rule, not an identity file)."""
-    return rule != "all" and not rule.startswith("identity_")
 
 
 class LogHandler(LogHandlerBase):
@@ -112,8 +118,9 @@ class LogHandler(LogHandlerBase):
         msg = record.getMessage() if record.msg is not None else ""
         stamp = time.strftime("%H:%M:%S")
         if event == LogEvent.RUN_INFO and getattr(record, "stats", None):
-            self.jobs_total = sum(int(n) for rule, n in record.stats.items() if rule != "total" and counted(rule))
-            return f"{stamp} {stage_summary(record.stats)}"
+            per_stage = jobs_per_stage(record.stats)
+            self.jobs_total = sum(per_stage.values())
+            return f"{stamp} {stage_summary(per_stage)}"
         if event == LogEvent.JOB_INFO:
             self.rules[getattr(record, "jobid", None)] = getattr(record, "rule_name", "")
             if self.jobs_file:
