@@ -36,6 +36,7 @@ for _rules in sorted({look.rules for look in LOOKS.values() if look.rules}):
 include: "rules/upscale.smk"
 include: "rules/quality.smk"
 include: "rules/encode.smk"
+include: "rules/timeline.smk"
 include: "rules/report.smk"
 include: "rules/hooks.smk"
 

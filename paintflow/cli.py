@@ -267,7 +267,7 @@ def run(args) -> int:
         from .shots import contact_sheet, format_shots
 
         config, dag = _dag(args)
-        for name in args.video or dag.videos:
+        for name in args.video or [n for n, v in dag.videos.items() if not v.part]:
             if name not in dag.videos:
                 raise PaintflowError(f"--video: no video {name!r} in the config (known: {', '.join(dag.videos)})")
             v = dag.videos[name]

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import PaintflowError
+from . import PaintflowError, timeline
 from . import config as cfgmod
 from .config import REPO
 from .dag import RenderDag
@@ -207,6 +207,10 @@ def calibrate(workdir: Path, config: dict, dag: RenderDag, frames: int, cores: i
     cal["execution"]["check_disk"] = False
     for name, v in cal["videos"].items():
         v["duration"] = frames / dag.videos[name].info["fps"]  # the probed (or resampled) frame rate
+    cal.pop("timelines", None)
+    for r in cal["renders"].values():  # a part of a video is measured on the video's first frames
+        for key in ("shots", "from", "to"):
+            r.pop(key, None)
     for name, r in dag.renders.items():  # a look may take a short form of itself (a few training steps)
         short, section = dag.look(name).calibrate(r.settings), dag.look(name).section
         if short:
@@ -370,7 +374,8 @@ def plan_table(
         "cpu_h": float(table["cpu_h"].sum()),
         "gpu_h": float(table["gpu_h"].sum()),
         "wall_s": float(wall),
-        "shots": {v: (len(video.shots.starts), video.shots.source) for v, video in dag.videos.items() if video.shots},
+        "shots": {v: (len(x.shots.starts), x.shots.source) for v, x in dag.videos.items() if x.shots and not x.part},
+        "parts": timeline.describe(dag),
         "cores": cores,
         "gpus": gpus if gpu_device else 0,
         "chained": chained_renders,
@@ -429,6 +434,7 @@ def format_plan(p: dict) -> str:
     lines.append(f"wall-clock estimate with {p['cores']} cores and {gpus}: {hours(p['wall_s'])} ({'; '.join(how)})")
     for video, (count, source) in p.get("shots", {}).items():
         lines.append(f"video {video}: {count} shot(s), {source} (`paintflow shots` lists them)")
+    lines += p.get("parts", [])
     total = sum(b for b, _ in p["disk"].values())
     lines.append(
         f"disk of the finished render: {total / 1e9:.2f} GB ("

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import identity as ident
-from . import inputs
+from . import inputs, timeline
 from .chunks import chunk_ranges, pair_range
 from .config import section_schema
 from .files import is_intact
@@ -44,6 +44,7 @@ class RenderDag:
         self.results = str(config["results"])
         self.ids = ident.SourceIds(Path(self.results) / ".paintflow" / "source_ids.json")
         self.videos, self.renders = inputs.build(config, Path(self.results), self.ids)
+        self.timelines = timeline.build(config, self.videos, self.renders, self.results)
         self.chunk = config["execution"]["chunk_frames"]
         self._keys: dict = {}
         self._identities: dict = {}
@@ -99,7 +100,7 @@ class RenderDag:
         if reads_flow(r.smooth["method"]):
             stages |= {"frames", "flow", "masks"}
         if r.key is not None:
-            matte = self.config["videos"][r.video]["matte"]
+            matte = self.videos[r.video].settings["matte"]
             stages |= {"frames", "mattes"} | ({"key_color"} if matte["method"] == "chroma" else set())
             if self.matte_stabilised(r.video):
                 stages |= {"flow", "masks"}
@@ -121,7 +122,7 @@ class RenderDag:
 
     def matte_stabilised(self, video: str) -> bool:
         """Whether a video's mattes are calmed with the flow (a chain); an alpha channel is taken as given."""
-        m = self.config["videos"][video]["matte"]
+        m = self.videos[video].settings["matte"]
         return m["stabilize"] > 0 and m["method"] != "alpha"
 
     def background_video(self, render: str) -> str | None:
@@ -501,7 +502,25 @@ class RenderDag:
                 out += [d.path for d in self.deliveries(r)] + [f"{self.report_dir(r)}/stages.png"]
                 if self.uses(r, "quality"):  # targets themselves: measured even where the report exists
                     out += self.paths("quality", r, range(1, self.renders[r].frames + 1))
+        for t in self.timelines:
+            out += [d.path for d in self.timeline_deliveries(t)] + self.editor_files(t)
         return out + self.repairs()
+
+    def timeline_deliveries(self, name: str) -> list:
+        """A timeline's masters (paintflow.delivery.Delivery): results/timelines/<t>/<t>.mp4 and its formats."""
+        from .delivery import plan
+
+        return plan(
+            name,
+            f"{self.results}/timelines/{name}",
+            self.timelines[name].delivery["settings"]["formats"],
+            ["composite"],
+        )
+
+    def editor_files(self, name: str) -> list[str]:
+        """A timeline for the editor: OpenTimelineIO, and FCP 7 XML and CMX 3600 EDL where the rate has timecodes."""
+        rate = self.timelines[name].delivery["rate"]
+        return [f"{self.results}/timelines/{name}/{name}{ext}" for ext in timeline.editor_extensions(rate)]
 
     def job_files(self, render: str, folder: str, **names: str) -> dict:
         """Named outputs of a render's one-job stage, in one folder of the render."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from . import PaintflowError
+from . import PaintflowError, parts
 from .config import look_settings
 from .files import read_rgb, write_json
 from .registry import LOOKS
@@ -24,6 +24,12 @@ class Video:
     counts: list = field(default_factory=list)  # frame counts of earlier requests (chunk boundaries)
     shots: object = None  # paintflow.shots.Shots: where its shots start (every temporal look restarts)
     media: dict = field(default_factory=dict)  # stream metadata (paintflow.media.describe): rate, timecode, colour
+    settings: dict = field(default_factory=dict)  # its config (videos.<name>; a part: its whole video's)
+
+    @property
+    def part(self) -> dict | None:
+        """A part of a video (paintflow.parts): {"of": the video, "frames": [[first, last], …] of it}."""
+        return self.info.get("part")
 
     @property
     def frames(self) -> int:
@@ -226,7 +232,7 @@ def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
             info, counts = cached_probe(vcfg, path, sid, results / "videos" / name / "probe.json")
         except PaintflowError as err:
             raise PaintflowError(f"videos.{name}.path: {err}") from err
-        videos[name] = Video(name, path, info, sid, counts)
+        videos[name] = Video(name, path, info, sid, counts, settings=vcfg)
         try:
             videos[name].media = cached_media(path, sid, results / "videos" / name / "media.json")
         except PaintflowError as err:
@@ -238,6 +244,8 @@ def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
         look = LOOKS[rcfg["look"]]
         settings = look_settings(config, rcfg, *look.base, look.section)
         video = rcfg.get("video") if look.video_source else None
+        if video in videos and parts.wanted(rcfg):
+            video = part_video(videos, video, rcfg, f"renders.{name}")
         r = Render(name, look.name, video, settings, smooth=rcfg["smooth"], key=rcfg.get("key"))
         if look.video_source is True or video:
             if video not in videos:
@@ -257,33 +265,50 @@ def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
     for name, r in renders.items():
         if r.key is not None:
             check_key(name, r, config, videos, renders)
-    for name, vcfg in config["videos"].items():
-        if vcfg.get("matte"):
-            check_matte(name, vcfg["matte"], videos[name])
+    for name, v in videos.items():
+        if v.settings.get("matte") and not v.part:
+            check_matte(name, v.settings["matte"], v)
     for name, r in renders.items():
         r.delivery = delivery_facts(name, r, config, videos)
     return videos, renders
+
+
+def part_video(videos: dict, video: str, rcfg: dict, where: str) -> str:
+    """The part of ``video`` a render takes (added to ``videos`` once, shared by the renders of that part)."""
+    frames = parts.frames_of(rcfg, videos[video], where)
+    if frames == [range(1, videos[video].frames + 1)]:
+        return video
+    name = parts.name_of(video, frames)
+    if name not in videos:
+        videos[name] = parts.video_of(videos[video], frames)
+    return name
 
 
 def delivery_facts(name: str, r: Render, config: dict, videos: dict) -> dict:
     """What every delivery of a render carries: its encode settings (checked against its formats), the exact
     frame rate (the source's own fraction unless resampled), the start timecode and the colour tags."""
     from .delivery import check
-    from .media import exact_rate, rate_text, start_timecode
 
     settings = look_settings(config, config["renders"][name], "encode")
     scale = config["upscale"]["scale"] if not LOOKS[r.look].sheet else 1
     check(settings["formats"], settings["layers"], r.key is not None, (r.width * scale, r.height * scale),
           f"renders.{name}.encode" if config["renders"][name].get("encode") else "encode")  # fmt: skip
-    v = videos[r.video] if r.video else None
+    return {"settings": settings, **timing(videos[r.video] if r.video else None, r.fps, settings["timecode"])}
+
+
+def timing(v: Video | None, fps: float, timecode: str | None) -> dict:
+    """The exact frame rate of frames made from video ``v`` at ``fps`` (the source's own fraction unless
+    resampled), their start timecode (``timecode``, else the source's moved by the video's start) and the
+    source's colour tags."""
+    from .media import exact_rate, rate_text, start_timecode
+
     media = v.media if v else {}
     resampled = v is not None and (v.info["request"]["fps"] or v.info.get("variable_rate"))
-    rate = media["rate"] if v is not None and not resampled and media.get("rate") else rate_text(exact_rate(r.fps))
-    timecode = settings["timecode"]
+    rate = media["rate"] if v is not None and not resampled and media.get("rate") else rate_text(exact_rate(fps))
     if not timecode and media.get("timecode"):
         source = Fraction(media["rate"]) if media.get("rate") else exact_rate(v.info["source_fps"])
         timecode = start_timecode(media["timecode"], source, v.info["start"], Fraction(rate))
-    return {"settings": settings, "rate": rate, "timecode": timecode, "colour": media.get("colour")}
+    return {"rate": rate, "timecode": timecode, "colour": media.get("colour")}
 
 
 def video_shots(name: str, vcfg: dict, video: Video, config: dict, results: Path, source_ids):
@@ -327,9 +352,10 @@ def check_key(name: str, r: Render, config: dict, videos: dict, renders: dict) -
     where = f"renders.{name}.key"
     if not r.video or LOOKS[r.look].sheet:
         raise PaintflowError(f"{where}: a keyed render paints a video's frames; the {r.look} look has none")
-    if not config["videos"][r.video].get("matte"):
+    if not videos[r.video].settings.get("matte"):
+        video = (videos[r.video].part or {}).get("of", r.video)
         raise PaintflowError(
-            f"{where}: video {r.video!r} has no matte; add `matte: {{method: chroma}}` (or person) to videos.{r.video}"
+            f"{where}: video {video!r} has no matte; add `matte: {{method: chroma}}` (or person) to videos.{video}"
         )
     bg = {k: v for k, v in r.key["background"].items() if v not in (None, False)}
     if len(bg) != 1:

@@ -393,7 +393,7 @@ def layer_frames(dag, render: str, layer: str, inputs, size: tuple[int, int]):
     r = dag.renders[render]
     stylize = r.key["stylize"]
     key = json.loads(Path(inputs.key[0]).read_text()) if inputs.key else None
-    strength = dag.config["videos"][r.video]["matte"]["despill"]
+    strength = dag.videos[r.video].settings["matte"]["despill"]
     looks, sources = {frame_of(p): p for p in inputs.look}, {frame_of(p): p for p in inputs.source}
     mattes = {frame_of(p): p for p in inputs.mattes}
     background = background_reader(dag, render, inputs.background, inputs.source)

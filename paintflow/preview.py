@@ -29,7 +29,7 @@ def keyed(dag, render: str, t: int, rgb, look):
     from .video import decoded_alpha, read_frame
 
     r = dag.renders[render]
-    matte, v = dag.config["videos"][r.video]["matte"], dag.videos[r.video]
+    matte, v = dag.videos[r.video].settings["matte"], dag.videos[r.video]
     key = None
     if matte["method"] == "chroma":
         found = Path(dag.key_color_path(r.video))

@@ -31,12 +31,15 @@ def smooth_id(dag, render):
 
 def _frames_id(dag, video):
     v = dag.videos[video]
-    return {
+    ident = {
         "source": v.source_id,
         "size": [v.info["width"], v.info["height"]],
         "fps": float(v.info["fps"]),
         "start": float(v.info.get("start") or 0.0),
     }
+    if v.part:  # frames of its video: that video's decode (its start) and which of its frames
+        ident |= {"start": float(v.info["request"]["start"] or 0.0), "part": v.part["frames"]}
+    return ident
 
 
 def _extract_id(dag, video):
@@ -57,7 +60,7 @@ def _vgg_id(dag, owner):
 
 
 def _matte_cfg(dag, video) -> dict:
-    return dag.config["videos"][video]["matte"]
+    return dag.videos[video].settings["matte"]
 
 
 def _key_color_id(dag, video):

@@ -101,8 +101,7 @@ def video_frames(smk, video: str) -> int:
 
 
 def render_frames(smk, render: str) -> int:
-    video = smk.config["renders"][render].get("video")
-    return video_frames(smk, video) if video else render_of(smk, render).frames
+    return render_of(smk, render).frames
 
 
 def progress(smk, stage: str):

@@ -242,11 +242,16 @@ def decoded_frames(path, info: dict, size: tuple[int, int] | None = None):
 def extract_frames(path, outputs: list, info: dict) -> None:
     """Decode the video into ``outputs`` (one PNG path per frame, in order), atomically; frames
     already there (intact) are kept: a frame's pixels do not depend on the clip's length."""
+    from .parts import source_frame
+
+    wanted = [source_frame(info, t) for t in range(1, len(outputs) + 1)]  # a part: some frames of its video
     n = 0
     frames = decoded_frames(path, info)
-    for rgb in frames:
+    for i, rgb in enumerate(frames, 1):
         if n >= len(outputs):
             break
+        if i != wanted[n]:
+            continue
         if not is_intact(outputs[n]):
             write_rgb(outputs[n], rgb)
         n += 1
@@ -275,8 +280,11 @@ def publish(staging: Path, outputs: list) -> None:
 
 def read_frame(path, info: dict, t: int) -> np.ndarray:
     """Frame ``t`` (1-based) exactly as extraction makes it (same trim, resampling and scaling)."""
+    from .parts import source_frame
+
     size, req = (info["width"], info["height"]), info["request"]
-    chain = frame_filter(*size, req["fps"], req["start"], req["duration"]) + f",select=eq(n\\,{int(t) - 1})"
+    n = source_frame(info, int(t)) - 1
+    chain = frame_filter(*size, req["fps"], req["start"], req["duration"]) + f",select=eq(n\\,{n})"
     cmd = [
         ffmpeg(),
         "-hide_banner",
@@ -308,6 +316,11 @@ def decoded_alpha(path, info: dict, frames: list[int]) -> dict:
     decoded with the extraction's own trim, rate and scaling, so it lines up with the frames."""
     if not frames:
         return {}
+    from .parts import source_frame
+
+    if info.get("part"):  # a part: the frames of its video, decoded one run at a time
+        whole = {**info, "part": None}
+        return {t: decoded_alpha(path, whole, [source_frame(info, t)])[source_frame(info, t)] for t in frames}
     size, req = (info["width"], info["height"]), info["request"]
     first, last = min(frames), max(frames)
     chain = frame_filter(*size, req["fps"], req["start"], req["duration"])

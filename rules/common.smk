@@ -5,6 +5,7 @@
 # Per-frame inputs are ancient(): a job re-runs when its own identity changes or an output is
 # missing, never because a neighbouring chunk was re-made (the frame store restores what it held).
 import sys
+from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 

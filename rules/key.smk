@@ -33,7 +33,7 @@ for _v in PF.owners("key_color"):
 
 
 for _j in PF.chunk_jobs("mattes"):
-    _m = config["videos"][_j.owner]["matte"]
+    _m = PF.videos[_j.owner].settings["matte"]
     _stable = PF.matte_stabilised(_j.owner)
     _tt = [t for t in _j.frames if PF.follows("mattes", _j.owner, t)] if _stable else []
 

@@ -21,7 +21,7 @@ composite_chunk(
     {frame_of(p): p for p in inp.frames},
     {frame_of(p): p for p in inp.mattes},
     key,
-    snakemake.config["videos"][r.video]["matte"]["despill"],
+    dag.videos[r.video].settings["matte"]["despill"],
     r.key["stylize"],
     background,
     frame_store(snakemake, "composite"),

@@ -3,11 +3,14 @@
 from pathlib import Path
 
 from paintflow.files import write_json
+from paintflow.parts import whole
 from paintflow.smk import setup_log
 from paintflow.video import extract_frames
 
 log = setup_log(snakemake)
-source = snakemake.config["videos"][snakemake.params.owner]["path"]  # a file, or an image sequence (folder, pattern)
+source = snakemake.config["videos"][whole(snakemake.params.owner)][
+    "path"
+]  # a file, or an image sequence (folder, pattern)
 info = snakemake.params.info
 log.info(
     "decoding %d frames of %s at %dx%d, %g fps",

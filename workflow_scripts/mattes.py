@@ -3,6 +3,7 @@
 import json
 
 from paintflow.key import matte_chunk
+from paintflow.parts import whole
 from paintflow.paths import frame_of
 from paintflow.smk import flow_pairs, frame_store, progress, render_dag, setup_log
 
@@ -16,7 +17,7 @@ if inp.key:
 matte_chunk(
     {frame_of(p): p for p in snakemake.output.mattes},
     {frame_of(p): p for p in inp.frames},
-    snakemake.config["videos"][owner]["matte"],
+    snakemake.config["videos"][whole(owner)]["matte"],
     key,
     inp.prev[0] if inp.prev else None,
     *flow_pairs(inp),
