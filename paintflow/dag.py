@@ -44,7 +44,7 @@ class RenderDag:
         self.results = str(config["results"])
         self.ids = ident.SourceIds(Path(self.results) / ".paintflow" / "source_ids.json")
         self.videos, self.renders = inputs.build(config, Path(self.results), self.ids)
-        self.timelines = timeline.build(config, self.videos, self.renders, self.results)
+        self.timelines = timeline.build(config, self.videos, self.renders)
         self.chunk = config["execution"]["chunk_frames"]
         self._keys: dict = {}
         self._identities: dict = {}

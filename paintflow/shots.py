@@ -279,15 +279,15 @@ def from_edit(path: Path, info: dict, where: str) -> Shots:
             f"{where}: {path} describes a {length:.2f} s timeline but the video file is {full:.2f} s long: "
             "is it the cut list of another clip?"
         )
-    found = {}
+    found, inside = {}, range(0)
     for i, item in enumerate(track):
-        span = track.range_of_child_at_index(i)
+        span = track.range_of_child_at_index(i)  # a transition's: from in_offset before its cut to out_offset after
         if isinstance(item, otio.schema.Transition):
-            cut = span.start_time.to_seconds()
-            first = frame_at(cut - item.in_offset.to_seconds(), info)
-            after = frame_at(cut + item.out_offset.to_seconds(), info)
+            first = frame_at(span.start_time.to_seconds(), info)
+            after = frame_at(span.end_time_exclusive().to_seconds(), info)
             found[first], found[after] = ("transition", 1.0), ("transition", 1.0)
-        elif i:
+            inside = range(first, after + 1)
+        elif i and frame_at(span.start_time.to_seconds(), info) not in inside:  # the cut inside a dissolve: none
             found[frame_at(span.start_time.to_seconds(), info)] = ("edit", 1.0)
     return from_boundaries(info["frames"], found, f"cut list {path.name}")
 

@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
+
 from . import PaintflowError
 from .config import look_settings
 from .registry import LOOKS
@@ -23,12 +25,15 @@ EDITOR_FILES = {".otio": "otio_json", ".xml": "fcp_xml", ".edl": "cmx_3600"}
 @dataclass(frozen=True)
 class Part:
     """A run of the master's frames ``first``…``last`` (frames of the video) from one render, whose frame
-    ``at`` is the run's first; ``render`` None: the footage as filmed."""
+    ``at`` is the run's first; ``render`` None: the footage as filmed. A dissolve between two looks: the
+    run mixes from ``render`` into ``into`` (its frame ``into_at`` first), linearly over the run."""
 
     first: int
     last: int
     render: str | None
     at: int
+    into: str | None = None
+    into_at: int = 0
 
 
 @dataclass
@@ -65,12 +70,11 @@ def _spans(frames: list[int]) -> str:
     return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in out)
 
 
-def build(config: dict, videos: dict, renders: dict, results: str) -> dict:
+def build(config: dict, videos: dict, renders: dict) -> dict:
     """{name: Timeline} of the config's timelines, checked before any work: each render paints a part of the
     timeline's video, no two the same frame; the formats fit the master's size."""
     from .delivery import check
     from .inputs import timing
-    from .parts import whole
 
     out = {}
     for name, tcfg in config.get("timelines", {}).items():
@@ -80,25 +84,7 @@ def build(config: dict, videos: dict, renders: dict, results: str) -> dict:
             known = ", ".join(n for n, v in videos.items() if not v.part) or "none"
             raise PaintflowError(f"{where}.video: unknown video {video!r} (known: {known})")
         v = videos[video]
-        owner = [None] * (v.frames + 1)
-        for r in tcfg["renders"]:
-            if r not in renders:
-                raise PaintflowError(f"{where}.renders: unknown render {r!r} (known: {', '.join(renders)})")
-            rv = renders[r].video
-            if rv is None or whole(rv) != video or LOOKS[renders[r].look].sheet:
-                what = f"paints video {whole(rv)!r}" if rv else f"is a {renders[r].look} render, not of a video"
-                raise PaintflowError(f"{where}.renders: {r} {what}; a timeline of {video!r} takes renders of it")
-            both = {}
-            for run in covered(renders[r], videos):
-                for t in run:
-                    if owner[t] is not None:
-                        both.setdefault(owner[t], []).append(t)
-                    owner[t] = r
-            for other, frames in both.items():
-                raise PaintflowError(
-                    f"{where}.renders: {other} and {r} both cover frames {_spans(frames)} of {video}; "
-                    "give each frame to one render (shots: or from:/to: of each)"
-                )
+        owner, shared = coverage(where, video, tcfg["renders"], videos, renders)
         scale = config["upscale"]["scale"]
         settings = look_settings(config, tcfg, "encode")
         size = (v.info["width"] * scale, v.info["height"] * scale)
@@ -107,13 +93,60 @@ def build(config: dict, videos: dict, renders: dict, results: str) -> dict:
         audio = (
             (str(v.path), v.info["start"], v.info["duration"]) if v.info["has_audio"] and settings["audio"] else None
         )
-        out[name] = Timeline(name, video, list(tcfg["renders"]), v.frames, size, runs_of(owner, renders, videos),
-                             delivery, audio)  # fmt: skip
+        parts = runs_of(owner, shared, renders, videos)
+        out[name] = Timeline(name, video, list(tcfg["renders"]), v.frames, size, parts, delivery, audio)
     return out
 
 
-def runs_of(owner: list, renders: dict, videos: dict) -> list[Part]:
-    """The master's runs of frames: each from one render (its frames in order), or from the footage."""
+def coverage(where: str, video: str, names: list, videos: dict, renders: dict) -> tuple[list, dict]:
+    """Which render covers each frame of ``video`` (a list indexed by frame; None: as filmed) and, over a
+    dissolve two renders share, the second ({frame: render}); a render of another video, or two covering
+    the same frames outside a dissolve, refused."""
+    from .parts import whole
+
+    v = videos[video]
+    owner, shared = [None] * (v.frames + 1), {}
+    dissolves = {t: r for r in transitions(v.shots) for t in r}
+    for r in names:
+        if r not in renders:
+            raise PaintflowError(f"{where}.renders: unknown render {r!r} (known: {', '.join(renders)})")
+        rv = renders[r].video
+        if rv is None or whole(rv) != video or LOOKS[renders[r].look].sheet:
+            what = f"paints video {whole(rv)!r}" if rv else f"is a {renders[r].look} render, not of a video"
+            raise PaintflowError(f"{where}.renders: {r} {what}; a timeline of {video!r} takes renders of it")
+        both = {}
+        for run in covered(renders[r], videos):
+            for t in run:
+                if owner[t] is None:
+                    owner[t] = r
+                elif t in dissolves and t not in shared:  # two looks over a dissolve: mixed
+                    shared[t] = r
+                else:
+                    both.setdefault(owner[t], []).append(t)
+        for other, frames in both.items():
+            raise PaintflowError(
+                f"{where}.renders: {other} and {r} both cover frames {_spans(frames)} of {video}; "
+                "give each frame to one render (shots: or from:/to: of each; two may share a dissolve)"
+            )
+        for t in shared:
+            if not set(dissolves[t]) <= set(shared):
+                raise PaintflowError(
+                    f"{where}.renders: {owner[t]} and {shared[t]} share part of the dissolve "
+                    f"{dissolves[t].start}-{dissolves[t].stop - 1} of {video}; both take all of it, or one"
+                )
+    return owner, shared
+
+
+def transitions(shots) -> list[range]:
+    """The shots of a video that are a gradual transition (a dissolve, a fade: found by the detector or
+    listed in the editor's cut list): each starts and is followed by a "transition" boundary."""
+    ranges = shots.ranges()
+    return [r for i, r in enumerate(ranges[:-1]) if shots.kinds[i] == shots.kinds[i + 1] == "transition"]
+
+
+def runs_of(owner: list, shared: dict, renders: dict, videos: dict) -> list[Part]:
+    """The master's runs of frames: each from one render (its frames in order), or from the footage; a
+    dissolve two renders share, from the one before it into the one after it."""
     from .parts import source_frame
 
     at = {}  # (render, frame of the video) → the render's frame
@@ -122,13 +155,16 @@ def runs_of(owner: list, renders: dict, videos: dict) -> list[Part]:
         at |= {(r, source_frame(info, t)): t for t in range(1, renders[r].frames + 1)}
     parts: list[Part] = []
     for t in range(1, len(owner)):
-        r = owner[t]
+        r, into = owner[t], shared.get(t)
+        if into and owner[t - 1] == into:  # the render of the shot before the dissolve mixes out of it
+            r, into = into, r
         i = at.get((r, t), t) if r else t
         last = parts[-1] if parts else None
-        if last and last.render == r and last.last == t - 1 and (r is None or last.at + (t - last.first) == i):
-            parts[-1] = Part(last.first, t, r, last.at)
+        same = last and (last.render, last.into) == (r, into) and last.last == t - 1
+        if same and (r is None or last.at + (t - last.first) == i):
+            parts[-1] = Part(last.first, t, r, last.at, last.into, last.into_at)
         else:
-            parts.append(Part(t, t, r, i))
+            parts.append(Part(t, t, r, i, into, at[into, t] if into else 0))
     return parts
 
 
@@ -139,12 +175,13 @@ def master_frames(plan: dict, source: Path, info: dict, finals: dict):
     from .video import decoded_frames
 
     size = tuple(plan["size"])
-    by_frame = {}
+    by_frame, mixes = {}, {}
     for p in plan["parts"]:
+        n = p["last"] - p["first"] + 1
         if p["render"]:
-            by_frame |= {
-                p["first"] + i: finals[p["render"]][p["at"] - 1 + i] for i in range(p["last"] - p["first"] + 1)
-            }
+            by_frame |= {p["first"] + i: finals[p["render"]][p["at"] - 1 + i] for i in range(n)}
+        if p["into"]:
+            mixes |= {p["first"] + i: (finals[p["into"]][p["into_at"] - 1 + i], (i + 1) / (n + 1)) for i in range(n)}
     footage = decoded_frames(source, info, size)
     try:
         for t, filmed in enumerate(footage, 1):
@@ -156,54 +193,93 @@ def master_frames(plan: dict, source: Path, info: dict, finals: dict):
             rgb = read_rgb(by_frame[t])
             if rgb.shape[1::-1] != size:
                 raise PaintflowError(f"{by_frame[t]}: {rgb.shape[1]}x{rgb.shape[0]}, the master is {size[0]}x{size[1]}")
+            if t in mixes:
+                path, w = mixes[t]
+                rgb = dissolve(rgb, read_rgb(path), w)
             yield rgb
     finally:
         footage.close()
 
 
+def dissolve(a: np.ndarray, b: np.ndarray, w: float) -> np.ndarray:
+    """``a`` dissolving into ``b``: weight ``w`` of ``b`` (rounded to the nearest grey level)."""
+    return np.clip(np.rint(a.astype(np.float32) * (1 - w) + b.astype(np.float32) * w), 0, 255).astype(np.uint8)
+
+
+def editor_clips(plan: dict, media: dict, source: str) -> list[dict]:
+    """The master's cut as clips: {name, file, first: the media's first frame number, frames: its length,
+    begin: the clip's first frame in it, length, dissolve: (frames before, after the cut) or None}; a
+    dissolve between two looks is a cut in its middle with a dissolve over the whole run."""
+    from .media import timecode_frames
+
+    nominal = round(float(Fraction(plan["delivery"]["rate"])))
+    zero = timecode_frames(plan["delivery"]["timecode"], nominal) if plan["delivery"]["timecode"] else 0
+    clips: list[dict] = []
+
+    def add(render, at: int, length: int, dissolve=None):
+        if render:
+            file, timecode, frames = media[render]
+            first = timecode_frames(timecode, nominal) if timecode else 0
+        else:
+            file, first, frames = source, zero, plan["frames"]
+        begin = first + at - 1
+        last = clips[-1] if clips else None
+        if last and dissolve is None and last["file"] == file and last["begin"] + last["length"] == begin:
+            last["length"] += length  # the same media, continuing
+            return
+        name = render or "as filmed"
+        clips.append(
+            dict(name=name, file=file, first=first, frames=frames, begin=begin, length=length, dissolve=dissolve)
+        )
+
+    for p in plan["parts"]:
+        length = p["last"] - p["first"] + 1
+        at = p["at"] if p["render"] else p["first"]
+        if not p["into"]:
+            add(p["render"], at, length)
+            continue
+        half = length // 2
+        add(p["render"], at, half)
+        add(p["into"], p["into_at"] + half, length - half, dissolve=(half, length - half))
+    return clips
+
+
 def editor_timeline(plan: dict, media: dict, source: str):
-    """The master as an OpenTimelineIO timeline: a video track of clips, each pointing at a render's own
-    media (``media``: {render: (file, its start timecode or None, its frames)}) or at the source for the footage, at the
-    timecode the editor relinks by; the source's sound on an audio track."""
+    """The master as an OpenTimelineIO timeline: a video track of clips (:func:`editor_clips`), each
+    pointing at a render's own media (``media``: {render: (file, its start timecode or None, its frames)})
+    or at the source for the footage, at the timecode the editor relinks by, with a dissolve where two
+    looks dissolve; the source's sound on an audio track."""
     import opentimelineio as otio
 
     from .media import timecode_frames
 
     rate = float(Fraction(plan["delivery"]["rate"]))
-    nominal = round(rate)
-
-    def start_of(timecode) -> int:
-        return timecode_frames(timecode, nominal) if timecode else 0
 
     def at(frames: int):
         return otio.opentime.RationalTime(frames, rate)
 
-    zero = start_of(plan["delivery"]["timecode"])
+    def span(first: int, length: int):
+        return otio.opentime.TimeRange(at(first), at(length))
+
+    zero = timecode_frames(plan["delivery"]["timecode"], round(rate)) if plan["delivery"]["timecode"] else 0
     timeline = otio.schema.Timeline(name=plan["name"], global_start_time=at(zero))
     video = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
-    for p in plan["parts"]:
-        length = p["last"] - p["first"] + 1
-        if p["render"]:
-            file, timecode, frames = media[p["render"]]
-            first, name = start_of(timecode), p["render"]
-            begin = first + p["at"] - 1
-        else:
-            file, first, frames, name = source, zero, plan["frames"], "as filmed"
-            begin = zero + p["first"] - 1
+    for c in editor_clips(plan, media, source):
+        if c["dissolve"]:
+            before, after = c["dissolve"]
+            video.append(otio.schema.Transition(transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
+                                                in_offset=at(before), out_offset=at(after)))  # fmt: skip
         ref = otio.schema.ExternalReference(
-            target_url=Path(file).resolve().as_uri(), available_range=otio.opentime.TimeRange(at(first), at(frames))
+            target_url=Path(c["file"]).resolve().as_uri(), available_range=span(c["first"], c["frames"])
         )
-        clip = otio.schema.Clip(
-            name=name, media_reference=ref, source_range=otio.opentime.TimeRange(at(begin), at(length))
-        )
-        clip.metadata["paintflow"] = {"frames": [p["first"], p["last"]], "render": p["render"]}
-        video.append(clip)
+        video.append(otio.schema.Clip(name=c["name"], media_reference=ref, source_range=span(c["begin"], c["length"])))
     timeline.tracks.append(video)
     if plan["audio"]:
         sound = otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio)
-        span = otio.opentime.TimeRange(at(zero), at(plan["frames"]))
-        ref = otio.schema.ExternalReference(target_url=Path(source).resolve().as_uri(), available_range=span)
-        sound.append(otio.schema.Clip(name="sound", media_reference=ref, source_range=span))
+        ref = otio.schema.ExternalReference(
+            target_url=Path(source).resolve().as_uri(), available_range=span(zero, plan["frames"])
+        )
+        sound.append(otio.schema.Clip(name="sound", media_reference=ref, source_range=span(zero, plan["frames"])))
         timeline.tracks.append(sound)
     return timeline
 

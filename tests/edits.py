@@ -94,3 +94,33 @@ def write_cut(path: Path, size=(64, 36), each: int = 4) -> int:
     screen), ``each`` frames each at 20 fps; returns the first frame of the second shot."""
     write_frames(path, _frames(COCKATOO, size, 100, each) + _frames(MAN, size, 30, each, step=3))
     return each + 1
+
+
+def dissolve_frames(size=(96, 54)) -> list[np.ndarray]:
+    """60 frames (25 fps) of an edit with a dissolve: the cockatoo (frames 1-30), an 8-frame dissolve into the
+    man (31-38), the man (39-54), a hard cut to the cockatoo elsewhere (55-60)."""
+    a, b, c = _frames(COCKATOO, size, 20, 38), _frames(MAN, size, 0, 24, step=3), _frames(COCKATOO, size, 160, 6)
+    mix = [(a[30 + i] * (1 - (i + 1) / 9) + b[i] * ((i + 1) / 9)).astype(np.uint8) for i in range(8)]
+    return a[:30] + mix + b[8:] + c
+
+
+def write_dissolve_cut_list(path: Path, fps: int = 25) -> list[int]:
+    """The editor's cut list of :func:`dissolve_frames` (OpenTimelineIO: three clips, a dissolve centred on
+    the cut after frame 34); returns the first frames of its shots, the dissolve one of them."""
+    import opentimelineio as otio
+
+    def clip(name: str, frames: int):
+        media = otio.schema.ExternalReference(target_url=f"file:///{name}.mov")
+        return otio.schema.Clip(name=name, media_reference=media, source_range=otio.opentime.TimeRange(
+            otio.opentime.RationalTime(0, fps), otio.opentime.RationalTime(frames, fps)))  # fmt: skip
+
+    track = otio.schema.Track(kind=otio.schema.TrackKind.Video)
+    four = otio.opentime.RationalTime(4, fps)
+    dissolve = otio.schema.Transition(transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve, in_offset=four,
+                                      out_offset=four)  # fmt: skip
+    for item in (clip("cockatoo", 34), dissolve, clip("man", 20), clip("cockatoo_again", 6)):
+        track.append(item)
+    timeline = otio.schema.Timeline(name="band_edit")
+    timeline.tracks.append(track)
+    otio.adapters.write_to_file(timeline, str(path))
+    return [1, 31, 39, 55]
