@@ -255,11 +255,12 @@ def run(args) -> int:
             args.json.write_text(json.dumps(data, indent=2, default=str))
     elif args.command == "status":
         from .progress import format_progress, render_progress
+        from .timeline import progress_lines
 
         _, dag = _dag(args)
         while True:
             rows = render_progress(dag)
-            print(format_progress(rows), flush=True)
+            print("\n".join([format_progress(rows), *progress_lines(dag)]), flush=True)
             if not args.watch or all(r["done"] >= r["total"] for r in rows):
                 break
             time.sleep(args.watch)

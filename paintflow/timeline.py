@@ -328,3 +328,31 @@ def describe(dag) -> list[str]:
         said = ", ".join(f"{k} {n}" for k, n in counts.items())
         lines.append(f"timeline {name}: {tl.frames} frames of video {tl.video} ({said}), {tl.size[0]}x{tl.size[1]}")
     return lines
+
+
+def progress_lines(dag, width: int = 60) -> list[str]:
+    """Each timeline as a strip of the master (a letter per render, capital where its frames are made,
+    small where not yet; · as filmed), the renders' looks and counts, and whether the master is made."""
+    import os
+
+    lines = []
+    for name, tl in dag.timelines.items():
+        letters = {r: chr(ord("A") + i) for i, r in enumerate(tl.renders)}
+        made = {r: [os.path.exists(dag.path(dag.final_stage(r), r, t)) for t in range(1, dag.renders[r].frames + 1)]
+                for r in tl.renders}  # fmt: skip
+        cells = []
+        for p in tl.parts:
+            for i in range(p.last - p.first + 1):
+                if p.render is None:
+                    cells.append("·")
+                else:
+                    cells.append(letters[p.render] if made[p.render][p.at + i - 1] else letters[p.render].lower())
+        step = max(1, -(-len(cells) // width))
+        strip = "".join(cells[i] for i in range(0, len(cells), step))
+        master = dag.timeline_deliveries(name)[0].path
+        state = f"master ready: {master}" if os.path.exists(master) else "master not made yet"
+        lines.append(f"timeline {name}: [{strip}] {state}")
+        for r, letter in letters.items():
+            look = dag.renders[r].look
+            lines.append(f"    {letter} {r} ({look}): {sum(made[r])}/{dag.renders[r].frames} frames made")
+    return lines

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import imageio_ffmpeg
@@ -185,3 +186,13 @@ def test_another_look_for_one_part_remakes_only_that_part_and_the_master(timelin
     said = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     spans = re.findall(r"would run: fast look · \w+ · frames (\d+)-(\d+) of", said)
     assert sum(int(b) - int(a) + 1 for a, b in spans) == 38 + 24  # two whole-clip renders: 2 × 60
+
+
+def test_status_draws_the_master_as_a_strip_of_its_parts(timeline):
+    wd, clip = timeline
+    said = subprocess.run(
+        [sys.executable, "-m", "paintflow", "status", "-d", str(wd)], capture_output=True, text=True, check=True
+    ).stdout
+    strip = re.search(r"timeline master: \[(.+)\] master ready", said)
+    assert strip and re.fullmatch(r"A{30}A{8}B{16}·{6}", strip.group(1)), said  # the dissolve: first's, into second
+    assert "A first (fast): 38/38 frames made" in said and "B second (fast): 24/24 frames made" in said, said
