@@ -116,31 +116,47 @@ def stop_ratios(dag: RenderDag, results) -> dict[str, dict]:
     return {name: {k: a / b for k, (a, b) in by.items() if b} for name, by in sums.items()}
 
 
-def job_work(dag: RenderDag, jobs: list[dict], workdir: Path, ratios: dict | None = None) -> tuple[dict, dict]:
-    """({stage: units to do}, {stage: jobs to do}) from dry-run jobs (their outputs, via the registry)."""
-    units, counts = {}, {}
+def job_stages(dag: RenderDag, jobs: list[dict], workdir: Path):
+    """(stage, owner, frames or None) of each dry-run job that does work (its outputs, via the registry)."""
     for job in jobs:
         if job["rule"] in ("all",) or job["rule"].startswith("identity_"):
             continue
         per_frame = [p for p in (parse_path(dag.results, Path(workdir) / o) for o in job["output"]) if p]
         if per_frame:
             name, owner = per_frame[0][:2]
-            frames = sorted({t for n, _, t in per_frame if n == name})
-        else:
-            name = next(
-                (
-                    n
-                    for n in sorted(STAGES, key=len, reverse=True)
-                    if job["rule"] == n or job["rule"].startswith(n + "_")
-                ),
-                None,
-            )
-            if name is None:
-                continue
-            owner, frames = job["rule"][len(name) + 1 :] or None, None
+            yield name, owner, sorted({t for n, _, t in per_frame if n == name})
+            continue
+        by_length = sorted(STAGES, key=len, reverse=True)
+        name = next((n for n in by_length if job["rule"] == n or job["rule"].startswith(n + "_")), None)
+        if name is not None:
+            yield name, job["rule"][len(name) + 1 :] or None, None
+
+
+def job_work(dag: RenderDag, jobs: list[dict], workdir: Path, ratios: dict | None = None) -> tuple[dict, dict]:
+    """({stage: units to do}, {stage: jobs to do}) from dry-run jobs."""
+    units, counts = {}, {}
+    for name, owner, frames in job_stages(dag, jobs, workdir):
         units[name] = units.get(name, 0.0) + units_of(dag, name, owner, frames, ratios)
         counts[name] = counts.get(name, 0) + 1
     return units, counts
+
+
+def render_seconds(dag: RenderDag, jobs: list[dict], workdir: Path, measured: pd.DataFrame, ratios: dict) -> dict:
+    """{render: seconds of job time to do for it}: its own jobs, and its video's shared among the renders
+    of that video (a part of a video is a video of its own)."""
+    users: dict = {}
+    for r, x in dag.renders.items():
+        users.setdefault(x.video, []).append(r)
+    out = {r: 0.0 for r in dag.renders}
+    for name, owner, frames in job_stages(dag, jobs, workdir):
+        if name not in measured.index:
+            continue
+        m = measured.loc[name]
+        seconds = m["s_per_job"] + units_of(dag, name, owner, frames, ratios) * m["s_per_unit"]
+        share = [owner] if owner in out else users.get(owner, [])
+        for r in share:
+            out[r] += seconds / len(share)
+    return out
 
 
 def read_benchmarks(results) -> pd.DataFrame:
@@ -315,7 +331,9 @@ def make_plan(workdir, configfile, cores: int, gpus: int, calibrate_frames: int 
     for name, shares in ratios.items():
         if name in basis:
             basis[name] += f"; frames use {100 * shares['all']:.0f} % of their iteration ceiling (stopping rule)"
-    return {**plan_table(dag, todo_units, todo_jobs, all_jobs, measured, basis, cores, gpus), "calibrated": calibrated}
+    parts = timeline.describe(dag, render_seconds(dag, todo, workdir, measured, ratios), spoken)
+    table = plan_table(dag, todo_units, todo_jobs, all_jobs, measured, basis, cores, gpus)
+    return {**table, "calibrated": calibrated, "parts": parts}
 
 
 def plan_table(
@@ -375,7 +393,6 @@ def plan_table(
         "gpu_h": float(table["gpu_h"].sum()),
         "wall_s": float(wall),
         "shots": {v: (len(x.shots.starts), x.shots.source) for v, x in dag.videos.items() if x.shots and not x.part},
-        "parts": timeline.describe(dag),
         "cores": cores,
         "gpus": gpus if gpu_device else 0,
         "chained": chained_renders,

@@ -313,20 +313,28 @@ def write_editor_files(plan: dict, media: dict, source: str, outputs: list) -> N
             otio.adapters.write_to_file(edit, str(tmp), adapter_name=kind)
 
 
-def describe(dag) -> list[str]:
-    """A line per render of a part (which frames of which video) and per timeline (what covers it)."""
+def describe(dag, seconds: dict, say) -> list[str]:
+    """A line per render of a part (which frames of which video, its job time to do: ``seconds``, said by
+    ``say``) and per timeline (what covers it, the job time of its renders)."""
     lines = []
     for name, r in dag.renders.items():
         part = dag.videos[r.video].part if r.video else None
         if part:
             spans = ", ".join(f"{a}-{b}" for a, b in part["frames"])
-            lines.append(f"render {name}: frames {spans} of video {part['of']} ({r.frames} frames)")
+            lines.append(
+                f"render {name}: frames {spans} of video {part['of']} ({r.frames} frames), "
+                f"{say(seconds.get(name, 0.0))} of job time to do"
+            )
     for name, tl in dag.timelines.items():
         counts = {}
         for p in tl.parts:
             counts[p.render or "as filmed"] = counts.get(p.render or "as filmed", 0) + p.last - p.first + 1
         said = ", ".join(f"{k} {n}" for k, n in counts.items())
-        lines.append(f"timeline {name}: {tl.frames} frames of video {tl.video} ({said}), {tl.size[0]}x{tl.size[1]}")
+        todo = say(sum(seconds.get(r, 0.0) for r in tl.renders))
+        lines.append(
+            f"timeline {name}: {tl.frames} frames of video {tl.video} ({said}), {tl.size[0]}x{tl.size[1]}; "
+            f"{todo} of job time to do in its renders"
+        )
     return lines
 
 

@@ -196,3 +196,16 @@ def test_status_draws_the_master_as_a_strip_of_its_parts(timeline):
     strip = re.search(r"timeline master: \[(.+)\] master ready", said)
     assert strip and re.fullmatch(r"A{30}A{8}B{16}·{6}", strip.group(1)), said  # the dissolve: first's, into second
     assert "A first (fast): 38/38 frames made" in said and "B second (fast): 24/24 frames made" in said, said
+
+
+def test_the_plan_gives_each_part_its_cost(timeline):
+    wd, clip = timeline
+    cfg = yaml.safe_load((wd / "config.yaml").read_text())
+    cfg["renders"]["second"]["fast"]["style"] = 5
+    (wd / "other_look.yaml").write_text(yaml.safe_dump(cfg))
+    cmd = [sys.executable, "-m", "paintflow", "plan", "-d", str(wd), "--configfile", str(wd / "other_look.yaml")]
+    said = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    assert "render first: frames 1-38 of video edit (38 frames), 0 s of job time to do" in said, said
+    todo = re.search(r"render second: frames 31-54 of video edit \(24 frames\), (\d+) s of job time to do", said)
+    assert todo and int(todo.group(1)) > 0, said
+    assert re.search(r"timeline master: 60 frames of video edit \(first 38, second 16, as filmed 6\), 96x54", said)
