@@ -48,6 +48,26 @@ def dry_run(workdir: Path) -> tuple[float, float, int]:
     return float(secs), int(kb) / 1024, int(total.group(1)) if total else -1
 
 
+REBUILD = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+start = time.perf_counter()
+from paintflow.config import load
+from paintflow.dag import RenderDag
+RenderDag(load(sys.argv[2] + "/config.yaml"))
+print(time.perf_counter() - start)
+"""
+SNAPSHOT = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+start = time.perf_counter()
+from paintflow.inputs import load_render
+from paintflow.paths import render_file
+load_render(render_file(sys.argv[2] + "/results", "r"))
+print(time.perf_counter() - start)
+"""
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--frames", type=int, default=16000)
@@ -87,6 +107,16 @@ def main():
         for label in ("first dry run (probes the video)", "second dry run (probe cached)"):
             secs, mb, jobs = dry_run(wd)
             print(f"{args.frames} frames, chunks of {args.chunk}: {label}: {secs:.1f} s, {mb:.0f} MB peak, {jobs} jobs")
+        # what a job spends learning its settings: the workflow's model rebuilt (every job before issue 43's
+        # job sheet: composite, encode, seam, mattes, a zoom's first chunk …) or the render's snapshot read
+        for label, code in (
+            ("rebuilding the workflow's model (RenderDag)", REBUILD),
+            ("reading the render's snapshot", SNAPSHOT),
+        ):
+            out = subprocess.run(
+                [sys.executable, "-c", code, str(REPO), str(wd)], capture_output=True, text=True, check=True, cwd=wd
+            )
+            print(f"a job's settings, {label}: {float(out.stdout):.3f} s")
 
 
 if __name__ == "__main__":

@@ -49,6 +49,8 @@ class RenderDag:
         self._keys: dict = {}
         self._identities: dict = {}
         self.current_keys()  # every identity now: a missing style or weights file fails before any job
+        for name, r in self.renders.items():
+            r.sheet = self.job_sheet(name)
         self.ids.save()
         self.quarantined = self.quarantine_damaged() if check_outputs else []
         if check_outputs:  # the workflow's main process: each render as checked, for its jobs
@@ -110,15 +112,42 @@ class RenderDag:
             users[background] = ("frames",)
         return users
 
+    def job_sheet(self, render: str) -> dict:
+        """What a render's jobs are handed beyond its settings, in its snapshot (paintflow.smk.render_of):
+        no job rebuilds the workflow. The encoding plan, the sound, the segments' lead-ins, a keyed render's
+        despill and its background's length (looped), the video a still is taken from."""
+        r, s = self.renders[render], self.renders[render].settings
+        bg = r.key["background"] if r.key else {}
+        looped = (
+            self.renders[bg["render"]].frames
+            if bg.get("render")
+            else self.videos[bg["video"]].frames
+            if bg.get("video")
+            else None
+        )
+        still = self.videos[s["video"]] if s.get("video") in self.videos else None
+        sheet = self.look(render).sheet
+        return {
+            "encoding": self.encoding(render),
+            "song": self.song(render),
+            "lead_ranges": [] if sheet else [[x.start, x.stop] for x in self.lead_ranges(render)],
+            "despill": float(self.videos[r.video].settings["matte"]["despill"]) if r.key else None,
+            "background_frames": looped,
+            "still_video": {"path": str(still.path), "info": still.info} if still else None,
+        }
+
     def quality_flow(self, render: str) -> bool:
         """Whether a render's quality is measured with the optical flow (its video has it for the look)."""
         return "masks" in self.video_stages(render)
 
     def background_frame(self, render: str, t: int) -> int:
         """The background frame under frame t of a keyed render (another render or a video: looped)."""
+        from .key import looped_frame
+
         bg = self.renders[render].key["background"]
-        count = self.renders[bg["render"]].frames if bg.get("render") else self.videos[bg["video"]].frames
-        return (t - 1) % count + 1
+        return looped_frame(
+            t, self.renders[bg["render"]].frames if bg.get("render") else self.videos[bg["video"]].frames
+        )
 
     def matte_stabilised(self, video: str) -> bool:
         """Whether a video's mattes are calmed with the flow (a chain); an alpha channel is taken as given."""

@@ -58,6 +58,8 @@ class Render:
     height: int = 0
     delivery: dict = field(default_factory=dict)  # encode settings, exact rate, start timecode, colour tags
     derived: dict = field(default_factory=dict)  # what its look's check found (e.g. the paintings' files)
+    part: dict | None = None  # a still's look over a part of a video (a zoom): {"of": video, "frames": [[a, b]]}
+    sheet: dict = field(default_factory=dict)  # what its jobs are handed beyond its settings (RenderDag.job_sheet)
 
 
 def save_render(r: Render, path: Path) -> None:
@@ -159,13 +161,14 @@ def check_layers(layers, config: dict, where: str, size: tuple[int, int] | None 
         )
 
 
-def still_image(cfg: dict, width: int, height: int, video=None):
+def still_image(cfg: dict, width: int, height: int, video: dict | None = None):
     """The still a look starts from (zoom, layer sheet, music without a video): an image file (cover-cropped
-    to the size) or frame ``cfg["frame"]`` of a configured video (at that video's processing size)."""
+    to the size) or frame ``cfg["frame"]`` of a configured video (``video``: {"path", "info"}, at its
+    processing size)."""
     if video is not None:
         from .video import read_frame
 
-        return read_frame(video.path, video.info, cfg["frame"])
+        return read_frame(video["path"], video["info"], cfg["frame"])
     from .resize import cover
 
     return cover(read_rgb(cfg["image"]), width, height)
@@ -254,6 +257,8 @@ def build(config: dict, results: Path, source_ids) -> tuple[dict, dict]:
             v = videos[video].info
             r.frames, r.fps, r.width, r.height = v["frames"], v["fps"], v["width"], v["height"]
         elif look.video_source is False:
+            if parts.wanted(rcfg):
+                r.part = parts.still_part(r, rcfg.get(look.section, {}), rcfg, videos, f"renders.{name}")
             still_geometry(r, videos, f"renders.{name}.{look.section}")
         renders[name] = r
     for name, r in renders.items():  # once every render exists: a look may use another render

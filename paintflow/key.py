@@ -363,24 +363,29 @@ def keyed_look(rgb, alpha, key, despill_strength: float, stylize: str, look, bac
     return composite(performer, look(fill(rgb, 1.0 - alpha)), alpha)
 
 
-def background_reader(dag, render: str, backgrounds: list, sources: list):
-    """t → the background frame under frame t of a keyed render (a still, another render's or a video's
+def looped_frame(t: int, count: int) -> int:
+    """The frame of a background of ``count`` frames under frame t (looped)."""
+    return (t - 1) % count + 1
+
+
+def background_reader(r, backgrounds: list, sources: list):
+    """t → the background frame under frame t of keyed render ``r`` (a still, another render's or a video's
     frames, looped; or the render's own source frames), from the job's input files."""
     from .files import read_rgb
     from .paths import frame_of
 
-    bg = dag.renders[render].key["background"]
+    bg = r.key["background"]
     if bg.get("image"):
         still = read_rgb(bg["image"])
         return lambda t: still
     if bg.get("render") or bg.get("video"):
-        by_frame = {frame_of(p): p for p in backgrounds}
-        return lambda t: read_rgb(by_frame[dag.background_frame(render, t)])
+        by_frame, count = {frame_of(p): p for p in backgrounds}, r.sheet["background_frames"]
+        return lambda t: read_rgb(by_frame[looped_frame(t, count)])
     by_frame = {frame_of(p): p for p in sources}
     return lambda t: read_rgb(by_frame[t])
 
 
-def layer_frames(dag, render: str, layer: str, inputs, size: tuple[int, int]):
+def layer_frames(r, layer: str, inputs, size: tuple[int, int]):
     """A keyed render's ``performer`` (RGBA: its colours — painted, or as filmed and despilled — with the
     matte as straight alpha) or ``background`` (RGB: what the performer stands on) layer, frame by frame in
     order, at ``size`` (an upscaled render's layers are resized to it)."""
@@ -390,13 +395,12 @@ def layer_frames(dag, render: str, layer: str, inputs, size: tuple[int, int]):
     from .files import read_gray, read_rgb
     from .paths import frame_of
 
-    r = dag.renders[render]
     stylize = r.key["stylize"]
     key = json.loads(Path(inputs.key[0]).read_text()) if inputs.key else None
-    strength = dag.videos[r.video].settings["matte"]["despill"]
+    strength = r.sheet["despill"]
     looks, sources = {frame_of(p): p for p in inputs.look}, {frame_of(p): p for p in inputs.source}
     mattes = {frame_of(p): p for p in inputs.mattes}
-    background = background_reader(dag, render, inputs.background, inputs.source)
+    background = background_reader(r, inputs.background, inputs.source)
     for t in sorted(looks):
         a = from_png(read_gray(mattes[t]))
         if layer == "performer":

@@ -128,3 +128,21 @@ def video_of(parent, frames: list[range]):
     shots = Shots(count, starts, kinds, scores, parent.shots.source)
     return Video(name_of(parent.name, frames), parent.path, info, parent.source_id, [], shots, parent.media,
                  parent.settings)  # fmt: skip
+
+
+def still_part(r, own: dict, rcfg: dict, videos: dict, where: str) -> dict:
+    """A look made from a still (a zoom) over a part of a video: it lasts exactly the part, at the video's
+    rate, and starts from the part's first frame — or, played backwards (``reverse``), lands on the frame
+    after the part — unless its ``frame:`` says which (``own``: the render's own settings of its look)."""
+    s, video = r.settings, r.settings.get("video")
+    if video not in videos:
+        known = ", ".join(n for n, v in videos.items() if not v.part) or "none"
+        raise PaintflowError(f"{where}.{r.look}.video: a {r.look} over a part of a video names it (known: {known})")
+    frames = frames_of(rcfg, videos[video], where)
+    if len(frames) > 1:
+        raise PaintflowError(f"{where}.shots: a {r.look} lasts one run of shots (give another render the others)")
+    run, count = frames[0], videos[video].frames
+    s.update(frames=len(run), seconds=None, fps=videos[video].info["fps"])
+    if own.get("frame") is None:
+        s["frame"] = min(run.stop, count) if s.get("reverse") else run.start
+    return {"of": video, "frames": [[run.start, run.stop - 1]]}

@@ -69,7 +69,7 @@ def source_frame(dag, render: str, t: int):
         from .inputs import still_image
 
         s = r.settings
-        return still_image(s, r.width, r.height, dag.videos[s["video"]] if s.get("video") else None)
+        return still_image(s, r.width, r.height, r.sheet["still_video"])
     v = dag.videos[r.video]
     if not 1 <= t <= v.frames:
         raise PaintflowError(f"--frame {t}: the render {render} has frames 1 to {v.frames}")

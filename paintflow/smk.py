@@ -100,6 +100,16 @@ def video_frames(smk, video: str) -> int:
         return json.load(fh)["frames"]
 
 
+def video_source(smk, video: str) -> tuple:
+    """(the source file, the facts its frames were decoded with) of a video, from its info.json."""
+    import json
+
+    from .parts import whole
+
+    with open(f"{smk.config['results']}/videos/{video}/frames/info.json") as fh:
+        return smk.config["videos"][whole(video)]["path"], json.load(fh)
+
+
 def render_frames(smk, render: str) -> int:
     return render_of(smk, render).frames
 

@@ -52,10 +52,15 @@ class Timeline:
         return {**asdict(self), "parts": [asdict(p) for p in self.parts]}
 
 
-def covered(render, videos: dict) -> list[range]:
-    """The frames of its whole video a render paints (its part's, or all of them)."""
+def part_of(render, videos: dict) -> dict | None:
+    """{"of": the whole video, "frames": [[first, last], …] of it} a render covers (a zoom over a part:
+    its own; a render of a video's frames: its video's part, or the whole video); None: no video."""
+    if render.part:
+        return render.part
+    if render.video is None:
+        return None
     v = videos[render.video]
-    return [range(a, b + 1) for a, b in v.part["frames"]] if v.part else [range(1, v.frames + 1)]
+    return v.part or {"of": v.name, "frames": [[1, v.frames]]}
 
 
 def _spans(frames: list[int]) -> str:
@@ -102,21 +107,19 @@ def coverage(where: str, video: str, names: list, videos: dict, renders: dict) -
     """Which render covers each frame of ``video`` (a list indexed by frame; None: as filmed) and, over a
     dissolve two renders share, the second ({frame: render}); a render of another video, or two covering
     the same frames outside a dissolve, refused."""
-    from .parts import whole
-
     v = videos[video]
     owner, shared = [None] * (v.frames + 1), {}
     dissolves = {t: r for r in transitions(v.shots) for t in r}
     for r in names:
         if r not in renders:
             raise PaintflowError(f"{where}.renders: unknown render {r!r} (known: {', '.join(renders)})")
-        rv = renders[r].video
-        if rv is None or whole(rv) != video or LOOKS[renders[r].look].sheet:
-            what = f"paints video {whole(rv)!r}" if rv else f"is a {renders[r].look} render, not of a video"
+        part = part_of(renders[r], videos)
+        if part is None or part["of"] != video or LOOKS[renders[r].look].sheet:
+            what = f"paints video {part['of']!r}" if part else f"is a {renders[r].look} render, not of a video"
             raise PaintflowError(f"{where}.renders: {r} {what}; a timeline of {video!r} takes renders of it")
         both = {}
-        for run in covered(renders[r], videos):
-            for t in run:
+        for first, last in part["frames"]:
+            for t in range(first, last + 1):
                 if owner[t] is None:
                     owner[t] = r
                 elif t in dissolves and t not in shared:  # two looks over a dissolve: mixed
@@ -151,8 +154,8 @@ def runs_of(owner: list, shared: dict, renders: dict, videos: dict) -> list[Part
 
     at = {}  # (render, frame of the video) → the render's frame
     for r in {o for o in owner if o}:
-        info = videos[renders[r].video].info
-        at |= {(r, source_frame(info, t)): t for t in range(1, renders[r].frames + 1)}
+        part = {"part": part_of(renders[r], videos)}
+        at |= {(r, source_frame(part, t)): t for t in range(1, renders[r].frames + 1)}
     parts: list[Part] = []
     for t in range(1, len(owner)):
         r, into = owner[t], shared.get(t)
@@ -318,7 +321,7 @@ def describe(dag, seconds: dict, say) -> list[str]:
     ``say``) and per timeline (what covers it, the job time of its renders)."""
     lines = []
     for name, r in dag.renders.items():
-        part = dag.videos[r.video].part if r.video else None
+        part = r.part or (dag.videos[r.video].part if r.video else None)
         if part:
             spans = ", ".join(f"{a}-{b}" for a, b in part["frames"])
             lines.append(

@@ -6,11 +6,13 @@
 
 
 def timeline_finals(name):
-    """{render: its final frames, in order} of the renders a timeline takes."""
-    return {
-        r: [PF.path(PF.final_stage(r), r, t) for t in range(1, PF.renders[r].frames + 1)]
-        for r in PF.timelines[name].renders
-    }
+    """{render: its final frames, in the order they play} of the renders a timeline takes (a zoom-out:
+    backwards)."""
+    out = {}
+    for r in PF.timelines[name].renders:
+        frames = [PF.path(PF.final_stage(r), r, t) for t in range(1, PF.renders[r].frames + 1)]
+        out[r] = frames[::-1] if PF.encoding(r)["reverse"] else frames
+    return out
 
 
 for _t, _tl in PF.timelines.items():

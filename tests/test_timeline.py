@@ -36,13 +36,15 @@ def config(wd: Path, clip: Path, **renders) -> dict:
         or {
             "first": {"video": "edit", "look": "fast", "fast": {"style": 3}, "shots": "1-2"},
             "second": {"video": "edit", "look": "fast", "fast": {"style": 9}, "from": "1.2s", "to": "00:00:02:04"},
+            "intro": {"look": "zoom", "shots": "1", "zoom": {"video": "edit", "reverse": True, "iterations": 1}},
         },
         "timelines": {
             "master": {
                 "video": "edit",
                 "renders": ["first", "second"],
                 "encode": {"formats": ["h264", "ffv1"], "timecode": "01:00:00:00"},
-            }
+            },
+            "opening": {"video": "edit", "renders": ["intro"], "encode": {"formats": ["h264", "ffv1"]}},
         },
         "upscale": {"scale": 1},
         "quality": {"enabled": False},
@@ -150,6 +152,7 @@ def test_parts_that_cannot_make_a_master_are_refused_before_any_work(timeline):
     def refused(**renders) -> str:
         cfg = config(wd / "bad", clip, **renders)
         cfg["videos"]["other"] = {"path": str(clip), "width": 96, "shots": "none"}
+        cfg["timelines"].pop("opening")
         with pytest.raises(PaintflowError) as err:
             RenderDag(prepare(cfg))
         return str(err.value)
@@ -209,3 +212,24 @@ def test_the_plan_gives_each_part_its_cost(timeline):
     todo = re.search(r"render second: frames 31-54 of video edit \(24 frames\), (\d+) s of job time to do", said)
     assert todo and int(todo.group(1)) > 0, said
     assert re.search(r"timeline master: 60 frames of video edit \(first 38, second 16, as filmed 6\), 96x54", said)
+
+
+def test_a_zoom_part_lasts_its_part_and_lands_on_the_frame_after_it(timeline):
+    wd, clip = timeline
+    dag = dag_of(wd)
+    intro = dag.renders["intro"]
+    assert (intro.frames, intro.fps, intro.settings["frame"]) == (30, 25.0, 31)  # shot 1, landing on frame 31
+    master = master_frames(wd / "results/timelines/opening/opening_ffv1.mkv")
+    filmed = list(decoded_frames(clip, dag.videos["edit"].info))
+    assert len(master) == 60 and all(np.array_equal(master[t - 1], filmed[t - 1]) for t in FILMED)
+    zoom = [read_rgb(dag.path(dag.final_stage("intro"), "intro", t)) for t in range(30, 0, -1)]  # played backwards
+    assert all(np.array_equal(master[i], zoom[i]) for i in range(30))
+
+    def far(a, b) -> float:
+        return float(np.abs(a.astype(float) - b).mean())
+
+    # the zoom-out ends on the frame after its part: its last frame is the dreamed frame 31
+    assert far(master[29], filmed[30]) < 0.5 * far(master[0], filmed[30]), (
+        far(master[29], filmed[30]),
+        far(master[0], filmed[30]),
+    )

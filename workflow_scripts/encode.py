@@ -6,19 +6,16 @@ from fractions import Fraction
 from paintflow.delivery import FORMATS, encode
 from paintflow.files import read_rgb
 from paintflow.key import layer_frames
-from paintflow.smk import render_dag, setup_log
+from paintflow.smk import render_of, setup_log
 
 log = setup_log(snakemake)
 owner, layer, fmt = snakemake.params.owner, snakemake.params.layer, FORMATS[snakemake.params.format]
-dag = render_dag(snakemake)
-plan = dag.encoding(owner)
+r = render_of(snakemake, owner)
+plan = r.sheet["encoding"]
 order = slice(None, None, -1 if plan["reverse"] else 1)  # a zoom-out plays the zoom backwards
 finals = list(snakemake.input.frames)[order]
 h, w = read_rgb(finals[0]).shape[:2]
-if layer == "composite":
-    frames = (read_rgb(p) for p in finals)
-else:
-    frames = layer_frames(dag, owner, layer, snakemake.input, (w, h))
+frames = (read_rgb(p) for p in finals) if layer == "composite" else layer_frames(r, layer, snakemake.input, (w, h))
 encode(
     frames,
     len(finals),

@@ -6,17 +6,15 @@ import torch
 
 from paintflow.inputs import still_image
 from paintflow.looks.dream.dreaming import layer_sheet
-from paintflow.smk import render_dag, setup_log, threads
+from paintflow.smk import render_of, setup_log, threads
 
 log = setup_log(snakemake)
 torch.set_num_threads(threads(snakemake))
 owner = snakemake.params.owner
-dag = render_dag(snakemake)
-r = dag.renders[owner]
-video = dag.videos[r.settings["video"]] if r.settings.get("video") else None
+r = render_of(snakemake, owner)
 images = {Path(p).stem: p for p in snakemake.output.images}
 layer_sheet(
-    still_image(r.settings, r.width, r.height, video),
+    still_image(r.settings, r.width, r.height, r.sheet["still_video"]),
     r.settings,
     snakemake.input.model,
     snakemake.config["model"]["pooling"],

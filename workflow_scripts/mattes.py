@@ -5,11 +5,10 @@ import json
 from paintflow.key import matte_chunk
 from paintflow.parts import whole
 from paintflow.paths import frame_of
-from paintflow.smk import flow_pairs, frame_store, progress, render_dag, setup_log
+from paintflow.smk import flow_pairs, frame_store, progress, setup_log, video_source
 
 setup_log(snakemake)
 inp, owner = snakemake.input, snakemake.params.owner
-dag = render_dag(snakemake) if inp.video else None
 key = None
 if inp.key:
     with open(inp.key[0]) as fh:
@@ -23,5 +22,5 @@ matte_chunk(
     *flow_pairs(inp),
     frame_store(snakemake, "mattes"),
     progress(snakemake, "mattes"),
-    source=(dag.videos[owner].path, dag.videos[owner].info) if inp.video else None,
+    source=video_source(snakemake, owner) if inp.video else None,
 )

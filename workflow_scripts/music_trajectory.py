@@ -2,15 +2,14 @@
 
 from paintflow.looks.music import walk_settings
 from paintflow.looks.music.walk import make_trajectory
-from paintflow.smk import render_dag, setup_log
+from paintflow.smk import render_of, setup_log
 
 log = setup_log(snakemake)
 owner = snakemake.params.owner
-dag = render_dag(snakemake)
-r = dag.renders[owner]
+r = render_of(snakemake, owner)
 out = snakemake.output
 summary = make_trajectory(
-    dag.song(owner),
+    r.sheet["song"],
     r.frames,
     r.fps,
     walk_settings(r),

@@ -5,7 +5,7 @@ import torch
 from paintflow.chunk import ChunkContext
 from paintflow.inputs import still_image
 from paintflow.looks.dream.dreaming import zoom_chunk
-from paintflow.smk import render_dag, setup_log
+from paintflow.smk import setup_log
 
 setup_log(snakemake)
 ctx = ChunkContext.of(snakemake)
@@ -13,8 +13,7 @@ torch.set_num_threads(ctx.threads)
 r = ctx.render
 still = None
 if 1 in ctx.outputs:
-    video = render_dag(snakemake).videos[r.settings["video"]] if r.settings.get("video") else None
-    still = still_image(r.settings, r.width, r.height, video)
+    still = still_image(r.settings, r.width, r.height, r.sheet["still_video"])
 zoom_chunk(
     ctx.outputs,
     ctx.prev,
