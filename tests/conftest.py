@@ -53,15 +53,31 @@ def make_clip(out: Path, audio: bool, seconds: float = 0.8, start: float = 5.0, 
     return out
 
 
+MEASURE_QUALITY = False  # set per test module by _quality_stage
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _quality_stage(request):
+    """Whether this module's renders run the quality stage: only in the modules about it (``QUALITY = True``
+    at their top). Its content distance loads torch and VGG in every quality job (~2 s each): measured where
+    it is tested, not in every other test's renders (a module-scoped autouse fixture: set before the
+    module's render fixtures)."""
+    global MEASURE_QUALITY
+    MEASURE_QUALITY = getattr(request.module, "QUALITY", False)
+    yield
+
+
 def snakemake_cmd(workdir: Path, *args, configfile: Path | None = None) -> list[str]:
     """The Snakemake command line of the workflow on ``workdir/config.yaml`` (or ``configfile``).
 
     A video that does not say where its shots start is taken as one shot (``shots.default: none``): the
     detector costs ~3 s of torch start per new clip, and only tests/test_shots.py, whose videos say
-    ``shots: auto`` (or list their cuts), is about shots."""
+    ``shots: auto`` (or list their cuts), is about shots. The quality stage runs only in the modules about
+    it (see _quality_stage)."""
     from paintflow.cost import snakemake_cmd as command
 
-    return command(workdir, configfile or workdir / "config.yaml", "--config=shots={default: none}", *args)
+    over = [] if MEASURE_QUALITY else [str(REPO / "tests" / "stubs" / "no_quality.yaml")]  # --configfile's next file
+    return command(workdir, configfile or workdir / "config.yaml", *over, "--config=shots={default: none}", *args)
 
 
 def run_snakemake(workdir: Path, *args, check=True) -> subprocess.CompletedProcess:

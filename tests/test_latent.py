@@ -23,6 +23,8 @@ from paintflow.looks import latent as latent_look
 from paintflow.looks.latent.vae import LatentStyle, TrainSettings, painting_files, train
 from paintflow.video import stream_info
 
+QUALITY = True  # its renders run the quality stage (tests/conftest.py: _quality_stage)
+
 SETTINGS = TrainSettings(48, 28, latent=32, steps=240, refiner_steps=60, batch=12, checkpoint_every=50, seed=3)
 PAINTINGS = ("starry_night.jpg", "the_scream.jpg", "great_wave.jpg")
 

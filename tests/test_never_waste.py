@@ -17,6 +17,8 @@ from conftest import REPO, make_clip, run_snakemake, shared, snakemake_cmd
 from paintflow.files import HOST
 from paintflow.video import stream_info
 
+QUALITY = True  # its renders run the quality stage (tests/conftest.py: _quality_stage)
+
 
 def base_config(wd, clip):
     return {

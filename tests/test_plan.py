@@ -14,6 +14,8 @@ import yaml
 from conftest import make_clip, run_snakemake, shared
 from paintflow.progress import format_progress, render_progress
 
+QUALITY = True  # its renders run the quality stage (tests/conftest.py: _quality_stage)
+
 
 def paintflow(*args, cwd):
     proc = subprocess.run([sys.executable, "-m", "paintflow", *args], cwd=cwd, capture_output=True, text=True)

@@ -15,6 +15,8 @@ from paintflow.looks.paint.stylize import blended_targets, resize_style, style_t
 from paintflow.masks import from_png
 from paintflow.metrics import warping_error
 
+QUALITY = True  # its renders run the quality stage (tests/conftest.py: _quality_stage)
+
 
 def test_long_term_weights_count_each_pixel_once():
     c1 = torch.tensor([1.0, 0.0, 0.0, 0.4])

@@ -18,6 +18,8 @@ from paintflow.files import read_rgb, write_rgb
 from paintflow.quality import Thresholds, border_scores, chain_flows, flags, frame_kinds, measure_frame
 from paintflow.redo import parse_frames
 
+QUALITY = True  # its renders run the quality stage (tests/conftest.py: _quality_stage)
+
 
 def test_chained_flows_carry_frame_t_minus_n_onto_t():
     """Three one-step backward flows of a pattern moving 1 px right per frame chain into the 3-step flow."""

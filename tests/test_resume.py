@@ -90,6 +90,7 @@ def setup(wd, clip):
         # frames, masks and the fast look, through the same chunk runner) is off: 10 jobs fewer
         "execution": {"chunk_frames": 4},
         "upscale": {"scale": 1},
+        "quality": {"enabled": False},  # measured in its own tests; `paintflow resume` would run it here
         "flow": {"keep": True},
         "stylize": {"iterations": 8, "first_frame_iterations": 16},
     }
