@@ -220,6 +220,7 @@ register(
         identity=_frames_id,
         needs=("extract",),
         bytes_per_pixel=1.6,
+        version=2,  # 2: made RGB at the source's size before scaling (full colour resolution; video.frame_filter)
     )
 )
 register(

@@ -319,7 +319,7 @@ def resolve(name: str, vcfg: dict, info: dict, source_id: str, settings: dict, i
             "frames": info["frames"],
             "size": [info["width"], info["height"]],
             "settings": {"detector": settings["detector"], "threshold": float(settings["threshold"])},
-            "v": 1,
+            "v": 2,  # 2: frames decoded at full colour resolution (video.frame_filter)
         }
     )
     folder = cache_dir()

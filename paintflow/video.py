@@ -72,12 +72,24 @@ def input_args(path, rate=None) -> list[str]:
     return ["-framerate", str(rate), "-start_number", str(seq[1]), "-i", seq[0]]
 
 
-def frame_filter(width: int, height: int, fps: float | None, start: float = 0.0, duration: float | None = None) -> str:
+def frame_filter(
+    width: int,
+    height: int,
+    fps: float | None,
+    start: float = 0.0,
+    duration: float | None = None,
+    colour: str | None = "gbrp",
+) -> str:
     """The ffmpeg filter chain shared by the probe and the extraction.
 
     The time range is cut with the ``trim`` filter on a full sequential decode,
     not with input seeking: seeking into some real files (cockatoo.mp4 among
-    them) starts decoding at a non-key frame and yields damaged frames.
+    them) starts decoding at a non-key frame and yields damaged frames. The
+    picture is made RGB (``colour``: planar RGB; gbrap keeps an alpha plane)
+    at the source's size before it is scaled: a 4:2:0 source's colour (stored
+    at half resolution) is then as sharp as its brightness at any processing
+    size up to half the source's, instead of half as sharp — colour edges and
+    a chroma key's 1–3 px soft edges (None: left as decoded, to count frames).
     """
     chain = []
     if start or duration:
@@ -86,6 +98,8 @@ def frame_filter(width: int, height: int, fps: float | None, start: float = 0.0,
         chain += [f"trim={':'.join(bounds)}", "setpts=PTS-STARTPTS"]
     if fps:
         chain.append(f"fps={fps}")
+    if colour:
+        chain.append(f"format={colour}")
     chain.append(f"scale={width}:{height}:flags=area")
     return ",".join(chain)
 
@@ -120,7 +134,7 @@ def read_meta(path) -> dict:
 
 def frame_times(path, start: float = 0.0, duration: float | None = None) -> list[float]:
     """Presentation times (s) of the frames in the selected range, as decoded (no resampling)."""
-    chain = frame_filter(16, 16, None, start, duration).replace("scale=16:16:flags=area", "showinfo")
+    chain = frame_filter(16, 16, None, start, duration, colour=None).replace("scale=16:16:flags=area", "showinfo")
     cmd = [
         ffmpeg(),
         "-hide_banner",
@@ -190,7 +204,7 @@ def probe(path, width=None, height=None, fps=None, start=0.0, duration=None) -> 
         "-map",
         "0:v:0",
         "-vf",
-        frame_filter(*size, fps, start, duration),
+        frame_filter(*size, fps, start, duration, colour=None),
         "-f",
         "null",
         "-",
@@ -323,7 +337,7 @@ def decoded_alpha(path, info: dict, frames: list[int]) -> dict:
         return {t: decoded_alpha(path, whole, [source_frame(info, t)])[source_frame(info, t)] for t in frames}
     size, req = (info["width"], info["height"]), info["request"]
     first, last = min(frames), max(frames)
-    chain = frame_filter(*size, req["fps"], req["start"], req["duration"])
+    chain = frame_filter(*size, req["fps"], req["start"], req["duration"], colour="gbrap")
     chain += f",select=between(n\\,{first - 1}\\,{last - 1}),format=rgba,alphaextract,format=gray"
     cmd = [ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", *input_args(path, req["fps"]), "-map", "0:v:0"]
     cmd += ["-vf", chain, "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "gray", "-"]
