@@ -546,6 +546,10 @@ class RenderDag:
             ["composite"],
         )
 
+    def timeline_picture(self, name: str) -> str:
+        """A picture of a timeline's cut: each part's first frame in the master, its frames and look."""
+        return f"{self.results}/timelines/{name}/{name}_parts.png"
+
     def editor_files(self, name: str) -> list[str]:
         """A timeline for the editor: OpenTimelineIO, and FCP 7 XML and CMX 3600 EDL where the rate has timecodes."""
         rate = self.timelines[name].delivery["rate"]

@@ -204,6 +204,33 @@ def master_frames(plan: dict, source: Path, info: dict, finals: dict):
         footage.close()
 
 
+class PartsPicture:
+    """The first frame of each part of the master, kept as the conform's frames go by, labelled with its
+    frames and its render's look (``looks``: {render: look}), written as one picture of the cut."""
+
+    def __init__(self, plan: dict, looks: dict):
+        self.parts = {p["first"]: p for p in plan["parts"]}
+        self.looks, self.kept = looks, []
+
+    def label(self, p: dict) -> str:
+        what = "as filmed" if not p["render"] else f"{p['render']} ({self.looks[p['render']]})"
+        if p["into"]:
+            what += f" into {p['into']} ({self.looks[p['into']]})"
+        return f"{p['first']}-{p['last']} {what}"
+
+    def through(self, frames):
+        for t, rgb in enumerate(frames, 1):
+            if t in self.parts:
+                self.kept.append((self.label(self.parts[t]), rgb))
+            yield rgb
+
+    def write(self, out) -> None:
+        from .figures import contact_sheet
+        from .files import write_pil
+
+        write_pil(out, contact_sheet(self.kept, columns=min(len(self.kept), 6), width=240 * min(len(self.kept), 6)))
+
+
 def dissolve(a: np.ndarray, b: np.ndarray, w: float) -> np.ndarray:
     """``a`` dissolving into ``b``: weight ``w`` of ``b`` (rounded to the nearest grey level)."""
     return np.clip(np.rint(a.astype(np.float32) * (1 - w) + b.astype(np.float32) * w), 0, 255).astype(np.uint8)

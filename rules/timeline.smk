@@ -25,6 +25,7 @@ for _t, _tl in PF.timelines.items():
                 **timeline_finals(_t),
                 source=ancient(str(PF.videos[_tl.video].file)),
             output:
+                **({"parts": PF.timeline_picture(_t)} if _d.main else {}),
                 video=directory(_d.path) if _d.fmt.sequence else _d.path,
             log:
                 f"{R}/logs/timeline/{_t}/{Path(_d.path).name.replace('.', '_')}.log",
@@ -39,6 +40,7 @@ for _t, _tl in PF.timelines.items():
             params:
                 plan=_tl.plan(),
                 renders=_tl.renders,
+                looks={r: PF.renders[r].look for r in _tl.renders},
                 info=PF.videos[_tl.video].info,
                 format=_d.format,
             message:

@@ -121,6 +121,9 @@ def test_the_master_is_every_frame_from_its_part_or_as_filmed_and_the_dissolve_m
     assert "Audio: aac" in probe.stderr
     frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(out / "master.mp4"))
     assert frames == 60 and abs(seconds - 2.4) < 0.05
+    from PIL import Image
+
+    assert Image.open(out / "master_parts.png").width == 4 * 240  # a picture of the cut: each part's first frame
 
 
 def test_the_editor_gets_the_cut_with_each_part_on_its_own_media(timeline):

@@ -5,14 +5,15 @@ from pathlib import Path
 
 from paintflow.delivery import FORMATS, encode
 from paintflow.smk import setup_log
-from paintflow.timeline import master_frames
+from paintflow.timeline import PartsPicture, master_frames
 
 log = setup_log(snakemake)
 plan, fmt = snakemake.params.plan, FORMATS[snakemake.params.format]
 finals = {r: list(snakemake.input[r]) for r in snakemake.params.renders}
 d = plan["delivery"]
+picture = PartsPicture(plan, snakemake.params.looks)
 encode(
-    master_frames(plan, Path(snakemake.input.source), snakemake.params.info, finals),
+    picture.through(master_frames(plan, Path(snakemake.input.source), snakemake.params.info, finals)),
     plan["frames"],
     tuple(plan["size"]),
     snakemake.output.video,
@@ -23,6 +24,8 @@ encode(
     audio=tuple(plan["audio"]) if plan["audio"] else None,
     settings=d["settings"],
 )
+if getattr(snakemake.output, "parts", None):
+    picture.write(snakemake.output.parts)
 painted = sum(p["last"] - p["first"] + 1 for p in plan["parts"] if p["render"])
 log.info(
     "%s: %d frames (%d from %d render(s), %d as filmed) in %s at %s fps%s",
