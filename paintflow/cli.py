@@ -70,6 +70,11 @@ def _new_options(parser):
         default=FIRST_TRY_SECONDS,
         help=f"seconds of the video (default: the first {FIRST_TRY_SECONDS:g}; 0: all of it)",
     )
+    parser.add_argument(
+        "--shots",
+        help='only these shots of the video, e.g. 3 or "1-2, 5" (numbered as `paintflow shots` prints them; the '
+        "quickest try of a look on edited footage; the video is then taken whole)",
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -191,7 +196,7 @@ def snakemake_cmd(args, *more) -> list[str]:
 def _new(args, video: Path, folder: Path | None) -> Path:
     from .render_folder import new_folder
 
-    made = new_folder(video, args.style, args.look, folder, args.width, args.seconds or None)
+    made = new_folder(video, args.style, args.look, folder, args.width, args.seconds or None, args.shots)
     print(f"paintflow: made {made / 'config.yaml'}", flush=True)
     return made
 

@@ -5,6 +5,7 @@ also what the studio's form makes (:func:`look_render`)."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import yaml
@@ -51,10 +52,13 @@ def new_folder(
     folder: Path | None = None,
     width: int | None = FIRST_TRY_WIDTH,
     seconds: float | None = FIRST_TRY_SECONDS,
+    shots: str | None = None,
 ) -> Path:
     """Make a render folder (default ``./<video>_<painting or look>``) holding a config.yaml that renders
-    ``video`` in ``look_name`` with the painting ``style``; every setting checked (the video read, the
-    painting opened, the look's own checks) before the folder is written. Returns the folder."""
+    ``video`` in ``look_name`` with the painting ``style`` — only its shots ``shots`` ("3", "1-2, 5": the
+    quickest try of a look on edited footage; the video then taken whole, its shots found), else its first
+    ``seconds``; every setting checked (the video read, the painting opened, the look's own checks, the
+    shots there) before the folder is written. Returns the folder."""
     from .config import prepare
     from .dag import RenderDag
     from .registry import LOOKS
@@ -83,19 +87,22 @@ def new_folder(
     if width and meta["size"][0] > width:
         v["width"] = width
     length = meta.get("duration") or 0
-    if seconds and (not length or length > seconds):
+    if seconds and not shots and (not length or length > seconds):
         v["duration"] = seconds
     r = look_render(look, key)
+    if shots:
+        r["shots"] = str(shots)  # the video's shots: found (shots.default: auto), numbered as paintflow shots
     if style is not None:
         put(r, look.painting, str(Path(style).resolve()))
     r.update(look.studio)
     config = {"videos": {key: v}, "renders": {name: r}}
+    made = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     try:
         RenderDag({**prepare(config), "results": str(folder.resolve() / "results")})
     except Exception:
-        if not any(folder.iterdir()):
-            folder.rmdir()
+        if made:  # a folder made here for this render, holding only what its check wrote: gone again
+            shutil.rmtree(folder, ignore_errors=True)
         raise
     (folder / "config.yaml").write_text(commented(config, meta, video, folder))
     return folder

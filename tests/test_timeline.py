@@ -236,3 +236,19 @@ def test_a_zoom_part_lasts_its_part_and_lands_on_the_frame_after_it(timeline):
         far(master[29], filmed[30]),
         far(master[0], filmed[30]),
     )
+
+
+def test_a_render_of_one_shot_is_the_quick_try(timeline, tmp_path):
+    wd, clip = timeline
+
+    def new(*args) -> subprocess.CompletedProcess:
+        cmd = [sys.executable, "-m", "paintflow", "new", str(clip), "--look", "fast", *args]
+        return subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path)
+
+    said = new("--shots", "9", "--folder", "nine")
+    assert said.returncode != 0 and "shot 9 does not exist: the video has" in said.stderr, said.stderr
+    assert not (tmp_path / "nine").exists()  # nothing written
+    assert new("--shots", "2", "--folder", "two").returncode == 0
+    cfg = yaml.safe_load((tmp_path / "two/config.yaml").read_text())
+    (render,) = cfg["renders"].values()
+    assert render["shots"] == "2" and cfg["videos"]["edit"]["duration"] is None, cfg  # the video whole
