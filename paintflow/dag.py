@@ -552,8 +552,10 @@ class RenderDag:
 
     def editor_files(self, name: str) -> list[str]:
         """A timeline for the editor: OpenTimelineIO, and FCP 7 XML and CMX 3600 EDL where the rate has timecodes."""
+        from .editor_files import editor_extensions
+
         rate = self.timelines[name].delivery["rate"]
-        return [f"{self.results}/timelines/{name}/{name}{ext}" for ext in timeline.editor_extensions(rate)]
+        return [f"{self.results}/timelines/{name}/{name}{ext}" for ext in editor_extensions(rate)]
 
     def job_files(self, render: str, folder: str, **names: str) -> dict:
         """Named outputs of a render's one-job stage, in one folder of the render."""

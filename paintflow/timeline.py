@@ -1,25 +1,19 @@
-"""A timeline: one video's master conformed from renders of its parts (``timelines:`` in the config).
+"""A timeline: one video's master conformed from renders of its parts (``timelines:`` in the config) —
+which render covers which frame, checked before any work, and what plan and status say of it.
 
 Every frame of the video comes from the render that covers it (a render of some of its shots, or a time
-range: :mod:`paintflow.parts`), else from the footage as filmed, decoded at the master's size; the master
-has the video's frame count, exact rate, start timecode and sound. The same cut is written for the editor
-as an OpenTimelineIO timeline (and, through OTIO's adapters, an FCP 7 XML and a CMX 3600 EDL) whose clips
-point at each render's own media, so a part can be relinked or swapped without re-importing the master.
+range: :mod:`paintflow.parts`), else from the footage as filmed; the master has the video's frame count,
+exact rate, start timecode and sound (made by :mod:`paintflow.conform`). The same cut is written for the
+editor by :mod:`paintflow.editor_files`.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from fractions import Fraction
-from pathlib import Path
-
-import numpy as np
 
 from . import PaintflowError
 from .config import look_settings
 from .registry import LOOKS
-
-EDITOR_FILES = {".otio": "otio_json", ".xml": "fcp_xml", ".edl": "cmx_3600"}
 
 
 @dataclass(frozen=True)
@@ -169,178 +163,6 @@ def runs_of(owner: list, shared: dict, renders: dict, videos: dict) -> list[Part
         else:
             parts.append(Part(t, t, r, i, into, at[into, t] if into else 0))
     return parts
-
-
-def master_frames(plan: dict, source: Path, info: dict, finals: dict):
-    """The master's frames in order (RGB uint8): each render's final frames where it covers the video
-    (``finals``: {render: [path of its frame 1, 2, …]}), the footage decoded at the master's size elsewhere."""
-    from .files import read_rgb
-    from .video import decoded_frames
-
-    size = tuple(plan["size"])
-    by_frame, mixes = {}, {}
-    for p in plan["parts"]:
-        n = p["last"] - p["first"] + 1
-        if p["render"]:
-            by_frame |= {p["first"] + i: finals[p["render"]][p["at"] - 1 + i] for i in range(n)}
-        if p["into"]:
-            mixes |= {p["first"] + i: (finals[p["into"]][p["into_at"] - 1 + i], (i + 1) / (n + 1)) for i in range(n)}
-    footage = decoded_frames(source, info, size)
-    try:
-        for t, filmed in enumerate(footage, 1):
-            if t > plan["frames"]:
-                break
-            if t not in by_frame:
-                yield filmed
-                continue
-            rgb = read_rgb(by_frame[t])
-            if rgb.shape[1::-1] != size:
-                raise PaintflowError(f"{by_frame[t]}: {rgb.shape[1]}x{rgb.shape[0]}, the master is {size[0]}x{size[1]}")
-            if t in mixes:
-                path, w = mixes[t]
-                rgb = dissolve(rgb, read_rgb(path), w)
-            yield rgb
-    finally:
-        footage.close()
-
-
-class PartsPicture:
-    """The first frame of each part of the master, kept as the conform's frames go by, labelled with its
-    frames and its render's look (``looks``: {render: look}), written as one picture of the cut."""
-
-    def __init__(self, plan: dict, looks: dict):
-        self.parts = {p["first"]: p for p in plan["parts"]}
-        self.looks, self.kept = looks, []
-
-    def label(self, p: dict) -> str:
-        what = "as filmed" if not p["render"] else f"{p['render']} ({self.looks[p['render']]})"
-        if p["into"]:
-            what += f" into {p['into']} ({self.looks[p['into']]})"
-        return f"{p['first']}-{p['last']} {what}"
-
-    def through(self, frames):
-        for t, rgb in enumerate(frames, 1):
-            if t in self.parts:
-                self.kept.append((self.label(self.parts[t]), rgb))
-            yield rgb
-
-    def write(self, out) -> None:
-        from .figures import contact_sheet
-        from .files import write_pil
-
-        write_pil(out, contact_sheet(self.kept, columns=min(len(self.kept), 6), width=240 * min(len(self.kept), 6)))
-
-
-def dissolve(a: np.ndarray, b: np.ndarray, w: float) -> np.ndarray:
-    """``a`` dissolving into ``b``: weight ``w`` of ``b`` (rounded to the nearest grey level)."""
-    return np.clip(np.rint(a.astype(np.float32) * (1 - w) + b.astype(np.float32) * w), 0, 255).astype(np.uint8)
-
-
-def editor_clips(plan: dict, media: dict, source: str) -> list[dict]:
-    """The master's cut as clips: {name, file, first: the media's first frame number, frames: its length,
-    begin: the clip's first frame in it, length, dissolve: (frames before, after the cut) or None}; a
-    dissolve between two looks is a cut in its middle with a dissolve over the whole run."""
-    from .media import timecode_frames
-
-    nominal = round(float(Fraction(plan["delivery"]["rate"])))
-    zero = timecode_frames(plan["delivery"]["timecode"], nominal) if plan["delivery"]["timecode"] else 0
-    clips: list[dict] = []
-
-    def add(render, at: int, length: int, dissolve=None):
-        if render:
-            file, timecode, frames = media[render]
-            first = timecode_frames(timecode, nominal) if timecode else 0
-        else:
-            file, first, frames = source, zero, plan["frames"]
-        begin = first + at - 1
-        last = clips[-1] if clips else None
-        if last and dissolve is None and last["file"] == file and last["begin"] + last["length"] == begin:
-            last["length"] += length  # the same media, continuing
-            return
-        name = render or "as filmed"
-        clips.append(
-            dict(name=name, file=file, first=first, frames=frames, begin=begin, length=length, dissolve=dissolve)
-        )
-
-    for p in plan["parts"]:
-        length = p["last"] - p["first"] + 1
-        at = p["at"] if p["render"] else p["first"]
-        if not p["into"]:
-            add(p["render"], at, length)
-            continue
-        half = length // 2
-        add(p["render"], at, half)
-        add(p["into"], p["into_at"] + half, length - half, dissolve=(half, length - half))
-    return clips
-
-
-def editor_timeline(plan: dict, media: dict, source: str):
-    """The master as an OpenTimelineIO timeline: a video track of clips (:func:`editor_clips`), each
-    pointing at a render's own media (``media``: {render: (file, its start timecode or None, its frames)})
-    or at the source for the footage, at the timecode the editor relinks by, with a dissolve where two
-    looks dissolve; the source's sound on an audio track."""
-    import opentimelineio as otio
-
-    from .media import timecode_frames
-
-    rate = float(Fraction(plan["delivery"]["rate"]))
-
-    def at(frames: int):
-        return otio.opentime.RationalTime(frames, rate)
-
-    def span(first: int, length: int):
-        return otio.opentime.TimeRange(at(first), at(length))
-
-    zero = timecode_frames(plan["delivery"]["timecode"], round(rate)) if plan["delivery"]["timecode"] else 0
-    timeline = otio.schema.Timeline(name=plan["name"], global_start_time=at(zero))
-    video = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
-    for c in editor_clips(plan, media, source):
-        if c["dissolve"]:
-            before, after = c["dissolve"]
-            video.append(otio.schema.Transition(transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
-                                                in_offset=at(before), out_offset=at(after)))  # fmt: skip
-        ref = otio.schema.ExternalReference(
-            target_url=Path(c["file"]).resolve().as_uri(), available_range=span(c["first"], c["frames"])
-        )
-        video.append(otio.schema.Clip(name=c["name"], media_reference=ref, source_range=span(c["begin"], c["length"])))
-    timeline.tracks.append(video)
-    if plan["audio"]:
-        sound = otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio)
-        ref = otio.schema.ExternalReference(
-            target_url=Path(source).resolve().as_uri(), available_range=span(zero, plan["frames"])
-        )
-        sound.append(otio.schema.Clip(name="sound", media_reference=ref, source_range=span(zero, plan["frames"])))
-        timeline.tracks.append(sound)
-    return timeline
-
-
-def editor_extensions(rate: str) -> list[str]:
-    """The editor files a timeline at ``rate`` gets: FCP 7 XML and CMX 3600 need a SMPTE timecode rate
-    (23.976 … 60); at any other (a 20 or 15 fps clip) only the OpenTimelineIO file is written."""
-    import opentimelineio as otio
-
-    try:
-        otio.opentime.RationalTime(0, float(Fraction(rate))).to_timecode(float(Fraction(rate)))
-    except ValueError:
-        return [".otio"]
-    return list(EDITOR_FILES)
-
-
-def write_editor_files(plan: dict, media: dict, source: str, outputs: list) -> None:
-    """The timeline as each of ``outputs`` (.otio, .xml: FCP 7, .edl: CMX 3600, by extension)."""
-    import opentimelineio as otio
-
-    from .files import atomic_path
-
-    timeline = editor_timeline(plan, media, source)
-    for out in map(Path, outputs):
-        kind = EDITOR_FILES[out.suffix]
-        edit = timeline
-        if kind == "cmx_3600":  # an EDL is one picture track (the sound is the source's, as filmed)
-            edit = otio.schema.Timeline(name=plan["name"], global_start_time=timeline.global_start_time)
-            edit.tracks.append(timeline.video_tracks()[0].clone())
-        with atomic_path(out) as tmp:
-            otio.adapters.write_to_file(edit, str(tmp), adapter_name=kind)
 
 
 def describe(dag, seconds: dict, say) -> list[str]:

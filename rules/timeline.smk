@@ -1,5 +1,6 @@
-# Each timeline (paintflow/timeline.py): the master of a video conformed from the renders of its parts —
-# every frame from the render that covers it, the footage as filmed elsewhere — in every format it asks
+# Each timeline (paintflow/timeline.py; its frames: conform.py; for the editor: editor_files.py): the master
+# of a video conformed from the renders of its parts — every frame from the render that covers it, the
+# footage as filmed elsewhere — in every format it asks
 # for, with the video's sound and timecode; and the same cut for the editor (.otio, FCP 7 .xml, CMX .edl),
 # its clips pointing at each render's own video. A part re-rendered re-makes its frames' files, which
 # re-conforms the master (their dates are the trigger); the plan is the params (a change re-runs it).

@@ -3,9 +3,9 @@
 from fractions import Fraction
 from pathlib import Path
 
+from paintflow.conform import PartsPicture, master_frames
 from paintflow.delivery import FORMATS, encode
 from paintflow.smk import setup_log
-from paintflow.timeline import PartsPicture, master_frames
 
 log = setup_log(snakemake)
 plan, fmt = snakemake.params.plan, FORMATS[snakemake.params.format]

@@ -1,7 +1,7 @@
 """Rule timeline_<t>_editor: the timeline for the editor (.otio, FCP 7 .xml, CMX 3600 .edl)."""
 
+from paintflow.editor_files import write_editor_files
 from paintflow.smk import setup_log
-from paintflow.timeline import write_editor_files
 
 log = setup_log(snakemake)
 write_editor_files(snakemake.params.plan, snakemake.params.media, snakemake.params.source, list(snakemake.output))

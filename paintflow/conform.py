@@ -1,0 +1,76 @@
+"""A timeline's master, frame by frame (:mod:`paintflow.timeline` says which render covers which frame):
+each render's final frames where it covers the video, the footage as filmed elsewhere, a dissolve between
+two looks mixed; and a picture of the cut."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from . import PaintflowError
+
+
+def master_frames(plan: dict, source: Path, info: dict, finals: dict):
+    """The master's frames in order (RGB uint8): each render's final frames where it covers the video
+    (``finals``: {render: [path of its frame 1, 2, …]}), the footage decoded at the master's size elsewhere."""
+    from .files import read_rgb
+    from .video import decoded_frames
+
+    size = tuple(plan["size"])
+    by_frame, mixes = {}, {}
+    for p in plan["parts"]:
+        n = p["last"] - p["first"] + 1
+        if p["render"]:
+            by_frame |= {p["first"] + i: finals[p["render"]][p["at"] - 1 + i] for i in range(n)}
+        if p["into"]:
+            mixes |= {p["first"] + i: (finals[p["into"]][p["into_at"] - 1 + i], (i + 1) / (n + 1)) for i in range(n)}
+    footage = decoded_frames(source, info, size)
+    try:
+        for t, filmed in enumerate(footage, 1):
+            if t > plan["frames"]:
+                break
+            if t not in by_frame:
+                yield filmed
+                continue
+            rgb = read_rgb(by_frame[t])
+            if rgb.shape[1::-1] != size:
+                raise PaintflowError(f"{by_frame[t]}: {rgb.shape[1]}x{rgb.shape[0]}, the master is {size[0]}x{size[1]}")
+            if t in mixes:
+                path, w = mixes[t]
+                rgb = dissolve(rgb, read_rgb(path), w)
+            yield rgb
+    finally:
+        footage.close()
+
+
+class PartsPicture:
+    """The first frame of each part of the master, kept as the conform's frames go by, labelled with its
+    frames and its render's look (``looks``: {render: look}), written as one picture of the cut."""
+
+    def __init__(self, plan: dict, looks: dict):
+        self.parts = {p["first"]: p for p in plan["parts"]}
+        self.looks, self.kept = looks, []
+
+    def label(self, p: dict) -> str:
+        what = "as filmed" if not p["render"] else f"{p['render']} ({self.looks[p['render']]})"
+        if p["into"]:
+            what += f" into {p['into']} ({self.looks[p['into']]})"
+        return f"{p['first']}-{p['last']} {what}"
+
+    def through(self, frames):
+        for t, rgb in enumerate(frames, 1):
+            if t in self.parts:
+                self.kept.append((self.label(self.parts[t]), rgb))
+            yield rgb
+
+    def write(self, out) -> None:
+        from .figures import contact_sheet
+        from .files import write_pil
+
+        write_pil(out, contact_sheet(self.kept, columns=min(len(self.kept), 6), width=240 * min(len(self.kept), 6)))
+
+
+def dissolve(a: np.ndarray, b: np.ndarray, w: float) -> np.ndarray:
+    """``a`` dissolving into ``b``: weight ``w`` of ``b`` (rounded to the nearest grey level)."""
+    return np.clip(np.rint(a.astype(np.float32) * (1 - w) + b.astype(np.float32) * w), 0, 255).astype(np.uint8)
