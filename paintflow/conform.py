@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from . import PaintflowError
+from .crossfade import mix, weight
 
 
 def master_frames(plan: dict, source: Path, info: dict, finals: dict):
@@ -20,11 +19,11 @@ def master_frames(plan: dict, source: Path, info: dict, finals: dict):
     size = tuple(plan["size"])
     by_frame, mixes = {}, {}
     for p in plan["parts"]:
-        n = p["last"] - p["first"] + 1
+        run = range(p["first"], p["last"] + 1)
         if p["render"]:
-            by_frame |= {p["first"] + i: finals[p["render"]][p["at"] - 1 + i] for i in range(n)}
-        if p["into"]:
-            mixes |= {p["first"] + i: (finals[p["into"]][p["into_at"] - 1 + i], (i + 1) / (n + 1)) for i in range(n)}
+            by_frame |= {t: finals[p["render"]][p["at"] - 1 + i] for i, t in enumerate(run)}
+        if p["into"]:  # a dissolve: into the other look, rising linearly across the run
+            mixes |= {t: (finals[p["into"]][p["into_at"] - 1 + i], weight(t, run)) for i, t in enumerate(run)}
     footage = decoded_frames(source, info, size)
     try:
         for t, filmed in enumerate(footage, 1):
@@ -38,7 +37,7 @@ def master_frames(plan: dict, source: Path, info: dict, finals: dict):
                 raise PaintflowError(f"{by_frame[t]}: {rgb.shape[1]}x{rgb.shape[0]}, the master is {size[0]}x{size[1]}")
             if t in mixes:
                 path, w = mixes[t]
-                rgb = dissolve(rgb, read_rgb(path), w)
+                rgb = mix(rgb, read_rgb(path), w)
             yield rgb
     finally:
         footage.close()
@@ -69,8 +68,3 @@ class PartsPicture:
         from .files import write_pil
 
         write_pil(out, contact_sheet(self.kept, columns=min(len(self.kept), 6), width=240 * min(len(self.kept), 6)))
-
-
-def dissolve(a: np.ndarray, b: np.ndarray, w: float) -> np.ndarray:
-    """``a`` dissolving into ``b``: weight ``w`` of ``b`` (rounded to the nearest grey level)."""
-    return np.clip(np.rint(a.astype(np.float32) * (1 - w) + b.astype(np.float32) * w), 0, 255).astype(np.uint8)

@@ -118,13 +118,7 @@ class RenderDag:
         despill and its background's length (looped), the video a still is taken from."""
         r, s = self.renders[render], self.renders[render].settings
         bg = r.key["background"] if r.key else {}
-        looped = (
-            self.renders[bg["render"]].frames
-            if bg.get("render")
-            else self.videos[bg["video"]].frames
-            if bg.get("video")
-            else None
-        )
+        looped = self.background_length(render) if bg.get("render") or bg.get("video") else None
         still = self.videos[s["video"]] if s.get("video") in self.videos else None
         sheet = self.look(render).sheet
         return {
@@ -144,10 +138,12 @@ class RenderDag:
         """The background frame under frame t of a keyed render (another render or a video: looped)."""
         from .key import looped_frame
 
+        return looped_frame(t, self.background_length(render))
+
+    def background_length(self, render: str) -> int:
+        """Frames of a keyed render's background render or video (looped under the render's frames)."""
         bg = self.renders[render].key["background"]
-        return looped_frame(
-            t, self.renders[bg["render"]].frames if bg.get("render") else self.videos[bg["video"]].frames
-        )
+        return self.renders[bg["render"]].frames if bg.get("render") else self.videos[bg["video"]].frames
 
     def matte_stabilised(self, video: str) -> bool:
         """Whether a video's mattes are calmed with the flow (a chain); an alpha channel is taken as given."""

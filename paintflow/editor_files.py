@@ -9,20 +9,25 @@ from pathlib import Path
 EDITOR_FILES = {".otio": "otio_json", ".xml": "fcp_xml", ".edl": "cmx_3600"}
 
 
+def start_frame(timecode: str | None, rate: str) -> int:
+    """The frame number a timecode names at ``rate`` (its nominal rate: 30 for 29.97); 0 without one."""
+    from .media import timecode_frames
+
+    return timecode_frames(timecode, round(float(Fraction(rate)))) if timecode else 0
+
+
 def editor_clips(plan: dict, media: dict, source: str) -> list[dict]:
     """The master's cut as clips: {name, file, first: the media's first frame number, frames: its length,
     begin: the clip's first frame in it, length, dissolve: (frames before, after the cut) or None}; a
     dissolve between two looks is a cut in its middle with a dissolve over the whole run."""
-    from .media import timecode_frames
-
-    nominal = round(float(Fraction(plan["delivery"]["rate"])))
-    zero = timecode_frames(plan["delivery"]["timecode"], nominal) if plan["delivery"]["timecode"] else 0
+    rate = plan["delivery"]["rate"]
+    zero = start_frame(plan["delivery"]["timecode"], rate)
     clips: list[dict] = []
 
     def add(render, at: int, length: int, dissolve=None):
         if render:
             file, timecode, frames = media[render]
-            first = timecode_frames(timecode, nominal) if timecode else 0
+            first = start_frame(timecode, rate)
         else:
             file, first, frames = source, zero, plan["frames"]
         begin = first + at - 1
@@ -54,8 +59,6 @@ def editor_timeline(plan: dict, media: dict, source: str):
     looks dissolve; the source's sound on an audio track."""
     import opentimelineio as otio
 
-    from .media import timecode_frames
-
     rate = float(Fraction(plan["delivery"]["rate"]))
 
     def at(frames: int):
@@ -64,7 +67,7 @@ def editor_timeline(plan: dict, media: dict, source: str):
     def span(first: int, length: int):
         return otio.opentime.TimeRange(at(first), at(length))
 
-    zero = timecode_frames(plan["delivery"]["timecode"], round(rate)) if plan["delivery"]["timecode"] else 0
+    zero = start_frame(plan["delivery"]["timecode"], plan["delivery"]["rate"])
     timeline = otio.schema.Timeline(name=plan["name"], global_start_time=at(zero))
     video = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
     for c in editor_clips(plan, media, source):

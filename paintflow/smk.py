@@ -92,22 +92,24 @@ def render_of(smk, render: str):
     return load_render(path) if os.path.isfile(path) else render_dag(smk).renders[render]
 
 
-def video_frames(smk, video: str) -> int:
-    """How many frames a video has (from its info.json, written before any frame job)."""
+def video_info(smk, video: str) -> dict:
+    """The facts a video's frames were decoded with (its info.json, written before any frame job)."""
     import json
 
     with open(f"{smk.config['results']}/videos/{video}/frames/info.json") as fh:
-        return json.load(fh)["frames"]
+        return json.load(fh)
+
+
+def video_frames(smk, video: str) -> int:
+    """How many frames a video has."""
+    return video_info(smk, video)["frames"]
 
 
 def video_source(smk, video: str) -> tuple:
-    """(the source file, the facts its frames were decoded with) of a video, from its info.json."""
-    import json
-
+    """(the source file, the facts its frames were decoded with) of a video."""
     from .parts import whole
 
-    with open(f"{smk.config['results']}/videos/{video}/frames/info.json") as fh:
-        return smk.config["videos"][whole(video)]["path"], json.load(fh)
+    return smk.config["videos"][whole(video)]["path"], video_info(smk, video)
 
 
 def render_frames(smk, render: str) -> int:

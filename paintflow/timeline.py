@@ -58,15 +58,12 @@ def part_of(render, videos: dict) -> dict | None:
 
 
 def _spans(frames: list[int]) -> str:
-    out, run = [], [frames[0], frames[0]]
-    for t in frames[1:]:
-        if t == run[1] + 1:
-            run[1] = t
-        else:
-            out.append(run)
-            run = [t, t]
-    out.append(run)
-    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in out)
+    """Frame numbers as runs: "51-54, 60"."""
+    from .parts import runs
+
+    return ", ".join(
+        f"{r.start}" if len(r) == 1 else f"{r.start}-{r.stop - 1}" for r in runs([range(t, t + 1) for t in frames])
+    )
 
 
 def build(config: dict, videos: dict, renders: dict) -> dict:

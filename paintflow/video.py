@@ -332,9 +332,10 @@ def decoded_alpha(path, info: dict, frames: list[int]) -> dict:
         return {}
     from .parts import source_frame
 
-    if info.get("part"):  # a part: the frames of its video, decoded one run at a time
-        whole = {**info, "part": None}
-        return {t: decoded_alpha(path, whole, [source_frame(info, t)])[source_frame(info, t)] for t in frames}
+    if info.get("part"):  # a part: those frames of its video, in one decode of the video's
+        of = {t: source_frame(info, t) for t in frames}
+        alphas = decoded_alpha(path, {**info, "part": None}, sorted(set(of.values())))
+        return {t: alphas[of[t]] for t in frames}
     size, req = (info["width"], info["height"]), info["request"]
     first, last = min(frames), max(frames)
     chain = frame_filter(*size, req["fps"], req["start"], req["duration"], colour="gbrap")

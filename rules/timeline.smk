@@ -17,6 +17,7 @@ def timeline_finals(name):
 
 
 for _t, _tl in PF.timelines.items():
+    _plan = _tl.plan()
     for _d in PF.timeline_deliveries(_t):
 
         rule:
@@ -39,7 +40,7 @@ for _t, _tl in PF.timelines.items():
                 mem_mb=2000,
                 runtime=120,
             params:
-                plan=_tl.plan(),
+                plan=_plan,
                 renders=_tl.renders,
                 looks={r: PF.renders[r].look for r in _tl.renders},
                 info=PF.videos[_tl.video].info,
@@ -62,12 +63,12 @@ for _t, _tl in PF.timelines.items():
         conda:
             "../envs/video.yaml"
         params:
-            plan=_tl.plan(),
+            plan=_plan,
             media={
                 r: [PF.render_video(r), PF.renders[r].delivery["timecode"], PF.renders[r].frames] for r in _tl.renders
             },
             source=str(PF.videos[_tl.video].path),
         message:
-            f"editor · {_t} · {len(_tl.plan()['parts'])} clip(s) as .otio, .xml, .edl"
+            f"editor · {_t} · {len(_tl.parts)} clip(s) as .otio, .xml, .edl"
         script:
             "../workflow_scripts/timeline_editor.py"

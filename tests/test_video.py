@@ -73,3 +73,22 @@ def test_truncated_video_is_rejected_not_silently_shortened(tmp_path):
     cut.write_bytes(fast.read_bytes()[: int(len(data) * 0.6)])
     with pytest.raises(PaintflowError, match="truncated.mp4"):
         probe(cut)
+
+
+def test_a_parts_alpha_is_its_videos_alpha_at_those_frames(tmp_path):
+    """A part of a source with alpha (paintflow.parts: frames 3-4 and 7 of the video) reads the alpha of
+    those frames of the video (one decode of the video's, not one per frame)."""
+    import numpy as np
+    from PIL import Image
+
+    from paintflow.video import decoded_alpha
+
+    for t in range(1, 9):  # each frame's alpha its own level
+        rgba = np.zeros((16, 24, 4), np.uint8)
+        rgba[..., 3] = 20 * t
+        Image.fromarray(rgba, "RGBA").save(tmp_path / f"{t:06d}.png")
+    source = tmp_path / "%06d.png"
+    info = probe(source, fps=25)
+    part = {**info, "frames": 3, "part": {"of": "v", "frames": [[3, 4], [7, 7]]}}
+    got, want = decoded_alpha(source, part, [1, 2, 3]), decoded_alpha(source, info, [3, 4, 7])
+    assert [int(got[t].mean()) for t in (1, 2, 3)] == [int(want[t].mean()) for t in (3, 4, 7)] == [60, 80, 140]
