@@ -18,6 +18,9 @@ import imageio_ffmpeg
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from paintflow.cost import snakemake_env  # noqa: E402
+
 STYLE = REPO.parent / "shared" / "data" / "style" / "starry_night.jpg"
 
 
@@ -39,7 +42,9 @@ def dry_run(workdir: Path) -> tuple[float, float, int]:
         "2",
         "-n",
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    # as `paintflow plan` and `status` run it: where slurm is installed without a controller (this machine) the
+    # SLURM plugin's import waits ~9 s on `scontrol`, which a stub answers at once (paintflow.cost.snakemake_env)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=snakemake_env())
     if proc.returncode != 0:
         raise SystemExit(proc.stderr[-3000:])
     secs, kb = re.findall(r"TIME ([\d.]+) (\d+)", proc.stderr)[-1]
@@ -72,10 +77,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--frames", type=int, default=16000)
     ap.add_argument("--chunk", type=int, default=50)
+    ap.add_argument("--workdir", type=Path, default=None, help="keep the video, config and results here")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        wd = Path(tmp)
+        wd = args.workdir or Path(tmp)
+        wd.mkdir(parents=True, exist_ok=True)
         video = wd / "long.mp4"
+        video.unlink(missing_ok=True)
         subprocess.run(
             [
                 imageio_ffmpeg.get_ffmpeg_exe(),

@@ -281,6 +281,18 @@ class RenderDag:
     def paths(self, name: str, owner: str, frames, variant: str | None = None) -> list[str]:
         return [self.path(name, owner, t, variant) for t in frames]
 
+    def keeps_flow(self, name: str, video: str, t: int, variant: str) -> bool:
+        """Whether flow file t of a video (``name``: flow or longflow; ``variant``: fwd, bwd …) stays once its
+        jobs are done: every one with ``flow.keep``; else the backward flows of the last pairs, which the
+        first new frames of a longer clip read back (the quality stage measures a frame against the frames
+        before it): making a finished clip longer then computes only the new pairs, and re-makes nothing
+        that is done (a re-made flow would mark every job that read it as changed)."""
+        from .quality import FRAMES_BACK
+
+        if self.config["flow"]["keep"]:
+            return True
+        return name == "flow" and variant == "bwd" and t > self.videos[video].frames - FRAMES_BACK
+
     def id_path(self, name: str, owner: str) -> str:
         return f"{self.results}/.paintflow/ids/{name}-{owner}.json"
 

@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 BORDER_LINES = 4  # outer lines of each edge that are judged
+FRAMES_BACK = 4  # a frame is measured against the frames up to this many before it (warping error t−4 → t)
 KINDS = ("black", "blank", "frozen", "pop", "smear", "ghost", "border")  # a frame's first kind names it
 
 
@@ -208,7 +209,7 @@ def quality_chunk(
         return read_flow(flows[t]), from_png(read_gray(masks[t]))
 
     def make(t):
-        back = [t - k for k in range(5) if t - k in frame_files and t - k in source_files]
+        back = [t - k for k in range(FRAMES_BACK + 1) if t - k in frame_files and t - k in source_files]
         back = back[: next((i for i, b in enumerate(back) if b != t - i), len(back))]  # contiguous
         use_flow = bool(flows) and all(b in flows for b in back[:-1])
         steps = [flow(b) for b in back[:-1]] if use_flow else []

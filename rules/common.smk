@@ -112,8 +112,11 @@ def still_inputs(render, *keys):
     return out
 
 
-def flow_output(path):
-    return path if config["flow"]["keep"] else temp(path)
+def flow_output(stage, video, t, variant):
+    """A flow file of a video: temporary unless PF.keeps_flow says (flow.keep, or the clip's last pairs, which
+    the first new frames of a longer clip read back)."""
+    path = PF.path(stage, video, t, variant)
+    return path if PF.keeps_flow(stage, video, t, variant) else temp(path)
 
 
 def report_inputs(wildcards):

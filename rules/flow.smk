@@ -12,8 +12,8 @@ for _j in PF.chunk_jobs("flow"):
             id=id_file("flow", _j.owner),
             frames=frames_of("frames", _j.owner, range(_j.frames.start, _j.frames.stop + 1)),
         output:
-            fwd=[flow_output(p) for p in PF.paths("flow", _j.owner, _j.frames, "fwd")],
-            bwd=[flow_output(p) for p in PF.paths("flow", _j.owner, _j.frames, "bwd")],
+            fwd=[flow_output("flow", _j.owner, t, "fwd") for t in _j.frames],
+            bwd=[flow_output("flow", _j.owner, t, "bwd") for t in _j.frames],
         log:
             _j.log,
         benchmark:
@@ -47,8 +47,8 @@ for _j in PF.chunk_jobs("longflow"):
             id=id_file("longflow", _j.owner),
             frames=frames_of("frames", _j.owner, sorted({x for t, j in _pairs for x in (t, t + j)})),
         output:
-            fwd=[flow_output(PF.path("longflow", _j.owner, t, f"fwd{j}")) for t, j in _pairs],
-            bwd=[flow_output(PF.path("longflow", _j.owner, t, f"bwd{j}")) for t, j in _pairs],
+            fwd=[flow_output("longflow", _j.owner, t, f"fwd{j}") for t, j in _pairs],
+            bwd=[flow_output("longflow", _j.owner, t, f"bwd{j}") for t, j in _pairs],
         log:
             _j.log,
         benchmark:

@@ -3,10 +3,12 @@
 # the source frame; borders, frozen, black frames). Cheap next to any look; flags are read from the records (paintflow verify --quality, report).
 
 
+from paintflow.quality import FRAMES_BACK
+
 for _j in PF.chunk_jobs("quality"):
     _r = PF.renders[_j.owner]
     _shot = PF.shot_of("quality", _r.name, _j.frames.start)
-    _read = range(max(_shot.start, _j.frames.start - 4), _j.frames.stop)  # each frame and up to 4 before it
+    _read = range(max(_shot.start, _j.frames.start - FRAMES_BACK), _j.frames.stop)  # each frame and those before it
     _pairs = [t for t in _read if t - 1 in _read]  # backward flow t → t−1 and the mask of (t−1, t)
     _flow = PF.quality_flow(_r.name)
 
