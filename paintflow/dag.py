@@ -38,8 +38,22 @@ class ChunkJob:
     group: str | None = None
 
 
+# Set by the workflow (rules/common.smk) for the processes it starts: a job reads its render's snapshot
+# and the files it is given, and never builds the workflow's model again. With FORBID_IN_JOBS set (the
+# test suite sets it) a job that does raises.
+WORKFLOW_PID, FORBID_IN_JOBS = "PAINTFLOW_WORKFLOW_PID", "PAINTFLOW_FORBID_DAG_IN_JOBS"
+
+
 class RenderDag:
-    def __init__(self, config: dict, check_outputs: bool = False):
+    def __init__(self, config: dict, check_outputs: bool = False, workflow: bool = False):
+        """The model of a config's renders. ``check_outputs``: the workflow's main process (damaged frames
+        quarantined, render snapshots written, disk checked); ``workflow``: built by the Snakefile."""
+        parent = os.environ.get(WORKFLOW_PID)
+        if not workflow and parent and parent != str(os.getpid()) and os.environ.get(FORBID_IN_JOBS):
+            raise RuntimeError(
+                "a job built the workflow's model (RenderDag): jobs read their render's snapshot "
+                "(paintflow.smk.render_of) and the files they are given"
+            )
         self.config = config
         self.results = str(config["results"])
         self.ids = ident.SourceIds(Path(self.results) / ".paintflow" / "source_ids.json")
@@ -128,6 +142,48 @@ class RenderDag:
             "despill": float(self.videos[r.video].settings["matte"]["despill"]) if r.key else None,
             "background_frames": looped,
             "still_video": {"path": str(still.path), "info": still.info} if still else None,
+            "report": self.report_sheet(render),
+        }
+
+    def report_sheet(self, render: str) -> dict:
+        """What the report job draws beyond the files it is given: the stage strip's columns and sampled
+        frames, the contact sheet's and shot sheet's frames and labels, the deliveries table, what the quality
+        figures are judged by, and where the final and source frames lie (``{t:06d}`` patterns)."""
+        from .shots import Shots, shot_rows
+
+        r = self.renders[render]
+        plan = self.encoding(render)
+        if r.video:
+            info, shots = self.videos[r.video].info, self.videos[r.video].shots
+        else:
+            info, shots = {"fps": r.fps, "start": 0.0}, Shots(r.frames)
+        final = self.final_stage(render)
+        facts = f"{plan['rate']} fps" + (f", timecode {plan['timecode']}" if plan["timecode"] else ", no timecode")
+        return {
+            "samples": self.report_samples(render),
+            "columns": self.report_frames(render),
+            "sheet_frames": self.sheet_frames(render),
+            "shot_ends": self.shot_ends(render),
+            "shot_rows": [[label, x.start, x.stop] for label, x in shot_rows(info, shots)],
+            "deliveries": {
+                "facts": facts,
+                "rows": [[d.layer, d.format, d.fmt.for_whom, d.path, d.fmt.sequence] for d in self.deliveries(render)],
+            },
+            "quality": self.quality_facts(render),
+            "final": self.path(final, render, 0).replace("000000.", "{t:06d}."),
+            "source": self.path("frames", r.video, 0).replace("000000.", "{t:06d}.") if r.video else None,
+        }
+
+    def quality_facts(self, render: str) -> dict:
+        """What a render's quality figures are judged by (paintflow.quality.summary): where its records are
+        (None: not measured), its shots and frames, and whether its frames are chained and meant to show
+        their source (smear and ghost are judged)."""
+        measured = self.uses(render, "quality")
+        return {
+            "records": str(frame_folder(self.results, "quality", render)) if measured else None,
+            "shots": [[x.start, x.stop] for x in self.render_shots(render)],
+            "frames": self.renders[render].frames,
+            "chained": self.look(render).faithful and self.sequential(self.look_stage(render), render),
         }
 
     def quality_flow(self, render: str) -> bool:

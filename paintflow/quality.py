@@ -464,16 +464,20 @@ def read_records(folder) -> dict[int, dict]:
     return out
 
 
-def render_records(dag, render: str) -> dict[int, dict]:
-    """{t: record} of what a render's quality stage has written ({} where the render is not measured)."""
-    from .paths import frame_folder
+def records_of(facts: dict) -> dict[int, dict]:
+    """{t: record} of what a render's quality stage has written ({} where the render is not measured);
+    ``facts``: RenderDag.quality_facts."""
+    return read_records(Path(facts["records"])) if facts["records"] else {}
 
-    return read_records(frame_folder(dag.results, "quality", render)) if dag.uses(render, "quality") else {}
+
+def summary(facts: dict, settings: dict, records: dict | None = None) -> dict:
+    """The figures of one render (:func:`summarize`) from its quality facts (RenderDag.quality_facts), the
+    config's ``quality`` section and its records (default: read them)."""
+    records = records_of(facts) if records is None else records
+    shots = [range(a, b) for a, b in facts["shots"]]
+    return summarize(records, shots, facts["frames"], Thresholds.of(settings), facts["chained"])
 
 
-def render_summary(dag, render: str, records: dict | None = None) -> dict:
-    """The figures of one render of a config (:func:`summarize`), from its records (default: read them)."""
-    records = render_records(dag, render) if records is None else records
-    th = Thresholds.of(dag.config["quality"])
-    chained = dag.look(render).faithful and dag.sequential(dag.look_stage(render), render)
-    return summarize(records, dag.render_shots(render), dag.renders[render].frames, th, chained)
+def render_summary(dag, render: str) -> dict:
+    """The figures of one render of a config (:func:`summary`)."""
+    return summary(dag.quality_facts(render), dag.config["quality"])

@@ -91,42 +91,35 @@ def config_page(config: dict, render: str, out) -> None:
     write_bytes(out, page.encode())
 
 
-def deliveries_page(dag, render: str, out) -> None:
-    """The render's deliveries as a table: layer, format, who it is for, file, size, rate, timecode."""
+def deliveries_page(deliveries: dict, render: str, out) -> None:
+    """The render's deliveries as a table: layer, format, who it is for, file, size; its rate and timecode
+    above (``deliveries``: the report sheet's, RenderDag.report_sheet)."""
     from .delivery import size_text
 
-    plan = dag.encoding(render)
     rows = "".join(
-        f"<tr><td>{d.layer}</td><td>{d.format}</td><td>{html.escape(d.fmt.for_whom)}</td>"
-        f"<td>{html.escape(Path(d.path).name)}{'/' if d.fmt.sequence else ''}</td><td>{size_text(d.path)}</td></tr>"
-        for d in dag.deliveries(render)
+        f"<tr><td>{layer}</td><td>{fmt}</td><td>{html.escape(for_whom)}</td>"
+        f"<td>{html.escape(Path(path).name)}{'/' if sequence else ''}</td><td>{size_text(path)}</td></tr>"
+        for layer, fmt, for_whom, path, sequence in deliveries["rows"]
     )
-    facts = f"{plan['rate']} fps" + (f", timecode {plan['timecode']}" if plan["timecode"] else ", no timecode")
     page = (
         f"<!doctype html><meta charset='utf-8'><title>deliveries of {html.escape(render)}</title>"
         "<style>body{font:13px/1.4 sans-serif;margin:1em}td,th{padding:2px 10px;text-align:left}</style>"
-        f"<h3>deliveries of {html.escape(render)} ({html.escape(facts)})</h3><table>"
+        f"<h3>deliveries of {html.escape(render)} ({html.escape(deliveries['facts'])})</h3><table>"
         f"<tr><th>layer</th><th>format</th><th>for</th><th>file</th><th>size</th></tr>{rows}</table>"
     )
     write_bytes(out, page.encode())
 
 
-def shot_sheet(dag, render: str, frames: dict, out) -> None:
+def shot_sheet(shot_rows: list, frames: dict, out) -> None:
     """Each shot of the render: its first and last finished frame, labelled (where it starts, how long,
-    how the cut was found): the render's edit at a glance."""
+    how the cut was found): the render's edit at a glance. ``shot_rows``: [[label, first, stop]] (the
+    report sheet's); ``frames``: {t: file} of each shot's first and last frame."""
     from PIL import Image
 
-    from .shots import Shots, shot_rows
-
-    r = dag.renders[render]
-    if r.video:
-        info, shots = dag.videos[r.video].info, dag.videos[r.video].shots
-    else:
-        info, shots = {"fps": r.fps, "start": 0.0}, Shots(r.frames)
     pictures = {t: Image.fromarray(read_rgb(p)) for t, p in frames.items()}
     height = 120
     pictures = {t: p.resize((max(1, round(p.width * height / p.height)), height)) for t, p in pictures.items()}
-    rows = [(label, [pictures.get(s.start), pictures.get(s.stop - 1)]) for label, s in shot_rows(info, shots)]
+    rows = [(label, [pictures.get(first), pictures.get(stop - 1)]) for label, first, stop in shot_rows]
     write_pil(out, labelled_rows(rows))
 
 

@@ -65,16 +65,6 @@ def render_settings(smk, section: str) -> dict:
     return look_settings(smk.config, smk.config["renders"][smk.params.owner], section)
 
 
-def render_dag(smk):
-    """The workflow's model of the render, rebuilt in the job (probes and content ids are cached)."""
-    import json
-
-    from .config import prepare
-    from .dag import RenderDag
-
-    return RenderDag(prepare(json.loads(json.dumps(dict(smk.config)))))
-
-
 def job_progress_of(smk, stage: str) -> str:
     """Where a one-job stage records how far it is (paths.job_progress_file), by its identity."""
     from .paths import job_progress_file
@@ -89,7 +79,14 @@ def render_of(smk, render: str):
     from .paths import render_file
 
     path = render_file(smk.config["results"], render)
-    return load_render(path) if os.path.isfile(path) else render_dag(smk).renders[render]
+    if not os.path.isfile(path):
+        from . import PaintflowError
+
+        raise PaintflowError(
+            f"{path} is missing: the workflow's main process writes each render's snapshot before its jobs "
+            "start (run snakemake or paintflow render in the render's folder)"
+        )
+    return load_render(path)
 
 
 def video_info(smk, video: str) -> dict:

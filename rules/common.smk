@@ -4,6 +4,7 @@
 #
 # Per-frame inputs are ancient(): a job re-runs when its own identity changes or an output is
 # missing, never because a neighbouring chunk was re-made (the frame store restores what it held).
+import os
 import sys
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from snakemake.exceptions import WorkflowError
 
 from paintflow import PaintflowError
 from paintflow.config import prepare
-from paintflow.dag import RenderDag
+from paintflow.dag import WORKFLOW_PID, RenderDag
 from paintflow.registry import LOOKS, STAGES
 from paintflow.smooth import reads_flow
 from paintflow.snakemake_fix import apply as fix_needrun
@@ -24,9 +25,10 @@ try:
         from paintflow.runs import refuse_if_alive
 
         refuse_if_alive(config["results"], "unlock it")
-    PF = RenderDag(config, check_outputs=workflow.is_main_process)
+    PF = RenderDag(config, check_outputs=workflow.is_main_process, workflow=True)
 except PaintflowError as err:
     raise WorkflowError(f"paintflow: {err}") from None
+os.environ[WORKFLOW_PID] = str(os.getpid())  # the jobs this process starts are not the workflow
 
 R = PF.results
 GPUS = config["execution"]["gpus_per_job"]

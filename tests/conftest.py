@@ -7,6 +7,8 @@ import imageio_ffmpeg
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# every render of the suite checks that no job builds the workflow's model (paintflow.dag.FORBID_IN_JOBS)
+os.environ["PAINTFLOW_FORBID_DAG_IN_JOBS"] = "1"
 SHARED = Path(os.environ.get("PAINTFLOW_SHARED", REPO.parent / "shared")) / "data"
 
 

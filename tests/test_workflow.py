@@ -129,10 +129,39 @@ def test_flow_dropped_silent_source_and_no_upscaling(tmp_path):
     )
     run_snakemake(tmp_path)
     r = tmp_path / "results"
-    assert not list((r / "videos/clip/flow").rglob("*.npz")), "temp() flow must be removed after use"
+    # temp() flow is removed after use, but for the backward flows of the last pairs (RenderDag.keeps_flow)
+    kept = sorted(p.relative_to(r / "videos/clip/flow").as_posix() for p in (r / "videos/clip/flow").rglob("*.npz"))
+    assert kept == ["bwd/000001.f16.npz", "bwd/000002.f16.npz", "bwd/000003.f16.npz"], kept
     assert len(list((r / "videos/clip/masks").glob("*.png"))) == 3
     got = stream_info(r / "renders/r/r.mp4")
     assert got["frames"] == 4 and not got["has_audio"]
     assert got["size"] == (96, 54) and not (r / "renders/r/upscaled").exists()  # upscaling off
     # temp flow being gone does not make the finished render out of date
     assert "Nothing to be done" in (lambda p: p.stdout + p.stderr)(run_snakemake(tmp_path, "-n"))
+
+
+def test_a_job_that_builds_the_workflows_model_fails_under_the_suites_check(tmp_path):
+    """The suite sets PAINTFLOW_FORBID_DAG_IN_JOBS, so every job of every test render proves it never builds
+    the workflow's model; here the check itself: a process started by the workflow (its PID in the
+    environment is another's) that builds one fails; the workflow's own parse may."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    clip = make_clip(tmp_path / "clip.mp4", audio=False, seconds=0.3)
+    cfg = {
+        "results": str(tmp_path / "results"),
+        "videos": {"clip": {"path": str(clip), "width": 32}},
+        "renders": {"r": {"video": "clip", "style": str(shared("style", "starry_night.jpg"))}},
+    }
+    code = (
+        "import sys; from paintflow.dag import RenderDag; from paintflow.config import prepare\n"
+        f"RenderDag(prepare({cfg!r}), workflow=sys.argv[1] == 'workflow')\n"
+    )
+    env = {**os.environ, "PAINTFLOW_WORKFLOW_PID": "1", "PYTHONPATH": str(REPO)}
+    job = subprocess.run([sys.executable, "-c", code, "job"], capture_output=True, text=True, env=env)
+    assert job.returncode != 0 and "a job built the workflow's model" in job.stderr
+    parse = subprocess.run([sys.executable, "-c", code, "workflow"], capture_output=True, text=True, env=env)
+    assert parse.returncode == 0, parse.stderr[-2000:]

@@ -1,34 +1,34 @@
-"""Rule report: pictures and figures of one render for `snakemake --report`."""
+"""Rule report: pictures and figures of one render for `snakemake --report`, from the files it is given
+and its render's report sheet (RenderDag.report_sheet, in the render's snapshot)."""
 
 import json
 
 from paintflow import report
 from paintflow.files import write_json
-from paintflow.quality import render_records, render_summary
+from paintflow.quality import records_of, summary
 from paintflow.registry import STAGES
-from paintflow.smk import TERMINAL, render_dag, setup_log
+from paintflow.smk import TERMINAL, render_of, setup_log
 from paintflow.stopping import read_records
 
 setup_log(snakemake)
 render, out = snakemake.params.owner, snakemake.output
 config = json.loads(json.dumps(dict(snakemake.config)))
-dag = render_dag(snakemake)
-samples = dag.report_samples(render)
-report.stage_pictures(dag.report_frames(render), samples, out.samples)
-report.sheet(list(zip(dag.sheet_frames(render), snakemake.input.sheet)), out.sheet)
+sheet = render_of(snakemake, render).sheet["report"]
+report.stage_pictures(sheet["columns"], sheet["samples"], out.samples)
+report.sheet(list(zip(sheet["sheet_frames"], snakemake.input.sheet)), out.sheet)
 results = snakemake.config["results"]
 iterations = {s: read_records(results, s, render) for s in STAGES}  # the stages that record iterations
 report.timing(report.read_benchmarks(results, snakemake.input.benchmarks), out.timing, iterations)
 report.config_page(config, render, out.config)
-report.deliveries_page(dag, render, out.deliveries)
-report.shot_sheet(dag, render, dict(zip(dag.shot_ends(render), snakemake.input.shots)), out.shots)
+report.deliveries_page(sheet["deliveries"], render, out.deliveries)
+report.shot_sheet(sheet["shot_rows"], dict(zip(sheet["shot_ends"], snakemake.input.shots)), out.shots)
 
 # quality: the records of every frame, the flags, the line the terminal shows as the render ends
-records = render_records(dag, render)
-figures = render_summary(dag, render, records)
-final = {t: dag.path(dag.final_stage(render), render, t) for t in range(1, dag.renders[render].frames + 1)}
-video = dag.renders[render].video
-source = {t: dag.path("frames", video, t) for t in final} if video else {}
+facts = sheet["quality"]
+records = records_of(facts)
+figures = summary(facts, config["quality"], records)
+final = {t: sheet["final"].format(t=t) for t in range(1, facts["frames"] + 1)}
+source = {t: sheet["source"].format(t=t) for t in final} if sheet["source"] else {}
 report.quality_section(figures, records, final, source, out.quality)
 write_json(out.figures, {"render": render, **figures})
 if records:
