@@ -142,7 +142,7 @@ class RenderDag:
             "despill": float(self.videos[r.video].settings["matte"]["despill"]) if r.key else None,
             "background_frames": looped,
             "still_video": {"path": str(still.path), "info": still.info} if still else None,
-            "report": self.report_sheet(render),
+            "report": None if self.look(render).sheet else self.report_sheet(render),  # a sheet has no report
         }
 
     def report_sheet(self, render: str) -> dict:

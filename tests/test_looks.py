@@ -14,7 +14,7 @@ from paintflow import config as cfgmod
 from paintflow.cost import job_work
 from paintflow.dag import RenderDag
 
-BUILT_IN = {"paint", "fast", "dream", "zoom", "layer_sheet", "music", "latent"}
+BUILT_IN = {"paint", "fast", "dream", "zoom", "layer_sheet", "music", "latent", "keyframes"}
 
 
 def test_the_looks_are_the_folders_and_every_list_comes_from_them():

@@ -270,7 +270,10 @@ def test_every_look_from_the_page(browser, tmp_path):
     from paintflow.registry import LOOKS
 
     built_in = Path(paintflow.looks.__file__).parent
-    assert set(LOOKS_FROM_THE_PAGE) | {"fast"} == {n for n, look in LOOKS.items() if look.folder.parent == built_in}
+    # fast: test_the_studio_in_a_browser; keyframes: needs painted frames, which the page cannot upload yet
+    assert set(LOOKS_FROM_THE_PAGE) | {"fast", "keyframes"} == {
+        n for n, look in LOOKS.items() if look.folder.parent == built_in
+    }
     project, shots, clip, port, log, server = new_studio(tmp_path, "song_clip.mp4", seconds=0.2)
     base = f"http://127.0.0.1:{port}"
     d = browser

@@ -1,0 +1,141 @@
+"""The keyframe look on real clips with a known answer (issue 45): the fast look's render of a clip is the
+truth, its first and last frames are given as the keyframes, and the frames between are painted three
+ways — the keyframe look (a network per shot trained on the keyframes' patches, the keyframes' own strokes
+carried near them), the nearest keyframe warped along the optical flow (DeepFlow), and the fast look given
+the nearest keyframe as its painting — each compared with the truth (PSNR, on the frames at least `reach`
+from a keyframe — far — and on those nearer, the keyframes left out — near). Then the keyframe look's
+time: training per 1,000 steps (patches: the same at any frame size) and painting per frame at 320×180 and
+1280×720.
+
+    python bench/keyframes.py --out docs/images
+
+Draws docs/images/keyframes.jpg: keyframe | a far frame's source | the keyframe look | warped | the truth.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from stopping import SHARED, decoded_frames, probe  # noqa: E402
+
+from paintflow.figures import labelled_rows  # noqa: E402
+from paintflow.files import write_rgb  # noqa: E402
+from paintflow.flow import compute_flow  # noqa: E402
+from paintflow.looks.fast.stylizer import FastSettings, FastStylizer  # noqa: E402
+from paintflow.looks.keyframes.patches import Painter, train  # noqa: E402
+from paintflow.warp import warp  # noqa: E402
+
+CLIPS = {"cockatoo fast": ("cockatoo.mp4", 7.0), "man whip pan": ("chroma_keying_man.mp4", 10.8)}
+SETTINGS = {"steps": 1000, "patch": 40, "batch": 16, "channels": 32, "levels": 2, "learning_rate": 0.001, "seed": 0}
+
+
+def psnr(a, b) -> float:
+    return float(10 * np.log10(255.0**2 / max(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2), 1e-10)))
+
+
+def frames_of(clip: str, width: int, count: int) -> list[np.ndarray]:
+    video, start = CLIPS[clip]
+    info = probe(SHARED / "video" / video, width=width, fps=10, start=start, duration=count / 10)
+    return [f.copy() for f in decoded_frames(SHARED / "video" / video, info)][:count]
+
+
+def keyframe_look(frames, truth, keys, settings, reach, work: Path):
+    """The look as its jobs run it: train (one shot), then paint every frame. Returns (frames, train s)."""
+    files = {}
+    for k in keys:
+        files[k] = (work / f"src{k:06d}.png", work / f"{k:06d}.png")
+        write_rgb(files[k][0], frames[k - 1])
+        write_rgb(files[k][1], truth[k - 1])
+    derived = {"keyframes": {str(k): str(files[k][1]) for k in keys}, "shots": [[1, len(frames) + 1, list(keys)]]}
+    derived["alpha"] = False
+    start = time.perf_counter()
+    train(derived, {k: str(files[k][0]) for k in keys}, settings, {"model": work / "m.pt", "loss": work / "l.csv"})
+    seconds = time.perf_counter() - start
+    painter = Painter(work / "m.pt", "cpu", {k: tuple(map(str, files[k])) for k in keys}, reach)
+    return [painter(t, f) for t, f in enumerate(frames, 1)], seconds
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--width", type=int, default=160)
+    ap.add_argument("--frames", type=int, default=16)
+    ap.add_argument("--style", type=int, default=7, help="the fast look's built-in style that makes the truth")
+    ap.add_argument("--reach", type=int, default=4)
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args()
+    torch.set_num_threads(2)
+    keys = (1, args.frames)
+    fast = FastStylizer(FastSettings(style=args.style))
+    print("| clip | keyframe look, far / near | warped keyframe, far / near | fast look given a keyframe, far / near |")
+    print("|---|---|---|---|")
+    picture = []
+    for clip in CLIPS:
+        frames = frames_of(clip, args.width, args.frames)
+        truth = [fast(f) for f in frames]
+        with tempfile.TemporaryDirectory() as tmp:
+            ours, train_s = keyframe_look(frames, truth, keys, SETTINGS, args.reach, Path(tmp))
+            restyle = {k: FastStylizer(FastSettings(style=str(Path(tmp) / f"{k:06d}.png"))) for k in keys}
+            warped, restyled = [], []
+            for t in range(1, args.frames + 1):
+                k = min(keys, key=lambda k: abs(k - t))  # noqa: B023
+                flow = compute_flow(frames[t - 1], frames[k - 1], "deepflow")
+                warped.append(np.clip(np.rint(warp(truth[k - 1].astype(np.float32), flow)), 0, 255).astype(np.uint8))
+                restyled.append(restyle[k](frames[t - 1]))
+        far = [t for t in range(1, args.frames + 1) if min(abs(t - k) for k in keys) >= args.reach]
+
+        def score(made, ts):
+            return np.mean([psnr(made[t - 1], truth[t - 1]) for t in ts])  # noqa: B023
+
+        near = [t for t in range(1, args.frames + 1) if t not in far and t not in keys]
+        print(
+            f"| {clip} | {score(ours, far):.2f} / {score(ours, near):.2f} dB | {score(warped, far):.2f} / "
+            f"{score(warped, near):.2f} dB | {score(restyled, far):.2f} / {score(restyled, near):.2f} dB |",
+            flush=True,
+        )
+        print(f"  ({clip}: training {train_s / SETTINGS['steps'] * 1000:.0f} s per 1,000 steps)", flush=True)
+        mid = far[len(far) // 2]
+        picture.append(
+            (
+                f"{clip}\nkeyframe {keys[0]} | frame {mid}:\nsource | keyframe look |\nwarped keyframe | truth",
+                [
+                    Image.fromarray(x)
+                    for x in (truth[0], frames[mid - 1], ours[mid - 1], warped[mid - 1], truth[mid - 1])
+                ],
+            )
+        )
+    # painting time per frame at the two sizes (a trained network of the defaults, random weights: same cost)
+    with tempfile.TemporaryDirectory() as tmp:
+        from paintflow.files import save_torch
+        from paintflow.looks.keyframes.patches import build
+
+        net = build(SETTINGS["channels"], 3, SETTINGS["levels"])
+        model = {"channels": SETTINGS["channels"], "levels": SETTINGS["levels"], "alpha": False}
+        save_torch({**model, "shots": [[1, 10**6, net.state_dict()]]}, Path(tmp) / "m.pt")
+        painter = Painter(Path(tmp) / "m.pt", "cpu")
+        for w, h in ((320, 180), (1280, 720)):
+            rgb = np.random.default_rng(0).integers(0, 255, (h, w, 3), dtype=np.uint8)
+            painter(1, rgb)
+            start = time.perf_counter()
+            for _ in range(5):
+                painter(1, rgb)
+            print(f"painting a frame at {w}x{h}: {(time.perf_counter() - start) / 5 * 1000:.0f} ms", flush=True)
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        labelled_rows(picture).convert("RGB").save(args.out / "keyframes.jpg", quality=90)
+        print(f"wrote {args.out / 'keyframes.jpg'}")
+
+
+if __name__ == "__main__":
+    main()

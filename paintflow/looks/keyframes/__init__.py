@@ -1,0 +1,93 @@
+"""The keyframe look: an artist paints a few frames of a shot by hand; a small network trained on patches of
+those keyframes (the frame → its painting, Texler et al. 2020, "Interactive Video Stylization Using Few-Shot
+Patch-Based Training") paints every frame of the shot, each on its own. Checks, training and the network:
+:mod:`.patches`; the training's rule: ``rules/keyframes.smk``; the frames: the generic per-frame rule."""
+
+from __future__ import annotations
+
+from paintflow.registry import Look, Stage, later, register_look
+from paintflow.shared_stages import smooth_id
+
+TRAIN_KEYS = ("steps", "patch", "batch", "channels", "levels", "learning_rate", "seed")
+
+
+def _train_id(dag, render):
+    r = dag.renders[render]
+    s = dag.numbers("keyframes", r.settings)
+    return {
+        "frames": dag.key("frames", r.video),
+        "keyframes": {str(t): dag.ids(p) for t, p in r.derived["keyframes"].items()},
+        "shots": r.derived["shots"],
+        "settings": {k: s[k] for k in TRAIN_KEYS},
+    }
+
+
+def _train_work(dag, render, t):
+    """Units of the training job: its steps, for each shot with keyframes."""
+    r = dag.renders[render]
+    return r.settings["steps"] * sum(1 for shot in r.derived["shots"] if shot[2])
+
+
+def _keyframes_id(dag, render):
+    r = dag.renders[render]
+    return {
+        "frames": dag.key("frames", r.video),
+        "model": dag.key("keyframes_train", render),
+        "reach": r.settings["reach"],
+        **smooth_id(dag, render),
+    }
+
+
+def paths(dag, render: str) -> dict:
+    """The training job's outputs: the shots' networks and the loss table."""
+    return dag.job_files(render, "keyframe_training", model="model.pt", loss="loss.csv")
+
+
+def painter(ctx):
+    """Each frame through its shot's network (a shot without keyframes, with ``missing: as_filmed``: as
+    filmed), the keyframes' own strokes carried into the frames near them."""
+    from paintflow.paths import frame_of
+
+    from .patches import Painter
+
+    sources = {frame_of(p): p for p in ctx.inputs.keyframe_sources}
+    keys = {int(t): (sources[int(t)], path) for t, path in ctx.render.derived["keyframes"].items()}
+    return Painter(ctx.inputs.model[0], ctx.settings["device"], keys, ctx.settings["reach"])
+
+
+def training_frames(render) -> list[int]:
+    """The source frames the training reads: the keyframes' own."""
+    return sorted(int(t) for t in render.derived["keyframes"])
+
+
+register_look(
+    Look(
+        "keyframes",
+        "keyframes",
+        "keyframes",
+        description="your own painted frames carried through each shot (a network trained on their patches)",
+        prepare=("keyframes_train",),
+        check=later(f"{__name__}.patches", "check"),
+        calibrate=lambda s: {"steps": min(s["steps"], 40)},
+        smooths=True,
+        form=(("keyframes", "folder of painted frames (000012.png paints frame 12)"), ("steps", "training steps")),
+        env="stylize",
+        rules="keyframes",
+    ),
+    Stage("keyframes_train", "render", "keyframe training", gpu=True, identity=_train_id, work=_train_work),
+    Stage(
+        "keyframes",
+        "render",
+        "keyframe look",
+        folder="keyframes",
+        gpu=True,
+        picture=True,
+        identity=_keyframes_id,
+        painter=painter,
+        inputs=lambda dag, render: {
+            "model": [paths(dag, render)["model"]],
+            "keyframe_sources": dag.paths("frames", dag.renders[render].video, training_frames(dag.renders[render])),
+        },
+    ),
+    where=__file__,
+)

@@ -1,0 +1,295 @@
+"""Few-shot patch-based training (Texler et al. 2020): per shot, a small fully convolutional network learns
+the mapping frame → painting from random patches of the shot's keyframes (the source frame's patch in, the
+keyframe's patch out), then paints every frame of the shot on its own — random access, any chunk, any
+order. Trained on patches, not whole frames, it learns what a stroke looks like over what was filmed, not
+where things were: it follows the subject where warping a keyframe along the flow tears. One network per
+shot over all its keyframes: a frame between two keyframes takes from both, with no pop at the midpoint.
+Written from the paper's description (its code is not used); without its adversarial term and guides."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import numpy as np
+
+from paintflow import PaintflowError
+
+NAME = re.compile(r"^(\d+)\.(png|jpg|jpeg|tif|tiff|webp|bmp)$", re.IGNORECASE)
+ASPECT_TOLERANCE = 0.02  # a keyframe's aspect may differ this much from the frames' (resized to them)
+
+
+# --- checks ------------------------------------------------------------------------------------------
+def read_keyframe(path) -> np.ndarray:
+    """A keyframe as RGB or RGBA uint8 (a PNG's alpha kept)."""
+    import cv2
+
+    image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if image is None or image.ndim not in (2, 3):
+        raise PaintflowError(f"{path}: not a readable image")
+    if image.dtype != np.uint8:  # 16-bit PNG or TIFF
+        image = (image.astype(np.float32) / np.iinfo(image.dtype).max * 255 + 0.5).astype(np.uint8)
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
+    if image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2RGBA)
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+def check(render, rcfg: dict, videos: dict, renders: dict, where: str, config: dict | None = None) -> dict:
+    """The keyframes of a render, each checked before any job (named by the frame it paints, inside the
+    clip, an image of the frames' shape), and the shots with theirs: {keyframes: {t: file}, shots: [[first,
+    stop, [t…]]], alpha} — the render's ``derived`` facts. A shot without a keyframe is an error naming it
+    unless ``missing: as_filmed``."""
+    s = render.settings
+    if s["keyframes"] is None:
+        raise PaintflowError(f"{where}.keyframes: give the folder of your painted frames (000012.png paints frame 12)")
+    folder = Path(s["keyframes"])
+    if not folder.is_dir():
+        raise PaintflowError(f"{where}.keyframes: folder not found: {folder}")
+    found, alpha = {}, False
+    for p in sorted(folder.iterdir()):
+        if p.is_dir() or p.name.startswith("."):
+            continue
+        m = NAME.match(p.name)
+        if not m:
+            raise PaintflowError(
+                f"{where}.keyframes: {p.name}: a keyframe is a picture named by the frame it paints "
+                "(000012.png paints frame 12, as `paintflow keyframes` and frames/ name them)"
+            )
+        t = int(m.group(1))
+        if not 1 <= t <= render.frames:
+            raise PaintflowError(
+                f"{where}.keyframes: {p.name} paints frame {t}, but the clip has {render.frames} frames"
+            )
+        try:
+            image = read_keyframe(p)
+        except PaintflowError as err:
+            raise PaintflowError(f"{where}.keyframes: {p.name} is not a readable image ({err})") from err
+        h, w = image.shape[:2]
+        want, got = render.width / render.height, w / h
+        if abs(got - want) > ASPECT_TOLERANCE * want:
+            raise PaintflowError(
+                f"{where}.keyframes: {p.name} is {w}x{h} (aspect {got:.3f}), the clip's frames are "
+                f"{render.width}x{render.height} ({want:.3f}): paint over the frame itself, at any size of its shape"
+            )
+        if t in found:
+            raise PaintflowError(f"{where}.keyframes: {p.name} and {Path(found[t]).name} both paint frame {t}")
+        found[t], alpha = str(p), alpha or image.shape[2] == 4
+    if not found:
+        raise PaintflowError(f"{where}.keyframes: no painted frames in {folder} (000012.png paints frame 12)")
+    shots = videos[render.video].shots.ranges() if render.video in videos else [range(1, render.frames + 1)]
+    rows = []
+    for i, shot in enumerate(shots):
+        keys = [t for t in sorted(found) if t in shot]
+        if not keys and s["missing"] == "error":
+            raise PaintflowError(
+                f"{where}.keyframes: shot {i + 1} (frames {shot.start}-{shot.stop - 1}) has no keyframe: paint one "
+                f"of its frames (e.g. {shot.start:06d}.png), or set missing: as_filmed to show it as filmed"
+            )
+        rows.append([shot.start, shot.stop, keys])
+    return {"keyframes": {str(t): p for t, p in sorted(found.items())}, "shots": rows, "alpha": alpha}
+
+
+# --- the network -------------------------------------------------------------------------------------
+def build(channels: int, out: int, levels: int = 2):
+    """A small U-shaped network: a full-resolution branch and ``levels`` halvings (each doubling the
+    channels, up to 4×) with residual blocks at the lowest, each level's result upsampled and joined to the
+    level above; fully convolutional (trained on patches, run on whole frames). Output in [0, 1]."""
+    import torch
+    from torch import nn
+    from torch.nn import functional as F
+
+    widths = [channels * min(2**i, 4) for i in range(levels + 1)]
+
+    class Residual(nn.Module):
+        def __init__(self, n):
+            super().__init__()
+            self.a, self.b = nn.Conv2d(n, n, 3, 1, 1), nn.Conv2d(n, n, 3, 1, 1)
+
+        def forward(self, x):
+            return x + self.b(F.relu(self.a(x)))
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inp = nn.Conv2d(3, widths[0], 3, 1, 1, padding_mode="reflect")
+            self.down = nn.ModuleList(
+                nn.Conv2d(widths[i], widths[i + 1], 3, 2, 1, padding_mode="reflect") for i in range(levels)
+            )
+            self.mid = nn.Sequential(Residual(widths[-1]), Residual(widths[-1]))
+            self.up = nn.ModuleList(nn.Conv2d(widths[i + 1], widths[i], 3, 1, 1) for i in range(levels))
+            self.fuse = nn.ModuleList(nn.Conv2d(2 * widths[i], widths[i], 3, 1, 1) for i in range(levels))
+            self.out = nn.Conv2d(widths[0], out, 3, 1, 1)
+
+        def forward(self, x):
+            skips = [F.relu(self.inp(x * 2 - 1))]
+            for down in self.down:
+                skips.append(F.relu(down(skips[-1])))
+            y = self.mid(skips.pop())
+            for i in reversed(range(levels)):
+                skip = skips.pop()
+                up = F.relu(self.up[i](F.interpolate(y, size=skip.shape[2:], mode="bilinear", align_corners=False)))
+                y = F.relu(self.fuse[i](torch.cat([skip, up], 1)))
+            return torch.sigmoid(self.out(y))
+
+    return Net()
+
+
+def _tensor(image: np.ndarray):
+    import torch
+
+    return torch.from_numpy(np.ascontiguousarray(image.astype(np.float32) / 255.0)).permute(2, 0, 1)[None]
+
+
+def train_shot(pairs: list[tuple[np.ndarray, np.ndarray]], settings: dict, device, alpha: bool = False, on_step=None):
+    """A shot's network from its (source frame, keyframe) pairs (the keyframe RGB or RGBA at the frame's
+    size): random patches, L1 on colour, and with ``alpha`` (the render's keyframes have one: every shot's
+    network paints it) weighted by the keyframe's alpha, and L1 on alpha (an RGB keyframe: opaque). Returns
+    (network, [loss per step])."""
+    import torch
+
+    torch.manual_seed(settings["seed"])
+    rng = np.random.default_rng(settings["seed"])
+    net = build(settings["channels"], 4 if alpha else 3, settings["levels"]).to(device)
+    opt = torch.optim.Adam(net.parameters(), lr=settings["learning_rate"])
+    sources = [_tensor(s).to(device) for s, _ in pairs]
+    targets = []
+    for _, k in pairs:
+        k = k if k.shape[2] == 4 or not alpha else np.concatenate([k, np.full(k.shape[:2] + (1,), 255, np.uint8)], 2)
+        targets.append(_tensor(k).to(device))
+    h, w = sources[0].shape[2:]
+    side_h, side_w = min(settings["patch"], h), min(settings["patch"], w)
+    losses = []
+    for step in range(settings["steps"]):
+        xs, ys = [], []
+        for _ in range(settings["batch"]):
+            i = int(rng.integers(len(pairs)))
+            y, x = int(rng.integers(h - side_h + 1)), int(rng.integers(w - side_w + 1))
+            xs.append(sources[i][..., y : y + side_h, x : x + side_w])
+            ys.append(targets[i][..., y : y + side_h, x : x + side_w])
+        x, y = torch.cat(xs), torch.cat(ys)
+        out = net(x)
+        err = (out - y).abs()
+        loss = (y[:, 3:] * err[:, :3]).mean() + err[:, 3:].mean() if alpha else err.mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.detach()))
+        if on_step:
+            on_step(step + 1, losses[-1])
+    return net.eval(), losses
+
+
+def train(derived: dict, frames: dict, settings: dict, out: dict, device="auto", threads: int = 2, log=None) -> str:
+    """Every shot's network (a shot without keyframes: none) into ``out['model']``, the losses into
+    ``out['loss']`` (shot, step, loss). ``frames``: {t: source frame file} of the keyframes' frames."""
+    import cv2
+    import torch
+
+    from paintflow.devices import pick_device
+    from paintflow.files import read_rgb, save_torch
+
+    torch.set_num_threads(threads)
+    device = pick_device(device)
+    shots, rows = [], []
+    for first, stop, keys in derived["shots"]:
+        if not keys:
+            shots.append([first, stop, None])
+            continue
+        pairs = []
+        for t in keys:
+            source = read_rgb(frames[t])
+            key = read_keyframe(derived["keyframes"][str(t)])
+            size = (source.shape[1], source.shape[0])
+            if key.shape[:2] != source.shape[:2]:
+                key = cv2.resize(key, size, interpolation=cv2.INTER_AREA if key.shape[1] > size[0] else cv2.INTER_CUBIC)
+            pairs.append((source, key))
+
+        def said(step, loss, first=first, every=max(1, settings["steps"] // 10)):
+            if log and step % every == 0:
+                log.info("shot at frame %d: step %d of %d, loss %.4f", first, step, settings["steps"], loss)
+
+        net, losses = train_shot(pairs, settings, device, derived["alpha"], said)
+        shots.append([first, stop, {k: v.cpu() for k, v in net.state_dict().items()}])
+        rows += [(first, i + 1, round(v, 6)) for i, v in enumerate(losses)]
+        if log:
+            log.info("shot at frame %d: %d keyframes, loss %.4f -> %.4f", first, len(keys), losses[0], losses[-1])
+    model = {"channels": settings["channels"], "levels": settings["levels"], "alpha": derived["alpha"], "shots": shots}
+    save_torch(model, out["model"])
+    Path(out["loss"]).parent.mkdir(parents=True, exist_ok=True)
+    with open(out["loss"], "w", newline="") as fh:
+        csv.writer(fh).writerows([("shot", "step", "loss"), *rows])
+    last = [r[2] for r in rows[-1:]]
+    return f"{sum(1 for s in shots if s[2] is not None)} shots trained, last loss {last[0] if last else '-'}"
+
+
+class Painter:
+    """Paints frame t with the network of its shot (a shot without one: as filmed). Near a keyframe the
+    artist's own strokes are carried in: out = N(S_t) + w·warp(K − N(S_k), flow t→k), w = 1 − |t − k| / reach
+    for the nearest keyframe k of the shot — exactly the keyframe on its own frame, fading into the
+    network's painting over ``reach`` frames (what the network could not reproduce is the artist's hand)."""
+
+    def __init__(self, model_path, device="auto", keys: dict | None = None, reach: int = 0):
+        """``keys``: {k: (source frame file, keyframe file)} of the keyframes whose strokes are carried."""
+        import torch
+
+        from paintflow.devices import pick_device
+
+        data = torch.load(model_path, weights_only=True)
+        self.device, self.alpha, self.nets = pick_device(device), data["alpha"], []
+        for first, stop, state in data["shots"]:
+            net = None
+            if state is not None:
+                net = build(data["channels"], 4 if self.alpha else 3, data.get("levels", 2))
+                net.load_state_dict(state)
+                net = net.to(self.device).eval()
+            self.nets.append((range(first, stop), net))
+        self.keys, self.reach, self._residuals = keys or {}, reach, {}
+
+    def _net(self, t: int):
+        return next(((shot, n) for shot, n in self.nets if t in shot), (None, None))
+
+    def _run(self, net, rgb: np.ndarray) -> np.ndarray:
+        import torch
+
+        with torch.no_grad():
+            return net(_tensor(rgb).to(self.device))[0].permute(1, 2, 0).cpu().numpy()
+
+    def _residual(self, k: int, net) -> tuple[np.ndarray, np.ndarray]:
+        """(the keyframe's source frame, what the network misses of the keyframe), once per keyframe."""
+        if k not in self._residuals:
+            import cv2
+
+            from paintflow.files import read_rgb
+
+            source_file, key_file = self.keys[k]
+            source, key = read_rgb(source_file), read_keyframe(key_file)
+            if key.shape[:2] != source.shape[:2]:
+                size = (source.shape[1], source.shape[0])
+                key = cv2.resize(key, size, interpolation=cv2.INTER_AREA if key.shape[1] > size[0] else cv2.INTER_CUBIC)
+            key = key.astype(np.float32) / 255.0
+            if self.alpha and key.shape[2] == 3:
+                key = np.concatenate([key, np.ones(key.shape[:2] + (1,), np.float32)], 2)
+            self._residuals[k] = (source, key - self._run(net, source))
+        return self._residuals[k]
+
+    def __call__(self, t: int, rgb: np.ndarray) -> np.ndarray:
+        shot, net = self._net(t)
+        if net is None:
+            return rgb
+        out = self._run(net, rgb)
+        near = [k for k in self.keys if k in shot and abs(k - t) < self.reach]
+        if near:
+            from paintflow.flow import compute_flow
+            from paintflow.warp import warp
+
+            k = min(near, key=lambda k: (abs(k - t), k))
+            source, residual = self._residual(k, net)
+            carried = residual if k == t else warp(residual, compute_flow(rgb, source, "dis"))
+            out = out + (1 - abs(k - t) / self.reach) * carried
+        if self.alpha:
+            a = np.clip(out[..., 3:], 0, 1)
+            out = a * out[..., :3] + (1 - a) * rgb.astype(np.float32) / 255.0
+        return np.rint(np.clip(out, 0, 1) * 255).astype(np.uint8)

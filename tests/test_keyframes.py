@@ -1,0 +1,174 @@
+"""The keyframe look (issue 45): a few frames painted by hand carried through the shot. A known answer:
+another look's render of a real clip is the truth; two of its frames are given as keyframes; the frames
+between, painted by the look, are compared with the truth, beside the two obvious ways to do it."""
+
+import shutil
+
+import numpy as np
+import pytest
+import yaml
+from PIL import Image
+
+from conftest import make_clip, run_snakemake, shared
+from paintflow import PaintflowError
+from paintflow.files import read_rgb
+
+QUALITY = True  # its renders run the quality stage (tests/conftest.py: _quality_stage)
+FRAMES, KEYS, FAR = 12, (1, 12), (5, 6, 7, 8)  # far: at least 4 frames from a keyframe
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
+    return float(10 * np.log10(255.0**2 / max(mse, 1e-10)))
+
+
+def config(wd, renders: dict) -> dict:
+    return {
+        "videos": {"clip": {"path": str(wd / "clip.mp4"), "width": 96, "fps": 10}},
+        "renders": renders,
+        "execution": {"chunk_frames": 6},
+        "flow": {"method": "dis"},
+    }
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """The truth (the fast look with a built-in style) and the keyframe look given its frames 1 and 12."""
+    wd = tmp_path_factory.mktemp("keyframes")
+    make_clip(wd / "clip.mp4", audio=False, seconds=FRAMES / 10, start=7.0, size="192x108")  # the cockatoo turns
+    truth = {"video": "clip", "look": "fast", "fast": {"style": 7}}
+    (wd / "config.yaml").write_text(yaml.safe_dump(config(wd, {"truth": truth})))
+    run_snakemake(wd)
+    keys = wd / "painted"
+    keys.mkdir()
+    for t in KEYS:
+        shutil.copy(wd / f"results/renders/truth/fast/{t:06d}.png", keys / f"{t:06d}.png")
+    look = {"video": "clip", "look": "keyframes", "keyframes": {"keyframes": str(keys), "steps": 400, "channels": 16}}
+    (wd / "config.yaml").write_text(yaml.safe_dump(config(wd, {"truth": truth, "keys": look})))
+    run_snakemake(wd)
+    return wd
+
+
+def frame(wd, stage, owner, t):
+    folder = {"frames": f"videos/{owner}/frames"}.get(stage, f"renders/{owner}/{stage}")
+    return read_rgb(wd / "results" / folder / f"{t:06d}.png")
+
+
+def test_the_keyframe_look_beats_warping_and_the_fast_look_given_the_keyframe(rendered):
+    from paintflow.flow import compute_flow
+    from paintflow.looks.fast.stylizer import FastSettings, FastStylizer
+    from paintflow.warp import warp
+
+    wd = rendered
+    fast = {k: FastStylizer(FastSettings(style=str(wd / f"painted/{k:06d}.png"))) for k in KEYS}
+    ours, warped, restyled = [], [], []
+    for t in FAR:
+        k = min(KEYS, key=lambda k: abs(k - t))  # noqa: B023
+        truth, source = frame(wd, "fast", "truth", t), frame(wd, "frames", "clip", t)
+        ours.append(psnr(frame(wd, "keyframes", "keys", t), truth))
+        flow = compute_flow(source, frame(wd, "frames", "clip", k), "deepflow")  # t → k: k's pixels onto t
+        warped.append(psnr(np.clip(warp(frame(wd, "fast", "truth", k).astype(np.float32), flow), 0, 255), truth))
+        restyled.append(psnr(fast[k](source), truth))
+    ours, warped, restyled = np.mean(ours), np.mean(warped), np.mean(restyled)
+    print(f"PSNR on frames {FAR}: keyframe look {ours:.2f} dB, warped keyframe {warped:.2f}, fast look {restyled:.2f}")
+    assert ours >= warped + 2 and ours >= restyled + 1, (ours, warped, restyled)
+    for t in KEYS:  # the keyframes themselves
+        got = psnr(frame(wd, "keyframes", "keys", t), read_rgb(wd / f"painted/{t:06d}.png"))
+        assert got >= 35, f"keyframe {t} reproduced at {got:.1f} dB"
+
+
+def test_the_keyframe_look_is_about_as_steady_as_the_footage(rendered):
+    """Each frame painted on its own, with no temporal term: its warping error stays within 10 % of the
+    footage's own (measured: 0.0241 against 0.0227; the fast look's flow-blended truth 0.0224)."""
+    import json
+
+    records = [json.loads(p.read_text()) for p in sorted((rendered / "results/renders/keys/quality").glob("*.json"))]
+    e1 = np.mean([r["e1"] for r in records if r.get("e1") is not None])
+    floor = np.mean([r["floor1"] for r in records if r.get("floor1") is not None])
+    assert e1 <= 1.1 * floor, (e1, floor)
+
+
+@pytest.mark.parametrize(
+    "name, said",
+    [
+        ("000099.png", "000099.png paints frame 99, but the clip has 12 frames"),
+        ("keyframe.png", "keyframe.png: a keyframe is a picture named by the frame it paints"),
+        ("000003.png:square", "000003.png is 64x64 (aspect 1.000), the clip's frames are 96x54"),
+        ("000003.png:text", "000003.png is not a readable image"),
+    ],
+)
+def test_bad_keyframes_are_named_before_any_work(tmp_path, name, said):
+    from paintflow.config import prepare
+    from paintflow.dag import RenderDag
+
+    make_clip(tmp_path / "clip.mp4", audio=False, seconds=FRAMES / 10, size="192x108")
+    keys = tmp_path / "painted"
+    keys.mkdir()
+    painting = Image.open(shared("style", "starry_night.jpg")).convert("RGB")
+    painting.resize((96, 54)).save(keys / "000001.png")
+    file, _, kind = name.partition(":")
+    if kind == "text":
+        (keys / file).write_text("not a picture")
+    else:
+        Image.new("RGB", (64, 64) if kind == "square" else (96, 54)).save(keys / file)
+    look = {"video": "clip", "look": "keyframes", "keyframes": {"keyframes": str(keys)}}
+    cfg = {**config(tmp_path, {"keys": look}), "results": str(tmp_path / "results")}
+    with pytest.raises(PaintflowError, match="renders.keys.keyframes.keyframes") as err:
+        RenderDag(prepare(cfg))
+    assert said in str(err.value)
+
+
+def test_a_shot_without_a_keyframe_is_named_or_shown_as_filmed(tmp_path):
+    from paintflow.config import prepare
+    from paintflow.dag import RenderDag
+
+    make_clip(tmp_path / "clip.mp4", audio=False, seconds=FRAMES / 10, size="192x108")
+    keys = tmp_path / "painted"
+    keys.mkdir()
+    Image.open(shared("style", "starry_night.jpg")).convert("RGB").resize((192, 108)).save(keys / "000002.jpg")
+    look = {"video": "clip", "look": "keyframes", "keyframes": {"keyframes": str(keys)}}
+    cfg = {**config(tmp_path, {"keys": look}), "results": str(tmp_path / "results")}
+    cfg["videos"]["clip"]["shots"] = [8]
+    with pytest.raises(PaintflowError, match=r"shot 2 \(frames 8-12\) has no keyframe"):
+        RenderDag(prepare(cfg))
+    look["keyframes"]["missing"] = "as_filmed"
+    dag = RenderDag(prepare(cfg))
+    assert dag.renders["keys"].derived["shots"] == [[1, 8, [2]], [8, 13, []]]
+
+
+def test_paintflow_keyframes_writes_the_frames_worth_painting(rendered):
+    import subprocess
+    import sys
+
+    out = rendered / "to_paint"
+    proc = subprocess.run(
+        [sys.executable, "-m", "paintflow", "keyframes", "keys", "--directory", str(rendered), "--out", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    written = sorted(p.name for p in out.glob("*.png"))
+    assert written[0] == "000001.png" and "000001.png  shot 1 starts" in proc.stdout, proc.stdout
+    for name in written:  # the frames themselves, at the processing size, named as frames/ names them
+        assert np.array_equal(read_rgb(out / name), frame(rendered, "frames", "clip", int(name[:6])))
+    assert (out / "sheet.jpg").is_file() and "set renders.keys.keyframes.keyframes" in proc.stdout
+
+
+def test_a_keyframes_alpha_says_where_the_painting_applies(tmp_path):
+    """A keyframe painted over the right half only (alpha 0 on the left): the network paints its alpha too,
+    and the frame shows as filmed where the painting does not apply."""
+    from paintflow.files import write_rgb
+    from paintflow.looks.keyframes.patches import Painter, train
+
+    source = np.asarray(Image.open(shared("content", "astronaut.png")).convert("RGB").resize((64, 48)))
+    key = np.concatenate([255 - source, np.zeros(source.shape[:2] + (1,), np.uint8)], 2)  # a negative …
+    key[:, 32:, 3] = 255  # … painted over the right half
+    write_rgb(tmp_path / "000001.png", source)
+    Image.fromarray(key, "RGBA").save(tmp_path / "key.png")
+    derived = {"keyframes": {"1": str(tmp_path / "key.png")}, "shots": [[1, 2, [1]]], "alpha": True}
+    settings = {"steps": 150, "patch": 24, "batch": 8, "channels": 16, "levels": 1, "learning_rate": 0.003, "seed": 0}
+    train(derived, {1: tmp_path / "000001.png"}, settings, {"model": tmp_path / "m.pt", "loss": tmp_path / "l.csv"})
+    out = Painter(tmp_path / "m.pt", "cpu")(1, source).astype(np.float64)  # the network alone (reach 0)
+    left = np.abs(out[:, :28] - source[:, :28]).mean()  # a few pixels off the edge of the painting
+    right = np.abs(out[:, 36:] - (255 - source[:, 36:])).mean()
+    assert left < 12 and right < 25, (left, right)
