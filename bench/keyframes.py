@@ -5,7 +5,10 @@ carried near them), the nearest keyframe warped along the optical flow (DeepFlow
 the nearest keyframe as its painting — each compared with the truth (PSNR, on the frames at least `reach`
 from a keyframe — far — and on those nearer, the keyframes left out — near). Then the keyframe look's
 time: training per 1,000 steps (patches: the same at any frame size) and painting per frame at 320×180 and
-1280×720.
+1280×720. The two axes of each: warping error t−1 → t (DeepFlow of the source with its consistency
+mask, `paintflow.metrics.warping_error`) against the footage's own, and content distance to the source
+(VGG-16 relu4_2) — for the keyframe look alone and smoothed (`smooth: flow_blend`, alpha 0.8; the
+keyframes stay exact), beside the truth's.
 
     python bench/keyframes.py --out docs/images
 
@@ -35,6 +38,9 @@ from paintflow.files import write_rgb  # noqa: E402
 from paintflow.flow import compute_flow  # noqa: E402
 from paintflow.looks.fast.stylizer import FastSettings, FastStylizer  # noqa: E402
 from paintflow.looks.keyframes.patches import Painter, train  # noqa: E402
+from paintflow.masks import consistency_mask  # noqa: E402
+from paintflow.metrics import ContentMeter, warping_error  # noqa: E402
+from paintflow.smooth import smooth  # noqa: E402
 from paintflow.warp import warp  # noqa: E402
 
 CLIPS = {"cockatoo fast": ("cockatoo.mp4", 7.0), "man whip pan": ("chroma_keying_man.mp4", 10.8)}
@@ -67,6 +73,22 @@ def keyframe_look(frames, truth, keys, settings, reach, work: Path):
     return [painter(t, f) for t, f in enumerate(frames, 1)], seconds
 
 
+def smoothed(made, frames, flows, keys, alpha=0.8):
+    """The keyframe look's frames flow-blended with the previous output, as the per-frame rule does (a
+    keyframe's own frame as painted)."""
+    out = []
+    for t, f in enumerate(made, 1):
+        back, mask = flows.get(t, (None, None))
+        out.append(f if t in keys or not out else smooth(f, out[-1], alpha, "flow_blend", back, mask))
+    return out
+
+
+def two_axes(made, frames, flows, meter) -> tuple[float, float]:
+    """(mean warping error t−1 → t, mean content distance to the source) of a sequence."""
+    e = np.mean([warping_error(made[t - 2], made[t - 1], *flows[t]) for t in flows])
+    return float(e), float(np.mean([meter.distance(o, s) for o, s in zip(made, frames, strict=True)]))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--width", type=int, default=160)
@@ -78,6 +100,10 @@ def main() -> None:
     torch.set_num_threads(2)
     keys = (1, args.frames)
     fast = FastStylizer(FastSettings(style=args.style))
+    from paintflow import vgg
+
+    meter = ContentMeter(vgg.VGGFeatures(vgg.convert("auto")))
+    axes = []
     print("| clip | keyframe look, far / near | warped keyframe, far / near | fast look given a keyframe, far / near |")
     print("|---|---|---|---|")
     picture = []
@@ -99,6 +125,16 @@ def main() -> None:
             return np.mean([psnr(made[t - 1], truth[t - 1]) for t in ts])  # noqa: B023
 
         near = [t for t in range(1, args.frames + 1) if t not in far and t not in keys]
+        flows = {}
+        for t in range(2, args.frames + 1):
+            back = compute_flow(frames[t - 1], frames[t - 2], "deepflow")
+            flows[t] = (back, consistency_mask(back, compute_flow(frames[t - 2], frames[t - 1], "deepflow")))
+        steady = smoothed(ours, frames, flows, keys)
+        row = f"| {clip} | {two_axes(frames, frames, flows, meter)[0]:.4f} |"
+        for made in (ours, steady, truth):
+            e, d = two_axes(made, frames, flows, meter)
+            row += f" {e:.4f}, {d:.2f} |"
+        axes.append(row + f" {score(steady, far):.2f} / {score(steady, near):.2f} dB |")
         print(
             f"| {clip} | {score(ours, far):.2f} / {score(ours, near):.2f} dB | {score(warped, far):.2f} / "
             f"{score(warped, near):.2f} dB | {score(restyled, far):.2f} / {score(restyled, near):.2f} dB |",
@@ -115,6 +151,12 @@ def main() -> None:
                 ],
             )
         )
+    print(
+        "\n| clip | the footage's warping error | keyframe look: warping error, content distance | smoothed "
+        "(flow_blend 0.8) | the truth (fast look) | smoothed: PSNR far / near |"
+    )
+    print("|---|---|---|---|---|---|")
+    print("\n".join(axes), flush=True)
     # painting time per frame at the two sizes (a trained network of the defaults, random weights: same cost)
     with tempfile.TemporaryDirectory() as tmp:
         from paintflow.files import save_torch

@@ -72,7 +72,8 @@ class ChunkContext:
 
 def paint_frames(ctx: ChunkContext, painter) -> dict:
     """Paint the chunk's frames with ``painter(ctx)`` → ``paint(t, rgb)``, smoothed with the previous
-    output when the render asks; frames the store holds are restored, not painted."""
+    output when the render asks — but for the frames the painter gives exactly (its ``exact``: the keyframe
+    look's keyframes); frames the store holds are restored, not painted."""
     from .files import read_rgb, write_rgb
     from .jobs import run_frames
     from .smooth import Smoother
@@ -83,7 +84,8 @@ def paint_frames(ctx: ChunkContext, painter) -> dict:
         if "paint" not in state:
             state["paint"] = painter(ctx)
         rgb = read_rgb(ctx.content[t]) if ctx.content else None
-        write_rgb(ctx.outputs[t], smoother(t, state["paint"](t, rgb)))
+        painted = state["paint"](t, rgb)
+        write_rgb(ctx.outputs[t], painted if t in getattr(state["paint"], "exact", ()) else smoother(t, painted))
 
     label = stage(ctx.stage).label
     return run_frames({t: [p] for t, p in ctx.outputs.items()}, make, ctx.store, label, ctx.progress)

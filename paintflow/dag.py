@@ -561,7 +561,7 @@ class RenderDag:
                 out[title] = [self.path(name, owner, t) if t > 1 else None for t in samples]
             else:
                 out[title] = [self.path(name, owner, t) for t in samples]
-        return out
+        return {**out, **self.look(render).report_columns(self, render, samples)}
 
     def sheet_frames(self, render: str) -> list[int]:
         n = self.renders[render].frames

@@ -76,6 +76,9 @@ class Look:
     blend: str | None = None  # where several paintings clicked go, blended ("styles": [{path}, …])
     paintings: str | None = None  # where the studio's folder of paintings goes ("latent.paintings")
     smooths: bool = False  # its frames may be smoothed over time (a render's smooth:)
+    # (dag, render, sampled frames) -> {title: [file or None per sample]}: columns it adds to its report's
+    # stage strip (the keyframe look: the artist's keyframe beside each propagated frame)
+    report_columns: Callable = lambda dag, render, samples: {}
     # its frames are meant to show their source frames: the quality stage flags a chained render of it that
     # drifts from them (smear, ghost); a dream is meant to leave them, deeper with every frame
     faithful: bool = True

@@ -43,7 +43,12 @@ def rendered(tmp_path_factory):
     keys.mkdir()
     for t in KEYS:
         shutil.copy(wd / f"results/renders/truth/fast/{t:06d}.png", keys / f"{t:06d}.png")
-    look = {"video": "clip", "look": "keyframes", "keyframes": {"keyframes": str(keys), "steps": 400, "channels": 16}}
+    look = {
+        "video": "clip",
+        "look": "keyframes",
+        "keyframes": {"keyframes": str(keys), "steps": 400, "channels": 16},
+        "smooth": {"method": "flow_blend", "alpha": 0.8},  # the keyframes themselves stay exact
+    }
     (wd / "config.yaml").write_text(yaml.safe_dump(config(wd, {"truth": truth, "keys": look})))
     run_snakemake(wd)
     return wd
@@ -77,15 +82,28 @@ def test_the_keyframe_look_beats_warping_and_the_fast_look_given_the_keyframe(re
         assert got >= 35, f"keyframe {t} reproduced at {got:.1f} dB"
 
 
-def test_the_keyframe_look_is_about_as_steady_as_the_footage(rendered):
-    """Each frame painted on its own, with no temporal term: its warping error stays within 10 % of the
-    footage's own (measured: 0.0241 against 0.0227; the fast look's flow-blended truth 0.0224)."""
+def test_the_keyframe_look_smoothed_is_nearly_as_steady_as_the_footage(rendered):
+    """Each frame painted on its own, then flow-blended (alpha 0.8) with the previous output: its warping
+    error (the optical flow's, with its consistency mask) within 30 % of the footage's own (measured: 0.0022
+    against 0.0018; most of it on keyframe 12's own frame, kept exact after smoothed frames: 0.0109)."""
     import json
 
     records = [json.loads(p.read_text()) for p in sorted((rendered / "results/renders/keys/quality").glob("*.json"))]
+    assert all(r["flow"] for r in records if r["t"] > 1)
     e1 = np.mean([r["e1"] for r in records if r.get("e1") is not None])
     floor = np.mean([r["floor1"] for r in records if r.get("floor1") is not None])
-    assert e1 <= 1.1 * floor, (e1, floor)
+    print(f"warping error {e1:.4f}, the footage's {floor:.4f}")
+    assert e1 <= 1.3 * floor, (e1, floor)
+
+
+def test_the_report_shows_each_sampled_frame_beside_its_nearest_keyframe(rendered):
+    import json
+
+    snapshot = json.loads((rendered / "results/.paintflow/renders/keys.json").read_text())
+    report = snapshot["sheet"]["report"]
+    nearest = [int(min(KEYS, key=lambda k: (abs(k - t), k))) for t in report["samples"]]  # noqa: B023
+    assert report["columns"]["nearest keyframe"] == [str(rendered / f"painted/{k:06d}.png") for k in nearest]
+    assert (rendered / "results/renders/keys/report/stages.png").is_file()
 
 
 @pytest.mark.parametrize(
@@ -172,3 +190,39 @@ def test_a_keyframes_alpha_says_where_the_painting_applies(tmp_path):
     left = np.abs(out[:, :28] - source[:, :28]).mean()  # a few pixels off the edge of the painting
     right = np.abs(out[:, 36:] - (255 - source[:, 36:])).mean()
     assert left < 12 and right < 25, (left, right)
+
+
+def test_a_killed_training_goes_on_from_its_checkpoint_to_the_same_network_and_a_kept_shot_is_not_trained(tmp_path):
+    import torch
+
+    from paintflow.files import write_rgb
+    from paintflow.looks.keyframes.patches import train, train_shot
+
+    source = np.asarray(Image.open(shared("content", "astronaut.png")).convert("RGB").resize((48, 32)))
+    pairs = [(source, 255 - source)]
+    settings = {"steps": 40, "patch": 16, "batch": 4, "channels": 8, "levels": 1, "learning_rate": 0.003, "seed": 0}
+    straight, straight_losses = train_shot(pairs, settings, "cpu")
+
+    def killed(step, loss):
+        if step == 26:  # checkpoints every 4 steps: the last one at step 24
+            raise KeyboardInterrupt
+
+    checkpoint = tmp_path / "shot.part.pt"
+    with pytest.raises(KeyboardInterrupt):
+        train_shot(pairs, settings, "cpu", on_step=killed, checkpoint=checkpoint)
+    assert torch.load(checkpoint, weights_only=False)["step"] == 24
+    resumed, resumed_losses = train_shot(pairs, settings, "cpu", checkpoint=checkpoint)
+    assert resumed_losses == straight_losses
+    for (name, a), b in zip(straight.state_dict().items(), resumed.state_dict().values(), strict=True):
+        assert torch.equal(a, b), name
+
+    write_rgb(tmp_path / "000001.png", source)
+    write_rgb(tmp_path / "key.png", 255 - source)
+    derived = {"keyframes": {"1": str(tmp_path / "key.png")}, "shots": [[1, 2, [1]]], "alpha": False}
+    out = {"model": tmp_path / "t/model.pt", "loss": tmp_path / "t/loss.csv"}
+    assert train(derived, {1: tmp_path / "000001.png"}, settings, out).startswith("1 shots trained, 0 kept")
+    first = torch.load(out["model"], weights_only=True)
+    assert train(derived, {1: tmp_path / "000001.png"}, settings, out).startswith("0 shots trained, 1 kept")
+    again = torch.load(out["model"], weights_only=True)
+    assert all(torch.equal(again["shots"][0][2][k], v) for k, v in first["shots"][0][2].items())
+    assert not list((tmp_path / "t/shots").glob("*.part.pt"))

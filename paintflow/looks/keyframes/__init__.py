@@ -8,7 +8,7 @@ from __future__ import annotations
 from paintflow.registry import Look, Stage, later, register_look
 from paintflow.shared_stages import smooth_id
 
-TRAIN_KEYS = ("steps", "patch", "batch", "channels", "levels", "learning_rate", "seed")
+TRAIN_KEYS = ("steps", "patch", "batch", "channels", "levels", "learning_rate", "seed")  # what a network depends on
 
 
 def _train_id(dag, render):
@@ -55,6 +55,18 @@ def painter(ctx):
     return Painter(ctx.inputs.model[0], ctx.settings["device"], keys, ctx.settings["reach"])
 
 
+def report_columns(dag, render, samples: list[int]) -> dict:
+    """The report's keyframe | propagated pairs: beside each sampled frame, the keyframe of its shot nearest
+    to it (none in a shot shown as filmed)."""
+    r = dag.renders[render]
+    keys = r.derived["keyframes"]
+    nearest = []
+    for t in samples:
+        shot = next((k for first, stop, k in r.derived["shots"] if first <= t < stop), [])
+        nearest.append(keys[str(min(shot, key=lambda k: (abs(k - t), k)))] if shot else None)
+    return {"nearest keyframe": nearest}
+
+
 def training_frames(render) -> list[int]:
     """The source frames the training reads: the keyframes' own."""
     return sorted(int(t) for t in render.derived["keyframes"])
@@ -70,6 +82,7 @@ register_look(
         check=later(f"{__name__}.patches", "check"),
         calibrate=lambda s: {"steps": min(s["steps"], 40)},
         smooths=True,
+        report_columns=report_columns,
         form=(("keyframes", "folder of painted frames (000012.png paints frame 12)"), ("steps", "training steps")),
         env="stylize",
         rules="keyframes",

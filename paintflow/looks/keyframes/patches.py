@@ -143,12 +143,23 @@ def _tensor(image: np.ndarray):
     return torch.from_numpy(np.ascontiguousarray(image.astype(np.float32) / 255.0)).permute(2, 0, 1)[None]
 
 
-def train_shot(pairs: list[tuple[np.ndarray, np.ndarray]], settings: dict, device, alpha: bool = False, on_step=None):
+def train_shot(
+    pairs: list[tuple[np.ndarray, np.ndarray]],
+    settings: dict,
+    device,
+    alpha: bool = False,
+    on_step=None,
+    checkpoint: Path | None = None,
+):
     """A shot's network from its (source frame, keyframe) pairs (the keyframe RGB or RGBA at the frame's
     size): random patches, L1 on colour, and with ``alpha`` (the render's keyframes have one: every shot's
-    network paints it) weighted by the keyframe's alpha, and L1 on alpha (an RGB keyframe: opaque). Returns
-    (network, [loss per step])."""
+    network paints it) weighted by the keyframe's alpha, and L1 on alpha (an RGB keyframe: opaque). With a
+    ``checkpoint`` file, the network, the optimiser and the patch generator are saved there every tenth of
+    the steps and a training killed in between goes on from the last one — to the same network, bit for bit.
+    Returns (network, [loss per step])."""
     import torch
+
+    from paintflow.files import save_torch
 
     torch.manual_seed(settings["seed"])
     rng = np.random.default_rng(settings["seed"])
@@ -161,8 +172,15 @@ def train_shot(pairs: list[tuple[np.ndarray, np.ndarray]], settings: dict, devic
         targets.append(_tensor(k).to(device))
     h, w = sources[0].shape[2:]
     side_h, side_w = min(settings["patch"], h), min(settings["patch"], w)
-    losses = []
-    for step in range(settings["steps"]):
+    losses, start, every = [], 0, max(1, settings["steps"] // 10)
+    if checkpoint is not None and Path(checkpoint).is_file():
+        state = torch.load(checkpoint, weights_only=False)
+        net.load_state_dict(state["net"])
+        opt.load_state_dict(state["opt"])
+        rng.bit_generator.state = state["rng"]
+        torch.set_rng_state(state["torch_rng"])
+        start, losses = state["step"], list(state["losses"])
+    for step in range(start, settings["steps"]):
         xs, ys = [], []
         for _ in range(settings["batch"]):
             i = int(rng.integers(len(pairs)))
@@ -177,26 +195,60 @@ def train_shot(pairs: list[tuple[np.ndarray, np.ndarray]], settings: dict, devic
         loss.backward()
         opt.step()
         losses.append(float(loss.detach()))
+        if checkpoint is not None and (step + 1) % every == 0 and step + 1 < settings["steps"]:
+            state = {"net": net.state_dict(), "opt": opt.state_dict(), "rng": rng.bit_generator.state}
+            save_torch({**state, "torch_rng": torch.get_rng_state(), "step": step + 1, "losses": losses}, checkpoint)
         if on_step:
             on_step(step + 1, losses[-1])
     return net.eval(), losses
 
 
+def shot_key(keys: list[int], derived: dict, frames: dict, settings: dict) -> str:
+    """What decides a shot's network: the training settings, the render's alpha, and for each keyframe its
+    frame, its file's content and its source frame's content (the shot's other frames play no part)."""
+    import hashlib
+
+    from paintflow.identity import key_of
+
+    from . import TRAIN_KEYS
+
+    def content(path):
+        return hashlib.blake2b(Path(path).read_bytes(), digest_size=16).hexdigest()
+
+    pairs = [[t, content(derived["keyframes"][str(t)]), content(frames[t])] for t in keys]
+    return key_of({"settings": {k: settings[k] for k in TRAIN_KEYS}, "alpha": derived["alpha"], "keys": pairs})
+
+
 def train(derived: dict, frames: dict, settings: dict, out: dict, device="auto", threads: int = 2, log=None) -> str:
     """Every shot's network (a shot without keyframes: none) into ``out['model']``, the losses into
-    ``out['loss']`` (shot, step, loss). ``frames``: {t: source frame file} of the keyframes' frames."""
+    ``out['loss']`` (shot, step, loss). ``frames``: {t: source frame file} of the keyframes' frames.
+
+    Each shot's network is kept in ``shots/`` beside the model, named by what decides it (:func:`shot_key`):
+    changing one shot's keyframes trains that shot again and takes the others as they were, and a killed
+    training goes on from its last checkpoint (every tenth of a shot's steps)."""
     import cv2
     import torch
 
     from paintflow.devices import pick_device
-    from paintflow.files import read_rgb, save_torch
+    from paintflow.files import is_intact, read_rgb, save_torch
 
     torch.set_num_threads(threads)
     device = pick_device(device)
-    shots, rows = [], []
+    kept = Path(out["model"]).parent / "shots"
+    shots, rows, trained, reused = [], [], 0, 0
     for first, stop, keys in derived["shots"]:
         if not keys:
             shots.append([first, stop, None])
+            continue
+        name = shot_key(keys, derived, frames, settings)
+        done, part = kept / f"{name}.pt", kept / f"{name}.part.pt"
+        if is_intact(done):
+            state = torch.load(done, weights_only=True)
+            shots.append([first, stop, state["net"]])
+            rows += [(first, i + 1, round(v, 6)) for i, v in enumerate(state["losses"].tolist())]
+            reused += 1
+            if log:
+                log.info("shot at frame %d: its keyframes and settings are unchanged, network kept", first)
             continue
         pairs = []
         for t in keys:
@@ -211,9 +263,16 @@ def train(derived: dict, frames: dict, settings: dict, out: dict, device="auto",
             if log and step % every == 0:
                 log.info("shot at frame %d: step %d of %d, loss %.4f", first, step, settings["steps"], loss)
 
-        net, losses = train_shot(pairs, settings, device, derived["alpha"], said)
-        shots.append([first, stop, {k: v.cpu() for k, v in net.state_dict().items()}])
+        if log and part.is_file():
+            log.info("shot at frame %d: going on from its checkpoint", first)
+        kept.mkdir(parents=True, exist_ok=True)
+        net, losses = train_shot(pairs, settings, device, derived["alpha"], said, part)
+        state = {k: v.cpu() for k, v in net.state_dict().items()}
+        save_torch({"net": state, "losses": torch.tensor(losses, dtype=torch.float64)}, done)
+        part.unlink(missing_ok=True)
+        shots.append([first, stop, state])
         rows += [(first, i + 1, round(v, 6)) for i, v in enumerate(losses)]
+        trained += 1
         if log:
             log.info("shot at frame %d: %d keyframes, loss %.4f -> %.4f", first, len(keys), losses[0], losses[-1])
     model = {"channels": settings["channels"], "levels": settings["levels"], "alpha": derived["alpha"], "shots": shots}
@@ -222,7 +281,7 @@ def train(derived: dict, frames: dict, settings: dict, out: dict, device="auto",
     with open(out["loss"], "w", newline="") as fh:
         csv.writer(fh).writerows([("shot", "step", "loss"), *rows])
     last = [r[2] for r in rows[-1:]]
-    return f"{sum(1 for s in shots if s[2] is not None)} shots trained, last loss {last[0] if last else '-'}"
+    return f"{trained} shots trained, {reused} kept, last loss {last[0] if last else '-'}"
 
 
 class Painter:
@@ -247,6 +306,7 @@ class Painter:
                 net = net.to(self.device).eval()
             self.nets.append((range(first, stop), net))
         self.keys, self.reach, self._residuals = keys or {}, reach, {}
+        self.exact = set(self.keys) if reach > 0 else set()  # the keyframes, as painted: never smoothed
 
     def _net(self, t: int):
         return next(((shot, n) for shot, n in self.nets if t in shot), (None, None))
