@@ -39,16 +39,12 @@ from paintflow.flow import compute_flow  # noqa: E402
 from paintflow.looks.fast.stylizer import FastSettings, FastStylizer  # noqa: E402
 from paintflow.looks.keyframes.patches import Painter, train  # noqa: E402
 from paintflow.masks import consistency_mask  # noqa: E402
-from paintflow.metrics import ContentMeter, warping_error  # noqa: E402
+from paintflow.metrics import ContentMeter, psnr, warping_error  # noqa: E402
 from paintflow.smooth import smooth  # noqa: E402
 from paintflow.warp import warp  # noqa: E402
 
 CLIPS = {"cockatoo fast": ("cockatoo.mp4", 7.0), "man whip pan": ("chroma_keying_man.mp4", 10.8)}
 SETTINGS = {"steps": 1000, "patch": 40, "batch": 16, "channels": 32, "levels": 2, "learning_rate": 0.001, "seed": 0}
-
-
-def psnr(a, b) -> float:
-    return float(10 * np.log10(255.0**2 / max(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2), 1e-10)))
 
 
 def frames_of(clip: str, width: int, count: int) -> list[np.ndarray]:

@@ -40,7 +40,7 @@ from paintflow.looks.paint.stylize import (  # noqa
     warm_start,
 )
 from paintflow.masks import consistency_mask  # noqa: E402
-from paintflow.upscale import psnr  # noqa: E402
+from paintflow.metrics import psnr  # noqa: E402
 from paintflow.video import probe, read_frame  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"

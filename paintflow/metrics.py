@@ -14,6 +14,12 @@ from .warp import warp
 CONTENT_LAYER = "relu4_2"  # the painted look's content layer (Gatys et al.): where "what is shown" lives
 
 
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    """Peak signal-to-noise ratio of two uint8-range pictures, in dB."""
+    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
+    return float(10 * np.log10(255.0**2 / max(mse, 1e-12)))
+
+
 def warping_error(prev: np.ndarray, cur: np.ndarray, flow_back: np.ndarray, mask: np.ndarray) -> float:
     """E = Σ c·(warp(O_{t−1}) − O_t)² / Σ c, images scaled to [0, 1].
 

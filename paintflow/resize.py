@@ -6,6 +6,16 @@ import cv2
 import numpy as np
 
 
+def exactly(image: np.ndarray, width: int, height: int) -> np.ndarray:
+    """A picture at exactly ``width``×``height`` (area when it shrinks, cubic when it grows; as it is when
+    it has that size): a painted keyframe at its frame's size."""
+    if image.shape[:2] == (height, width):
+        return image
+    return cv2.resize(
+        image, (width, height), interpolation=cv2.INTER_AREA if image.shape[1] > width else cv2.INTER_CUBIC
+    )
+
+
 def cover(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
     """Resize a picture to cover ``width``×``height`` (aspect kept, centre crop): a keyed render's
     background, the still a zoom or layer sheet starts from."""

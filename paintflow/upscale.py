@@ -131,11 +131,6 @@ def load_pipeline(path) -> list[Waifu2x]:
     return [Waifu2x(NcnnNet.from_cache(c)) for c in torch.load(str(path), map_location="cpu", weights_only=True)]
 
 
-def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
-    return float(10 * np.log10(255.0**2 / max(mse, 1e-12)))
-
-
 def upscale_chunk(
     inputs: dict, outputs: dict, model_path, tile: int, half: bool, device_name: str, store, progress=None
 ) -> dict:

@@ -12,14 +12,10 @@ from PIL import Image
 from conftest import make_clip, run_snakemake, shared
 from paintflow import PaintflowError
 from paintflow.files import read_rgb
+from paintflow.metrics import psnr
 
 QUALITY = True  # its renders run the quality stage (tests/conftest.py: _quality_stage)
 FRAMES, KEYS, FAR = 12, (1, 12), (5, 6, 7, 8)  # far: at least 4 frames from a keyframe
-
-
-def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
-    return float(10 * np.log10(255.0**2 / max(mse, 1e-10)))
 
 
 def config(wd, renders: dict) -> dict:

@@ -17,8 +17,7 @@ from paintflow.files import read_flow, read_gray, read_rgb
 from paintflow.looks.paint.settings import StyleSettings
 from paintflow.looks.paint.stylize import Optimiser, resize_style, style_targets, stylize_frame, to_tensor
 from paintflow.masks import from_png
-from paintflow.metrics import warping_error
-from paintflow.upscale import psnr
+from paintflow.metrics import psnr, warping_error
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from conftest import shared
 from paintflow import PaintflowError
 from paintflow import upscale as up
 from paintflow.files import read_rgb
+from paintflow.metrics import psnr
 from paintflow.ncnn import parse_param
 
 
@@ -31,7 +32,7 @@ def test_waifu2x_beats_bicubic_on_real_photos(family, gain):
         bicubic = cv2.resize(small, truth.shape[1::-1], interpolation=cv2.INTER_CUBIC)
         ours = up.upscale([model], small, tile=0)
         assert ours.shape == truth.shape
-        p_bic, p_ours = up.psnr(bicubic, truth), up.psnr(ours, truth)
+        p_bic, p_ours = psnr(bicubic, truth), psnr(ours, truth)
         print(f"{family} {name}: bicubic {p_bic:.2f} dB, waifu2x {p_ours:.2f} dB")
         assert p_ours > p_bic + need
 
@@ -49,7 +50,7 @@ def test_cunet_tiles_leave_no_seams():
     tile = 96
     whole, tiled = up.upscale([model], small, tile=0), up.upscale([model], small, tile=tile)
     diff = np.abs(whole.astype(float) - tiled).mean(axis=2)
-    assert up.psnr(whole, tiled) > 45
+    assert psnr(whole, tiled) > 45
     # squeeze-excitation pools per tile, a tiny global change; a seam would concentrate on tile edges
     edges = np.zeros(diff.shape, bool)
     for k in range(2 * tile, diff.shape[0], 2 * tile):

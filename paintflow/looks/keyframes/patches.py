@@ -92,6 +92,19 @@ def check(render, rcfg: dict, videos: dict, renders: dict, where: str, config: d
     return {"keyframes": {str(t): p for t, p in sorted(found.items())}, "shots": rows, "alpha": alpha}
 
 
+def keyframe_pair(source_file, key_file, alpha: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(a keyframe's source frame, the keyframe at the frame's size), both uint8; with ``alpha`` (the render's
+    keyframes have one) the keyframe RGBA, an RGB one opaque."""
+    from paintflow.files import read_rgb
+    from paintflow.resize import exactly
+
+    source, key = read_rgb(source_file), read_keyframe(key_file)
+    key = exactly(key, source.shape[1], source.shape[0])
+    if alpha and key.shape[2] == 3:
+        key = np.concatenate([key, np.full(key.shape[:2] + (1,), 255, np.uint8)], 2)
+    return source, key
+
+
 # --- the network -------------------------------------------------------------------------------------
 def build(channels: int, out: int, levels: int = 2):
     """A small U-shaped network: a full-resolution branch and ``levels`` halvings (each doubling the
@@ -151,9 +164,9 @@ def train_shot(
     on_step=None,
     checkpoint: Path | None = None,
 ):
-    """A shot's network from its (source frame, keyframe) pairs (the keyframe RGB or RGBA at the frame's
-    size): random patches, L1 on colour, and with ``alpha`` (the render's keyframes have one: every shot's
-    network paints it) weighted by the keyframe's alpha, and L1 on alpha (an RGB keyframe: opaque). With a
+    """A shot's network from its (source frame, keyframe) pairs (:func:`keyframe_pair`): random patches, L1
+    on colour, and with ``alpha`` (the keyframes RGBA: every shot's network paints it) weighted by the
+    keyframe's alpha, and L1 on alpha. With a
     ``checkpoint`` file, the network, the optimiser and the patch generator are saved there every tenth of
     the steps and a training killed in between goes on from the last one — to the same network, bit for bit.
     Returns (network, [loss per step])."""
@@ -166,10 +179,7 @@ def train_shot(
     net = build(settings["channels"], 4 if alpha else 3, settings["levels"]).to(device)
     opt = torch.optim.Adam(net.parameters(), lr=settings["learning_rate"])
     sources = [_tensor(s).to(device) for s, _ in pairs]
-    targets = []
-    for _, k in pairs:
-        k = k if k.shape[2] == 4 or not alpha else np.concatenate([k, np.full(k.shape[:2] + (1,), 255, np.uint8)], 2)
-        targets.append(_tensor(k).to(device))
+    targets = [_tensor(k).to(device) for _, k in pairs]
     h, w = sources[0].shape[2:]
     side_h, side_w = min(settings["patch"], h), min(settings["patch"], w)
     losses, start, every = [], 0, max(1, settings["steps"] // 10)
@@ -226,11 +236,10 @@ def train(derived: dict, frames: dict, settings: dict, out: dict, device="auto",
     Each shot's network is kept in ``shots/`` beside the model, named by what decides it (:func:`shot_key`):
     changing one shot's keyframes trains that shot again and takes the others as they were, and a killed
     training goes on from its last checkpoint (every tenth of a shot's steps)."""
-    import cv2
     import torch
 
     from paintflow.devices import pick_device
-    from paintflow.files import is_intact, read_rgb, save_torch
+    from paintflow.files import is_intact, save_torch
 
     torch.set_num_threads(threads)
     device = pick_device(device)
@@ -250,14 +259,7 @@ def train(derived: dict, frames: dict, settings: dict, out: dict, device="auto",
             if log:
                 log.info("shot at frame %d: its keyframes and settings are unchanged, network kept", first)
             continue
-        pairs = []
-        for t in keys:
-            source = read_rgb(frames[t])
-            key = read_keyframe(derived["keyframes"][str(t)])
-            size = (source.shape[1], source.shape[0])
-            if key.shape[:2] != source.shape[:2]:
-                key = cv2.resize(key, size, interpolation=cv2.INTER_AREA if key.shape[1] > size[0] else cv2.INTER_CUBIC)
-            pairs.append((source, key))
+        pairs = [keyframe_pair(frames[t], derived["keyframes"][str(t)], derived["alpha"]) for t in keys]
 
         def said(step, loss, first=first, every=max(1, settings["steps"] // 10)):
             if log and step % every == 0:
@@ -320,19 +322,8 @@ class Painter:
     def _residual(self, k: int, net) -> tuple[np.ndarray, np.ndarray]:
         """(the keyframe's source frame, what the network misses of the keyframe), once per keyframe."""
         if k not in self._residuals:
-            import cv2
-
-            from paintflow.files import read_rgb
-
-            source_file, key_file = self.keys[k]
-            source, key = read_rgb(source_file), read_keyframe(key_file)
-            if key.shape[:2] != source.shape[:2]:
-                size = (source.shape[1], source.shape[0])
-                key = cv2.resize(key, size, interpolation=cv2.INTER_AREA if key.shape[1] > size[0] else cv2.INTER_CUBIC)
-            key = key.astype(np.float32) / 255.0
-            if self.alpha and key.shape[2] == 3:
-                key = np.concatenate([key, np.ones(key.shape[:2] + (1,), np.float32)], 2)
-            self._residuals[k] = (source, key - self._run(net, source))
+            source, key = keyframe_pair(*self.keys[k], self.alpha)
+            self._residuals[k] = (source, key.astype(np.float32) / 255.0 - self._run(net, source))
         return self._residuals[k]
 
     def __call__(self, t: int, rgb: np.ndarray) -> np.ndarray:
