@@ -12,6 +12,8 @@
     paintflow clean    remove what killed runs left, and frame-store entries no setting uses
     paintflow studio   the studio: a web page to make, watch and get renders (127.0.0.1:8765)
 
+and those a look adds (registry.Command), e.g. paintflow keyframes: the frames of a render worth painting.
+
 Every command works on a render folder (--directory, default: here) and its config
 (--configfile, default: <directory>/config.yaml).
 """
@@ -27,6 +29,13 @@ from pathlib import Path
 
 from . import PaintflowError, __version__
 from .config import REPO
+
+
+def _look_commands() -> dict:
+    """The subcommands the looks add, by name (registry.Command)."""
+    from .registry import LOOKS
+
+    return {look.command.name: look.command for look in LOOKS.values() if look.command}
 
 
 def _common(parser):
@@ -124,15 +133,10 @@ def parser() -> argparse.ArgumentParser:
     sh = sub.add_parser("shots", help="each video's shots and a contact sheet of their first and last frames")
     _common(sh)
     sh.add_argument("--video", action="append", help="only this video (repeatable; default: every video)")
-    kf = sub.add_parser("keyframes", help="the frames of a render worth painting by hand (the keyframe look)")
-    _common(kf)
-    kf.add_argument("render", help="the render whose frames to paint")
-    kf.add_argument(
-        "--out", type=Path, default=None, help="folder for them (default: <results>/renders/RENDER/to_paint)"
-    )
-    kf.add_argument(
-        "--new", type=float, default=0.5, metavar="SHARE", help="another frame once this share of the picture is new"
-    )
+    for command in _look_commands().values():
+        cp = sub.add_parser(command.name, help=command.help)
+        _common(cp)
+        command.arguments(cp)
     pv = sub.add_parser("preview", help="one frame of a render's look in seconds, without the workflow")
     _common(pv)
     pv.add_argument("--render", help="which render (default: the first in the config)")
@@ -289,19 +293,10 @@ def run(args) -> int:
             print(format_shots(name, v.info, v.shots))
             sheet = contact_sheet(v.path, v.info, v.shots, Path(config["results"]) / "videos" / name / "shots.png")
             print(f"  contact sheet: {sheet}\n")
-    elif args.command == "keyframes":
+    elif args.command in _look_commands():
         from .config import absolute_paths, load
-        from .looks.keyframes.choose import write
 
-        config = absolute_paths(load(_configfile(args)), args.directory)
-        out, picks = write(config, args.render, args.out, args.new)
-        print(f"{len(picks)} frames of {args.render} to paint, in {out} (contact sheet: {out / 'sheet.jpg'}):")
-        for t, why in picks:
-            print(f"  {t:06d}.png  {why}")
-        print(
-            "Paint over them (any size of the same shape; a PNG's alpha: where your painting applies), keep their "
-            f"names, put them in one folder and set renders.{args.render}.keyframes.keyframes to it."
-        )
+        _look_commands()[args.command].run(args, absolute_paths(load(_configfile(args)), args.directory))
     elif args.command == "preview":
         from .preview import preview, style_sheet
 

@@ -54,6 +54,18 @@ class Stage:
 
 
 @dataclass(frozen=True)
+class Command:
+    """A subcommand of ``paintflow`` that a look adds (``paintflow keyframes RENDER``): ``arguments(parser)``
+    adds its own arguments (--directory and --configfile are every command's); ``run(args, config)`` does it,
+    given the render folder's config with absolute paths."""
+
+    name: str
+    help: str
+    arguments: Callable
+    run: Callable
+
+
+@dataclass(frozen=True)
 class Look:
     name: str
     stage: str  # the per-frame stage that makes the look
@@ -79,6 +91,7 @@ class Look:
     # (dag, render, sampled frames) -> {title: [file or None per sample]}: columns it adds to its report's
     # stage strip (the keyframe look: the artist's keyframe beside each propagated frame)
     report_columns: Callable = lambda dag, render, samples: {}
+    command: Command | None = None  # a subcommand of paintflow it adds (the keyframe look: the frames to paint)
     # its frames are meant to show their source frames: the quality stage flags a chained render of it that
     # drifts from them (smear, ghost); a dream is meant to leave them, deeper with every frame
     faithful: bool = True

@@ -5,7 +5,7 @@ Patch-Based Training") paints every frame of the shot, each on its own. Checks, 
 
 from __future__ import annotations
 
-from paintflow.registry import Look, Stage, later, register_look
+from paintflow.registry import Command, Look, Stage, later, register_look
 from paintflow.shared_stages import smooth_id
 
 TRAIN_KEYS = ("steps", "patch", "batch", "channels", "levels", "learning_rate", "seed")  # what a network depends on
@@ -83,6 +83,12 @@ register_look(
         calibrate=lambda s: {"steps": min(s["steps"], 40)},
         smooths=True,
         report_columns=report_columns,
+        command=Command(
+            "keyframes",
+            "the frames of a render worth painting by hand (the keyframe look)",
+            later(f"{__name__}.choose", "arguments"),
+            later(f"{__name__}.choose", "run"),
+        ),
         form=(("keyframes", "folder of painted frames (000012.png paints frame 12)"), ("steps", "training steps")),
         env="stylize",
         rules="keyframes",

@@ -66,6 +66,29 @@ def video_frames(dag, video: str):
                 return
 
 
+def arguments(parser) -> None:
+    """``paintflow keyframes``'s own arguments."""
+    parser.add_argument("render", help="the render whose frames to paint")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="folder for them (default: <results>/renders/RENDER/to_paint)"
+    )
+    parser.add_argument(
+        "--new", type=float, default=0.5, metavar="SHARE", help="another frame once this share of the picture is new"
+    )
+
+
+def run(args, config: dict) -> None:
+    """``paintflow keyframes RENDER``: write the frames and say what to do with them."""
+    out, picks = write(config, args.render, args.out, args.new)
+    print(f"{len(picks)} frames of {args.render} to paint, in {out} (contact sheet: {out / 'sheet.jpg'}):")
+    for t, why in picks:
+        print(f"  {t:06d}.png  {why}")
+    print(
+        "Paint over them (any size of the same shape; a PNG's alpha: where your painting applies), keep their "
+        f"names, put them in one folder and set renders.{args.render}.keyframes.keyframes to it."
+    )
+
+
 def write(config: dict, render: str, out: Path | None = None, new_share: float = 0.5) -> tuple[Path, list]:
     """Write the render's frames worth painting (NNNNNN.png, as frames/ names them) and a contact sheet
     (sheet.jpg) into ``out`` (default: <results>/renders/<render>/to_paint). Returns (folder, [(t, why)])."""
