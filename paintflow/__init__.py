@@ -11,6 +11,11 @@ class PaintflowError(Exception):
     """A user-facing error: bad input, bad config, missing dependency."""
 
 
+class AwaitingInput(PaintflowError):
+    """A render whose config is right but which waits for what a person makes for it (the keyframe look
+    before each shot has a painted frame): an error to the workflow, a step still to do to the studio."""
+
+
 def _register_parts() -> None:
     """Every stage and look registers itself where it is defined: the shared stages, then each look's
     folder (:mod:`paintflow.looks`). Done once, first thing, whichever of paintflow's modules is

@@ -87,7 +87,7 @@ def preview(dag, render: str | None, frames: list[int] | None, out_dir: Path, qu
         start = time.perf_counter()
         out = Path(out_dir) / f"{render}_frame{t:06d}.png"
         rgb = source_frame(dag, render, t)
-        look = lambda frame: make(dag, render, frame, quick)  # noqa: E731
+        look = lambda frame, t=t: make(dag, render, frame, quick, t)  # noqa: E731
         write_rgb(out, keyed(dag, render, t, rgb, look) if dag.renders[render].key else look(rgb))
         written.append((out, time.perf_counter() - start))
     return written

@@ -73,7 +73,7 @@ class Look:
     description: str = ""  # one line: the config's look list, the docs, the studio's choice
     prepare: tuple = ()  # per-render job stages it needs first (e.g. style targets)
     video_stages: Callable = lambda settings: ("frames",)  # the video stages it reads, given its settings
-    preview: Callable | None = None  # (dag, render, rgb, quick) -> rgb: one frame of the look, in seconds
+    preview: Callable | None = None  # (dag, render, rgb, quick, t) -> rgb: frame t of the look, in seconds
     base: tuple = ()  # config sections whose settings it also takes (its own section wins)
     extra: Callable = lambda dag, render: ()  # more per-render stages it needs (e.g. segment leads)
     video_source: bool | str = True  # its frames come from renders.<r>.video ("optional": or its own picture)
@@ -87,6 +87,10 @@ class Look:
     painting_required: bool = False  # the look cannot do without one
     blend: str | None = None  # where several paintings clicked go, blended ("styles": [{path}, …])
     paintings: str | None = None  # where the studio's folder of paintings goes ("latent.paintings")
+    # a setting of its section naming a folder of pictures a person makes for the render (the keyframe look's
+    # painted frames): the studio keeps that folder in the render's own, writes what to paint with the look's
+    # command (``paintflow <command> RENDER --out DIR``) and takes the painted pictures back
+    hand: str | None = None
     smooths: bool = False  # its frames may be smoothed over time (a render's smooth:)
     # (dag, render, sampled frames) -> {title: [file or None per sample]}: columns it adds to its report's
     # stage strip (the keyframe look: the artist's keyframe beside each propagated frame)

@@ -222,3 +222,21 @@ def test_a_killed_training_goes_on_from_its_checkpoint_to_the_same_network_and_a
     again = torch.load(out["model"], weights_only=True)
     assert all(torch.equal(again["shots"][0][2][k], v) for k, v in first["shots"][0][2].items())
     assert not list((tmp_path / "t/shots").glob("*.part.pt"))
+
+
+def test_a_preview_paints_with_the_network_the_render_trained(rendered):
+    """`paintflow preview` of a keyframe render whose training is done takes the shot's kept network (no
+    training of its own): frame 6 as the render's painter paints it before smoothing."""
+    from paintflow.cost import load
+    from paintflow.looks.keyframes import preview as keyframe_preview
+    from paintflow.looks.keyframes.patches import Painter
+    from paintflow.preview import source_frame
+
+    said = yaml.safe_load((rendered / "config.yaml").read_text()) | {"shots": {"default": "none"}}  # as rendered
+    (rendered / "one_shot.yaml").write_text(yaml.safe_dump(said))
+    _, dag = load(rendered, rendered / "one_shot.yaml")
+    assert keyframe_preview.kept_network(dag, "keys", list(KEYS)) is not None
+    rgb = source_frame(dag, "keys", 6)
+    keys = {k: (rendered / f"results/videos/clip/frames/{k:06d}.png", rendered / f"painted/{k:06d}.png") for k in KEYS}
+    painter = Painter(rendered / "results/renders/keys/keyframe_training/model.pt", "cpu", keys, 4)
+    assert np.array_equal(keyframe_preview.preview(dag, "keys", rgb, t=6), painter(6, rgb))

@@ -270,7 +270,8 @@ def test_every_look_from_the_page(browser, tmp_path):
     from paintflow.registry import LOOKS
 
     built_in = Path(paintflow.looks.__file__).parent
-    # fast: test_the_studio_in_a_browser; keyframes: needs painted frames, which the page cannot upload yet
+    # fast: test_the_studio_in_a_browser; keyframes: its page (frames to paint, painted ones uploaded, a
+    # preview) in test_studio_views.py, its render in test_keyframes.py (a render needs a person's paintings)
     assert set(LOOKS_FROM_THE_PAGE) | {"fast", "keyframes"} == {
         n for n, look in LOOKS.items() if look.folder.parent == built_in
     }

@@ -493,3 +493,89 @@ def test_a_running_render_says_what_it_is_at_from_the_first_second(tmp_path):
     with log.open("a") as fh:
         fh.write("[fast · band] frame 3 (3/12 of this job) 0.1 s/frame · 3/24 (12 %) · ETA 2 s\n")
     assert runner.doing(tmp_path).startswith("[fast · band] frame 3")
+
+
+def _until(client, url, done, seconds=120):
+    """The render's status.json once ``done(status)`` holds (a background job of the page's), or fail."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        status = client.get(url).json()
+        if done(status):
+            return status
+        time.sleep(0.3)
+    raise AssertionError(f"{url}: still {status} after {seconds} s")
+
+
+def test_the_keyframe_look_from_the_page_frames_to_paint_out_painted_frames_in_a_preview_of_any(studio, tmp_path):
+    """The keyframe look (issue 45) in the studio: a new render waits for its painted frames (no Start, no
+    fault), offers the frames worth painting (contact sheet, a zip); an upload the look refuses (a stray
+    name, another shape) leaves nothing; a painted frame makes it ready to start; a preview of another frame
+    carries the painting there."""
+    import io
+    import zipfile
+
+    import numpy as np
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from paintflow.files import read_rgb, write_rgb
+
+    project, client, clip = studio
+    made = client.post(
+        "/new/",
+        {
+            **form(name="by_keys", look="keyframes", duration=0.4, keyframes__steps=60, fast__style=None),
+            "video_upload": upload(clip, name="k.mp4"),
+        },
+    )
+    assert made.status_code == 302, said_on(made)
+    folder = project / "renders/by_keys"
+    assert yaml.safe_load((folder / "config.yaml").read_text())["renders"]["by_keys"]["keyframes"]["keyframes"] == (
+        "keyframes"
+    )
+    assert (folder / "keyframes").is_dir() and not any((folder / "keyframes").iterdir())
+    status = _until(client, "/render/by_keys/status.json", lambda s: not s["hand_writing"])
+    assert status["state"] == "waiting"
+    page = html.unescape(client.get("/render/by_keys/").content.decode())
+    assert "no painted frames in" in page and 'id="hand"' in page
+    assert "Start the render" not in page and 'id="preview"' not in page and 'id="plan"' not in page
+    assert 'id="to-paint-sheet"' in page, page[-3000:]
+    answer = client.get("/render/by_keys/to_paint.zip")
+    assert answer.status_code == 200
+    frames = zipfile.ZipFile(io.BytesIO(b"".join(answer.streaming_content)))
+    assert frames.namelist()[0] == "000001.png"  # the shot's first frame, at the processing size
+    first = frames.read("000001.png")
+    (tmp_path / "000001.png").write_bytes(first)
+    source = read_rgb(tmp_path / "000001.png")
+    assert source.shape == (36, 64, 3)
+
+    def png(name, rgb):
+        write_rgb(tmp_path / name, rgb)
+        return SimpleUploadedFile(name, (tmp_path / name).read_bytes(), content_type="image/png")
+
+    painted = 255 - source  # the artist's hand: the frame inverted
+    for bad, said in (
+        ([png("000001.png", painted), png("frame.png", painted)], "a keyframe is a picture named by the frame"),
+        ([png("000002.png", np.zeros((64, 64, 3), np.uint8))], "the clip's frames are 64x36"),
+    ):
+        page = html.unescape(client.post("/render/by_keys/do/hand/", {"painted": bad}, follow=True).content.decode())
+        assert said in page, page[-3000:]
+        assert not any((folder / "keyframes").iterdir()), "a refused upload leaves nothing"
+    page = client.post("/render/by_keys/do/hand/", {"painted": [png("000001.png", painted)]}, follow=True)
+    assert "every shot has one, the render can start" in html.unescape(page.content.decode())
+    assert client.get("/render/by_keys/status.json").json()["state"] == "new"
+    page = client.get("/render/by_keys/").content.decode()
+    assert "Start the render" in page and 'id="painted-frames"' in page and "frame 1" in page
+    assert sorted(p.name for p in (folder / "keyframes").iterdir()) == ["000001.png"]
+
+    client.post("/render/by_keys/do/preview/", {"frame": "3"})
+    _until(client, "/render/by_keys/status.json", lambda s: not s["previewing"], 300)
+    shown = read_rgb(next((folder / ".studio/previews").glob("*frame000003.png"))).astype(float)
+    from paintflow.studio.models import Render
+    from paintflow.studio.project import load
+
+    _, dag = load(Render.objects.get(name="by_keys"))
+    from paintflow.preview import source_frame
+
+    third = source_frame(dag, "by_keys", 3).astype(float)
+    # the painting carried to frame 3: near the inverted frame, far from the frame as filmed
+    assert np.abs(shown - (255 - third)).mean() < 0.1 * np.abs(shown - third).mean()

@@ -13,7 +13,7 @@ import yaml
 from django.conf import settings
 from django.utils import timezone
 
-from .. import PaintflowError
+from .. import AwaitingInput, PaintflowError
 from ..config import REPO
 from ..registry import stage
 from . import runner
@@ -63,15 +63,18 @@ def render_dir(name: str) -> Path:
 PAINTINGS = "paintings"  # a render's own folder of the paintings a look learns from, beside its config
 
 
-def write_config(name: str, config: dict, paintings=()) -> Path:
+def write_config(name: str, config: dict, paintings=(), hand: str | None = None) -> Path:
     """Validate (the schema) and write a studio render's config; returns its work folder. ``paintings``:
     copied into the render's paintings/ folder (a look that learns from a folder of them: the render owns its
-    copies, so nothing another render uses goes with it, and its folder is complete)."""
+    copies, so nothing another render uses goes with it, and its folder is complete); ``hand``: a folder the
+    render's look takes a person's pictures from (Look.hand), made empty in the render's folder."""
     from ..config import prepare
 
     prepare(config)  # the same checks as the workflow's
     folder = render_dir(name)
     folder.mkdir(parents=True, exist_ok=True)
+    if hand:
+        (folder / hand).mkdir(exist_ok=True)
     for painting in paintings:
         (folder / PAINTINGS).mkdir(exist_ok=True)
         target, n = folder / PAINTINGS / Path(painting).name, 1
@@ -168,9 +171,16 @@ def describe(render: Render) -> dict:
         "thumbs": [],
         "queued": render.queued is not None,
     }
+    info["hand"] = hand_of(render)
+    info["hand_writing"] = bool(info["hand"] and info["hand"]["writing"])
     try:
         config, dag = load(render)
         check_results(render, dag)
+    except AwaitingInput as err:  # the keyframe look before its frames are painted: a step, not a fault
+        info.update(
+            state="waiting", waiting=str(err).removeprefix("config: "), percent=0, frames_done=0, frames_total=0
+        )
+        return info
     except PaintflowError as err:
         info.update(state="broken", error=str(err), percent=0)
         return info
@@ -238,6 +248,121 @@ def describe(render: Render) -> dict:
     said = said.read_text() if said.exists() else ""
     info["preview_failed"] = said.removeprefix("failed: ") if said.startswith("failed: ") else None
     return info
+
+
+TO_PAINT = "to_paint"  # .studio/<it>: the frames a look with a hand asks a person to paint (its command's)
+
+
+def hand_of(render: Render) -> dict | None:
+    """What a person makes for a render whose look takes it (Look.hand: the keyframe look's painted
+    frames), from its config alone (it may not plan yet): the folder inside the render's (None if its look
+    has no hand, or its folder is elsewhere), the pictures in it by frame, the frames to paint written so far
+    and their contact sheet, and whether they are being written now."""
+    from ..paths import frame_of
+    from ..registry import LOOKS
+
+    try:
+        config = yaml.safe_load((Path(render.workdir) / "config.yaml").read_text()) or {}
+        r = config["renders"][render.name]
+        look = LOOKS[r.get("look", "paint")]
+    except (OSError, KeyError, TypeError, yaml.YAMLError):
+        return None
+    if not look.hand or not isinstance((r.get(look.section) or {}).get(look.hand), str):
+        return None
+    from .media import inside
+
+    try:
+        folder = inside(Path(render.workdir), r[look.section][look.hand])
+    except PaintflowError:
+        return None
+    studio = runner.folder(render.workdir)
+    to_paint = sorted((studio / TO_PAINT).glob("[0-9]*.png"))
+    sheet = studio / TO_PAINT / "sheet.jpg"
+    painted = sorted(p for p in folder.glob("*.*") if p.is_file() and p.stem.isdigit()) if folder.is_dir() else []
+    said = studio / f"{TO_PAINT}.txt"
+    said = said.read_text() if said.exists() else ""
+    return {
+        "folder": str(folder),
+        "setting": f"renders.{render.name}.{look.section}.{look.hand}",
+        "command": look.command.name if look.command else None,
+        "painted": [{"frame": frame_of(p), "name": p.name, "file": rel(render, p)} for p in painted],
+        "to_paint": [{"name": p.name, "file": rel(render, p)} for p in to_paint],
+        "sheet": rel(render, sheet) if sheet.is_file() else None,
+        "writing": (studio / f"{TO_PAINT}.running").exists(),
+        "failed": said.removeprefix("failed: ") if said.startswith("failed: ") else None,
+    }
+
+
+def write_to_paint(render: Render) -> None:
+    """Write the frames worth painting of a render whose look has a hand, in the background (the look's
+    command into .studio/to_paint; the page shows them with their contact sheet when done)."""
+    hand = hand_of(render)
+    if not hand or not hand["command"]:
+        raise PaintflowError(f"the look of {render.name} takes no painted frames")
+    out = runner.folder(render.workdir) / TO_PAINT
+    shutil.rmtree(out, ignore_errors=True)
+    command = [hand["command"], render.name, "--directory", render.workdir, "--out", str(out)]
+    background(command, render.workdir, f"{TO_PAINT}.running", f"{TO_PAINT}.txt")
+
+
+def to_paint_zip(render: Render) -> Path:
+    """The frames to paint in one zip (made again when they were written after it)."""
+    import zipfile
+
+    hand = hand_of(render)
+    if not hand or not hand["to_paint"]:
+        raise PaintflowError("no frames to paint yet")
+    files = [Path(render.workdir) / f["file"] for f in hand["to_paint"]]
+    out = runner.folder(render.workdir) / f"{render.name}_{TO_PAINT}.zip"
+    if not out.is_file() or out.stat().st_mtime < max(p.stat().st_mtime for p in files):
+        part = out.with_suffix(".zip.part")
+        with zipfile.ZipFile(part, "w", zipfile.ZIP_STORED) as z:  # PNGs: compressed already
+            for p in files:
+                z.write(p, p.name)
+        part.replace(out)
+    return out
+
+
+def take_painted(render: Render, uploads, limit: int) -> str:
+    """Put a person's painted pictures into the render's hand folder (a picture of the same name replaces
+    the one there) and check the render with them; if the look refuses one (its name, its shape, not an
+    image), nothing of this upload stays and what was replaced comes back. Returns what it did, in words."""
+    import tempfile
+
+    from . import media
+
+    hand = hand_of(render)
+    if not hand:
+        raise PaintflowError(f"the look of {render.name} takes no painted frames")
+    if not uploads:
+        raise PaintflowError("choose the painted pictures to upload")
+    folder = Path(hand["folder"])
+    folder.mkdir(parents=True, exist_ok=True)
+    staged = Path(tempfile.mkdtemp(prefix=".upload-", dir=folder.parent))
+    placed, replaced = [], []
+    try:
+        saved = [media.save_upload(u, staged, "image", limit) for u in uploads]
+        (staged / "replaced").mkdir()
+        for p in saved:
+            target = folder / p.name
+            if target.exists():
+                target.replace(staged / "replaced" / p.name)
+                replaced.append(p.name)
+            p.replace(target)
+            placed.append(target)
+        try:
+            load(render)
+        except AwaitingInput as err:
+            return f"{len(placed)} painted frames taken; still to do: {str(err).removeprefix('config: ')}"
+        except PaintflowError:
+            for target in placed:
+                target.unlink(missing_ok=True)
+            for name in replaced:
+                (staged / "replaced" / name).replace(folder / name)
+            raise
+        return f"{len(placed)} painted frames taken: every shot has one, the render can start"
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
 
 
 CHART = (480, 120)  # the page's live chart of a training's loss, in pixels

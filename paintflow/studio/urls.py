@@ -13,6 +13,7 @@ urlpatterns = [
     path("render/<slug:name>/status.json", views.status, name="status"),
     path("render/<slug:name>/do/<slug:what>/", views.action, name="action"),
     path("render/<slug:name>/file/<path:path>", views.files, name="file"),
+    path("render/<slug:name>/to_paint.zip", views.to_paint_zip, name="to_paint_zip"),
     path("login/", auth_views.LoginView.as_view(template_name="studio/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="/login/"), name="logout"),
 ]

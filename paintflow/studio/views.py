@@ -14,7 +14,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from .. import PaintflowError
+from .. import AwaitingInput, PaintflowError
 from ..registry import LOOKS
 from ..render_folder import look_render, put
 from . import media, project, runner
@@ -50,6 +50,8 @@ def _config_of(data: dict, video: Path, paintings: list[str], song: Path | None,
         put(r, look.painting, paintings[0])
     if look.paintings:  # copies in the render's own folder (project.write_config), relative to its config
         put(r, look.paintings, project.PAINTINGS)
+    if look.hand:  # the person's own pictures: a folder of the render's, filled from its page
+        put(r, f"{look.section}.{look.hand}", look.hand)
     if song and look.sound:
         put(r, look.sound, str(song))
     r.update(copy.deepcopy(look.studio))
@@ -134,11 +136,15 @@ def new(request):
             return refuse("painting", "not a painting of the gallery")
         try:
             config = _config_of(data, video, chosen, song, form.look_settings(data))
+            look = LOOKS[data["look"]]
             folder = project.write_config(
-                data["name"], config, paintings=chosen if LOOKS[data["look"]].paintings else ()
+                data["name"], config, paintings=chosen if look.paintings else (), hand=look.hand
             )
             item = Render.objects.create(name=data["name"], workdir=str(folder))
-            project.load(item)  # probes the video: a range without frames is said now, next to its field
+            try:
+                project.load(item)  # probes the video: a range without frames is said now, next to its field
+            except AwaitingInput:  # its frames to paint come next, on its page
+                project.write_to_paint(item)
         except PaintflowError as err:
             Render.objects.filter(name=data["name"]).delete()
             import shutil
@@ -203,6 +209,7 @@ def status(request, name):
                 "planning",
                 "previewing",
                 "training",
+                "hand_writing",
             )
         }
     )
@@ -232,6 +239,12 @@ def action(request, name, what):
             # in the background: a painted frame takes up to a minute on a CPU, and the page says it is at work
             project.background(args, item.workdir, "preview.running", "preview.txt")
             messages.success(request, f"{name}: previewing {'frame ' + frame.strip() if frame.strip() else 'a frame'}…")
+        elif what == "to_paint":
+            project.write_to_paint(item)
+            messages.success(request, f"{name}: choosing the frames worth painting…")
+        elif what == "hand":
+            said = project.take_painted(item, request.FILES.getlist("painted"), settings.UPLOAD_LIMIT)
+            messages.success(request, f"{name}: {said}")
         elif what == "plan":
             project.background(
                 ["plan", "--brief", "--directory", item.workdir], item.workdir, "plan.running", "plan.txt"
@@ -268,6 +281,17 @@ def action(request, name, what):
     except (PaintflowError, subprocess.TimeoutExpired) as err:
         messages.error(request, f"{name}: {err}")
     return redirect("detail", name=name)
+
+
+def to_paint_zip(request, name):
+    """The frames a render asks a person to paint, in one zip."""
+    item = get_object_or_404(Render, name=name)
+    try:
+        project.check_folder(item, alone=False)
+        out = project.to_paint_zip(item)
+    except PaintflowError:
+        raise Http404 from None
+    return FileResponse(open(out, "rb"), as_attachment=True, filename=out.name)  # noqa: SIM115 - closed by it
 
 
 RANGE = re.compile(r"bytes=(\d*)-(\d*)")

@@ -266,7 +266,7 @@ def layer_sheet(source: np.ndarray, cfg: dict, model_path, pooling: str, images:
     write_pil(sheet_path, contact_sheet(tiles, columns=columns, width=columns * (source.shape[1] + 4) + 4))
 
 
-def preview(dag, render: str, rgb: np.ndarray, quick: bool = True) -> np.ndarray:
+def preview(dag, render: str, rgb: np.ndarray, quick: bool = True, t: int | None = None) -> np.ndarray:
     """One dreamed frame of a render (``paintflow preview``)."""
     from paintflow import vgg
     from paintflow.devices import pick_device

@@ -203,7 +203,7 @@ def style_sheet(rgb: np.ndarray, stylizer: FastStylizer, tile: int = 240):
     return contact_sheet(tiles, columns=7, width=7 * (small.shape[1] + 4) + 4)
 
 
-def preview(dag, render: str, rgb: np.ndarray, quick: bool = True) -> np.ndarray:
+def preview(dag, render: str, rgb: np.ndarray, quick: bool = True, t: int | None = None) -> np.ndarray:
     """One frame of a render's fast look (``paintflow preview``)."""
     s = dag.renders[render].settings
     return FastStylizer(FastSettings(s["style"], s["strength"], s["preserve_color"]), device=s["device"])(rgb)

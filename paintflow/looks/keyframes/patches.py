@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from paintflow import PaintflowError
+from paintflow import AwaitingInput, PaintflowError
 
 NAME = re.compile(r"^(\d+)\.(png|jpg|jpeg|tif|tiff|webp|bmp)$", re.IGNORECASE)
 ASPECT_TOLERANCE = 0.02  # a keyframe's aspect may differ this much from the frames' (resized to them)
@@ -78,13 +78,13 @@ def check(render, rcfg: dict, videos: dict, renders: dict, where: str, config: d
             raise PaintflowError(f"{where}.keyframes: {p.name} and {Path(found[t]).name} both paint frame {t}")
         found[t], alpha = str(p), alpha or image.shape[2] == 4
     if not found:
-        raise PaintflowError(f"{where}.keyframes: no painted frames in {folder} (000012.png paints frame 12)")
+        raise AwaitingInput(f"{where}.keyframes: no painted frames in {folder} yet (000012.png paints frame 12)")
     shots = videos[render.video].shots.ranges() if render.video in videos else [range(1, render.frames + 1)]
     rows = []
     for i, shot in enumerate(shots):
         keys = [t for t in sorted(found) if t in shot]
         if not keys and s["missing"] == "error":
-            raise PaintflowError(
+            raise AwaitingInput(
                 f"{where}.keyframes: shot {i + 1} (frames {shot.start}-{shot.stop - 1}) has no keyframe: paint one "
                 f"of its frames (e.g. {shot.start:06d}.png), or set missing: as_filmed to show it as filmed"
             )
@@ -92,13 +92,15 @@ def check(render, rcfg: dict, videos: dict, renders: dict, where: str, config: d
     return {"keyframes": {str(t): p for t, p in sorted(found.items())}, "shots": rows, "alpha": alpha}
 
 
-def keyframe_pair(source_file, key_file, alpha: bool) -> tuple[np.ndarray, np.ndarray]:
-    """(a keyframe's source frame, the keyframe at the frame's size), both uint8; with ``alpha`` (the render's
-    keyframes have one) the keyframe RGBA, an RGB one opaque."""
+def keyframe_pair(source, key_file, alpha: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(a keyframe's source frame, the keyframe at the frame's size), both uint8; ``source``: the frame's file
+    or the frame itself; with ``alpha`` (the render's keyframes have one) the keyframe RGBA, an RGB one
+    opaque."""
     from paintflow.files import read_rgb
     from paintflow.resize import exactly
 
-    source, key = read_rgb(source_file), read_keyframe(key_file)
+    source = source if isinstance(source, np.ndarray) else read_rgb(source)
+    key = read_keyframe(key_file)
     key = exactly(key, source.shape[1], source.shape[0])
     if alpha and key.shape[2] == 3:
         key = np.concatenate([key, np.full(key.shape[:2] + (1,), 255, np.uint8)], 2)
@@ -292,13 +294,14 @@ class Painter:
     for the nearest keyframe k of the shot — exactly the keyframe on its own frame, fading into the
     network's painting over ``reach`` frames (what the network could not reproduce is the artist's hand)."""
 
-    def __init__(self, model_path, device="auto", keys: dict | None = None, reach: int = 0):
-        """``keys``: {k: (source frame file, keyframe file)} of the keyframes whose strokes are carried."""
+    def __init__(self, model, device="auto", keys: dict | None = None, reach: int = 0):
+        """``model``: the training's model file, or what it holds ({channels, levels, alpha, shots});
+        ``keys``: {k: (source frame or its file, keyframe file)} of the keyframes whose strokes are carried."""
         import torch
 
         from paintflow.devices import pick_device
 
-        data = torch.load(model_path, weights_only=True)
+        data = model if isinstance(model, dict) else torch.load(model, weights_only=True)
         self.device, self.alpha, self.nets = pick_device(device), data["alpha"], []
         for first, stop, state in data["shots"]:
             net = None

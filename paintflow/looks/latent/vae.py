@@ -585,7 +585,7 @@ def samples_sheet(style: LatentStyle, data: TrainingData):
     return stage_strip(rows, titles, height=max(90, min(180, style.height * 3)))
 
 
-def preview(dag, render: str, rgb: np.ndarray, quick: bool = True) -> np.ndarray:
+def preview(dag, render: str, rgb: np.ndarray, quick: bool = True, t: int | None = None) -> np.ndarray:
     """One frame with the render's trained model (``paintflow preview``); the model must exist."""
     from paintflow.looks import latent as latent_look
 

@@ -232,7 +232,7 @@ class MusicStylizer:
         return keep_color(out, rgb) if self.preserve else out
 
 
-def preview(dag, render: str, rgb: np.ndarray, quick: bool = True) -> np.ndarray:
+def preview(dag, render: str, rgb: np.ndarray, quick: bool = True, t: int | None = None) -> np.ndarray:
     """One frame of a music render (``paintflow preview``): the path's middle at full strength."""
     from paintflow.looks.music import walk_settings
     from paintflow.looks.music.song import path_targets

@@ -478,7 +478,7 @@ def stylize_chunk(
     return {**stats, "setup_s": state["setup_s"], "first_start": state["first_start"]}
 
 
-def preview(dag, render: str, rgb: np.ndarray, quick: bool = True) -> np.ndarray:
+def preview(dag, render: str, rgb: np.ndarray, quick: bool = True, t: int | None = None) -> np.ndarray:
     """One painted frame of a render (``paintflow preview``): its style and settings, from the content
     (``quick``: at most 30 iterations, enough to judge a style in seconds)."""
     from paintflow import vgg
