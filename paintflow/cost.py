@@ -214,6 +214,24 @@ def calibrate(workdir: Path, config: dict, dag: RenderDag, frames: int, cores: i
     scratch = Path(config["results"]) / ".calibration"
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
+    cal = calibration_config(config, dag, frames, scratch)
+    proc = subprocess.run(
+        snakemake_cmd(scratch, scratch / "config.yaml", "--cores", str(cores)),
+        capture_output=True,
+        text=True,
+        env=snakemake_env(),
+    )
+    if proc.returncode != 0:
+        tail = "\n  ".join([ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()][-12:])
+        raise PaintflowError(f"calibration render failed (see {scratch}):\n  {tail}")
+    cal_dag = RenderDag(cfgmod.prepare(cal))
+    ratios = stop_ratios(cal_dag, cal["results"])
+    return rates(cal_dag, read_benchmarks(cal["results"]), ratios), ratios, scratch
+
+
+def calibration_config(config: dict, dag: RenderDag, frames: int, scratch: Path) -> dict:
+    """The config of a calibration render (written to ``scratch``/config.yaml): every video's first
+    ``frames`` frames as one shot, in jobs of two sizes, each look in its short form."""
     cal = json.loads(json.dumps(config))
     cal["results"] = str(scratch / "results")
     # jobs of two sizes (frames 1-2 and 3, one chunk per job for every stage), so that a job's start and
@@ -227,23 +245,14 @@ def calibrate(workdir: Path, config: dict, dag: RenderDag, frames: int, cores: i
     for r in cal["renders"].values():  # a part of a video is measured on the video's first frames
         for key in ("shots", "from", "to"):
             r.pop(key, None)
+    for v in cal["videos"].values():  # its cuts are past its first frames: measured as one shot
+        v["shots"] = "none"
     for name, r in dag.renders.items():  # a look may take a short form of itself (a few training steps)
-        short, section = dag.look(name).calibrate(r.settings), dag.look(name).section
+        short, section = dag.look(name).calibrate(r.settings, scratch, frames), dag.look(name).section
         if short:
             cal["renders"][name][section] = {**cal["renders"][name].get(section, {}), **short}
     (scratch / "config.yaml").write_text(yaml.safe_dump(cal))
-    proc = subprocess.run(
-        snakemake_cmd(scratch, scratch / "config.yaml", "--cores", str(cores)),
-        capture_output=True,
-        text=True,
-        env=snakemake_env(),
-    )
-    if proc.returncode != 0:
-        tail = "\n  ".join([ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()][-12:])
-        raise PaintflowError(f"calibration render failed (see {scratch}):\n  {tail}")
-    cal_dag = RenderDag(cfgmod.prepare(cal))
-    ratios = stop_ratios(cal_dag, cal["results"])
-    return rates(cal_dag, read_benchmarks(cal["results"]), ratios), ratios, scratch
+    return cal
 
 
 def linked_models(dag: RenderDag) -> list[str]:

@@ -377,11 +377,11 @@ class RenderDag:
     def report_dir(self, render: str) -> str:
         return f"{self.results}/renders/{render}/report"
 
-    def job_log(self, name: str, owner: str) -> str:
-        return log_path(self.results, name, owner)
+    def job_log(self, name: str, owner: str, job: str | None = None) -> str:
+        return log_path(self.results, name, owner, job=job)
 
-    def job_benchmark(self, name: str, owner: str) -> str:
-        return bench_path(self.results, name, owner)
+    def job_benchmark(self, name: str, owner: str, job: str | None = None) -> str:
+        return bench_path(self.results, name, owner, job=job)
 
     # --- chunk jobs ------------------------------------------------------------------------------
     def boundaries(self, name: str, owner: str) -> list[int]:
@@ -577,7 +577,8 @@ class RenderDag:
             owners = [o for o in self.owners(name) if o in (render, r.video) or stage(name).owner == "model"]
             for owner in owners:
                 if not stage(name).per_frame:
-                    out.append(bench_path(self.results, name, owner))
+                    jobs = stage(name).jobs(self, owner) if stage(name).jobs else [None]
+                    out += [bench_path(self.results, name, owner, job=job) for job in jobs]
                     continue
                 for job in self.chunk_jobs_of(name, owner):
                     if Path(job.benchmark).is_file() or not all(

@@ -68,14 +68,19 @@ def job_progress_file(results, stage_name: str, owner: str, key: str) -> str:
     return f"{results}/.paintflow/progress/{stage_name}-{owner}-{key}.json"
 
 
-def log_path(results, stage_name: str, owner: str, frames: range | None = None) -> str:
-    tail = f"{frames.start:06d}-{frames.stop - 1:06d}" if frames is not None else "job"
-    return f"{results}/logs/{stage_name}/{owner}/{tail}.log"
+def _tail(frames: range | None, job: str | None) -> str:
+    if frames is not None:
+        return f"{frames.start:06d}-{frames.stop - 1:06d}"
+    return f"job-{job}" if job else "job"
 
 
-def bench_path(results, stage_name: str, owner: str, frames: range | None = None) -> str:
-    tail = f"{frames.start:06d}-{frames.stop - 1:06d}" if frames is not None else "job"
-    return f"{results}/benchmarks/{stage_name}/{owner}/{tail}.tsv"
+def log_path(results, stage_name: str, owner: str, frames: range | None = None, job: str | None = None) -> str:
+    """A job's log: a chunk's (``frames``), a one-job stage's, or one of its several jobs' (``job``)."""
+    return f"{results}/logs/{stage_name}/{owner}/{_tail(frames, job)}.log"
+
+
+def bench_path(results, stage_name: str, owner: str, frames: range | None = None, job: str | None = None) -> str:
+    return f"{results}/benchmarks/{stage_name}/{owner}/{_tail(frames, job)}.tsv"
 
 
 def parse_bench_path(results, path) -> tuple[str, str, range | None] | None:

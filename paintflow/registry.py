@@ -46,6 +46,9 @@ class Stage:
     lead: bool = False  # the lead-in of a segmented chain: its chunks are the lead ranges, each a chain start
     painter: Callable | None = None  # a look painting frame by frame: (ChunkContext) -> paint(t, rgb) -> rgb
     inputs: Callable | None = None  # (dag, render) -> {name: [files]} a painter's job reads (a model, a table)
+    # (dag, owner) -> names of the jobs a one-job stage is made by, one rule's jobs (the keyframe look's
+    # training: one per shot); each has its log and benchmark job-<name>; None: one job
+    jobs: Callable | None = None
     bytes_per_pixel: float = 2.0  # disk per pixel of a stored frame (the disk estimate; 1280x720 measures)
 
     @property
@@ -81,7 +84,9 @@ class Look:
     sheet: bool = False  # one picture, not a video: no per-frame chain, no encoding
     chains: Callable = lambda settings: 1  # independent chains per shot (the painted look's segments)
     long_term: Callable = lambda settings: ()  # frame offsets j > 1 whose flow it reads (long-term consistency)
-    calibrate: Callable = lambda settings: {}  # settings a calibration render takes instead (a short training)
+    # (settings, scratch folder, frames) -> settings a calibration render of its first frames takes instead
+    # (a short training; the keyframe look: a keyframe of those frames, written into the scratch folder)
+    calibrate: Callable = lambda settings, scratch, frames: {}
     form: tuple = ()  # (settings key, label[, parser of typed text]) the studio's form offers (fields from its schema)
     painting: str | None = None  # where the painting clicked in the studio goes ("style", "fast.style")
     painting_required: bool = False  # the look cannot do without one

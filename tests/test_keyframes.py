@@ -240,3 +240,46 @@ def test_a_preview_paints_with_the_network_the_render_trained(rendered):
     keys = {k: (rendered / f"results/videos/clip/frames/{k:06d}.png", rendered / f"painted/{k:06d}.png") for k in KEYS}
     painter = Painter(rendered / "results/renders/keys/keyframe_training/model.pt", "cpu", keys, 4)
     assert np.array_equal(keyframe_preview.preview(dag, "keys", rgb, t=6), painter(6, rgb))
+
+
+def test_each_shot_trains_in_a_job_of_its_own_and_a_changed_keyframe_retrains_its_shot_alone(tmp_path):
+    """Issue 45: the training is a job per shot (parallel on a cluster), each re-run only when its own
+    keyframes change; one quick job gathers the shots' networks into the render's model; the plan's
+    calibration (the clip's first 3 frames: the cut at 5 and keyframe 5 past them) has a keyframe."""
+    import torch
+
+    from paintflow.cost import dry_run
+
+    make_clip(tmp_path / "clip.mp4", audio=False, seconds=0.8, size="192x108")
+    keys = tmp_path / "painted"
+    keys.mkdir()
+    starry = Image.open(shared("style", "starry_night.jpg")).convert("RGB")
+    for t in (1, 5):
+        starry.resize((64, 36)).rotate(90 * t).save(keys / f"{t:06d}.png")
+    tiny = {"steps": 6, "patch": 8, "batch": 2, "channels": 4, "levels": 1}
+    look = {"video": "clip", "look": "keyframes", "keyframes": {"keyframes": str(keys), **tiny}}
+    cfg = config(tmp_path, {"keys": look})
+    cfg["videos"]["clip"].update(width=64, shots=[5])
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
+    training = tmp_path / "results/renders/keys/keyframe_training"
+    run_snakemake(tmp_path, "results/renders/keys/keyframe_training/model.pt")
+    benchmarks = tmp_path / "results/benchmarks/keyframes_train/keys"
+    assert sorted(p.name for p in benchmarks.glob("*.tsv")) == ["job-shot000001.tsv", "job-shot000005.tsv"]
+    model = torch.load(training / "model.pt", weights_only=True)
+    assert [shot[:2] for shot in model["shots"]] == [[1, 5], [5, 9]] and all(s[2] for s in model["shots"])
+
+    starry.resize((64, 36)).save(keys / "000005.png")  # shot 2's keyframe painted again
+    jobs = [j for j in dry_run(tmp_path, tmp_path / "config.yaml") if "keyframe" in j["rule"]]
+    trained = [o for j in jobs if j["rule"] == "keyframes_train_keys" for o in j["output"]]
+    assert [o.split("/")[-1] for o in trained] == ["shot000005.pt"], jobs
+    assert "keyframe_model_keys" in {j["rule"] for j in jobs}
+
+    # `paintflow plan` measures the look on the first 3 frames: one shot, its keyframe there
+    from paintflow.config import prepare
+    from paintflow.cost import calibration_config, load
+    from paintflow.dag import RenderDag
+
+    loaded, dag = load(tmp_path, tmp_path / "config.yaml")
+    calibration = RenderDag(prepare(calibration_config(loaded, dag, 3, tmp_path / "calibration")))
+    assert calibration.renders["keys"].derived["shots"] == [[1, 4, [1]]]
+    assert calibration.renders["keys"].settings["steps"] == 6

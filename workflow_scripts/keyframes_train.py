@@ -1,12 +1,19 @@
-"""Rule keyframes_train_<render>: a network per shot trained on patches of the shot's painted keyframes."""
+"""Rule keyframes_train_<render> (one job per shot with keyframes): the shot's network, trained on patches
+of its painted keyframes (or the one kept for the same keyframes and settings)."""
 
-from paintflow.looks.keyframes.patches import train
+import torch
+
+from paintflow.looks.keyframes import trained_shots
+from paintflow.looks.keyframes.patches import train_one
 from paintflow.paths import frame_of
 from paintflow.smk import render_of, setup_log, threads
 
 log = setup_log(snakemake)
-owner = snakemake.params.owner
+owner, first = snakemake.params.owner, snakemake.params.first
 r = render_of(snakemake, owner)
 frames = {frame_of(p): p for p in snakemake.input.frames}
-summary = train(r.derived, frames, r.settings, snakemake.output, r.settings["device"], threads(snakemake), log)
-log.info("keyframe training of %s: %s", owner, summary)
+
+torch.set_num_threads(threads(snakemake))
+keys = trained_shots(r)[first]
+trained = train_one(first, keys, r.derived, frames, r.settings, snakemake.output.shot, r.settings["device"], log)
+log.info("keyframe training of %s, shot at frame %d: %s", owner, first, "trained" if trained else "kept")

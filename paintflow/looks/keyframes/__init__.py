@@ -23,9 +23,35 @@ def _train_id(dag, render):
 
 
 def _train_work(dag, render, t):
-    """Units of the training job: its steps, for each shot with keyframes."""
+    """Units of a training job (one shot's): its steps."""
+    return dag.renders[render].settings["steps"]
+
+
+def trained_shots(render) -> dict[int, list[int]]:
+    """{first frame: its keyframes} of a render's shots that have keyframes: one training job each."""
+    return {first: keys for first, _, keys in render.derived["shots"] if keys}
+
+
+def _train_jobs(dag, render) -> list[str]:
+    return [f"shot{first:06d}" for first in trained_shots(dag.renders[render])]
+
+
+def shot_identity(dag, render, first: int) -> dict:
+    """What decides one shot's network: its keyframes (their frames' identity and the files' content) and
+    the training settings — not the other shots' (a changed keyframe retrains its shot alone)."""
     r = dag.renders[render]
-    return r.settings["steps"] * sum(1 for shot in r.derived["shots"] if shot[2])
+    s = dag.numbers("keyframes", r.settings)
+    return {
+        "frames": dag.key("frames", r.video),
+        "keyframes": {str(t): dag.ids(r.derived["keyframes"][str(t)]) for t in trained_shots(r)[first]},
+        "alpha": r.derived["alpha"],
+        "settings": {k: s[k] for k in TRAIN_KEYS},
+    }
+
+
+def shot_id_path(dag, render, first: int) -> str:
+    """The identity file of one shot's training (its job's one input that is not ancient)."""
+    return f"{dag.results}/.paintflow/ids/keyframes_shot-{render}-{first:06d}.json"
 
 
 def _keyframes_id(dag, render):
@@ -39,8 +65,11 @@ def _keyframes_id(dag, render):
 
 
 def paths(dag, render: str) -> dict:
-    """The training job's outputs: the shots' networks and the loss table."""
-    return dag.job_files(render, "keyframe_training", model="model.pt", loss="loss.csv")
+    """The training's outputs: the render's model (every shot's network), the loss table, and each shot's
+    network (``shot``: a path with ``{first}``, its training job's output)."""
+    from .patches import SHOT_FILE
+
+    return dag.job_files(render, "keyframe_training", model="model.pt", loss="loss.csv", shot=SHOT_FILE)
 
 
 def painter(ctx):
@@ -67,6 +96,21 @@ def report_columns(dag, render, samples: list[int]) -> dict:
     return {"nearest keyframe": nearest}
 
 
+def calibration(settings: dict, scratch, frames: int) -> dict:
+    """A calibration render of the first frames: its first keyframe, as painting frame 1 (its own frame
+    may be past them: the figures are per step and per frame, whichever frame it paints), 40 steps."""
+    import shutil
+    from pathlib import Path
+
+    from .patches import NAME
+
+    found = sorted((int(m.group(1)), p) for p in Path(settings["keyframes"]).iterdir() if (m := NAME.match(p.name)))
+    folder = Path(scratch) / "keyframes"
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(found[0][1], folder / f"{1:06d}{found[0][1].suffix}")
+    return {"steps": min(settings["steps"], 40), "keyframes": str(folder)}
+
+
 def training_frames(render) -> list[int]:
     """The source frames the training reads: the keyframes' own."""
     return sorted(int(t) for t in render.derived["keyframes"])
@@ -80,7 +124,7 @@ register_look(
         description="your own painted frames carried through each shot (a network trained on their patches)",
         prepare=("keyframes_train",),
         check=later(f"{__name__}.patches", "check"),
-        calibrate=lambda s: {"steps": min(s["steps"], 40)},
+        calibrate=calibration,
         smooths=True,
         report_columns=report_columns,
         command=Command(
@@ -95,7 +139,15 @@ register_look(
         env="stylize",
         rules="keyframes",
     ),
-    Stage("keyframes_train", "render", "keyframe training", gpu=True, identity=_train_id, work=_train_work),
+    Stage(
+        "keyframes_train",
+        "render",
+        "keyframe training",
+        gpu=True,
+        identity=_train_id,
+        work=_train_work,
+        jobs=_train_jobs,
+    ),
     Stage(
         "keyframes",
         "render",

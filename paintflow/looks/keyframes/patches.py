@@ -231,61 +231,88 @@ def shot_key(keys: list[int], derived: dict, frames: dict, settings: dict) -> st
     return key_of({"settings": {k: settings[k] for k in TRAIN_KEYS}, "alpha": derived["alpha"], "keys": pairs})
 
 
-def train(derived: dict, frames: dict, settings: dict, out: dict, device="auto", threads: int = 2, log=None) -> str:
-    """Every shot's network (a shot without keyframes: none) into ``out['model']``, the losses into
-    ``out['loss']`` (shot, step, loss). ``frames``: {t: source frame file} of the keyframes' frames.
+SHOT_FILE = "shot{first}.pt"  # a shot's network, by its first frame (6 digits), beside the model: its job's output
 
-    Each shot's network is kept in ``shots/`` beside the model, named by what decides it (:func:`shot_key`):
-    changing one shot's keyframes trains that shot again and takes the others as they were, and a killed
-    training goes on from its last checkpoint (every tenth of a shot's steps)."""
+
+def shot_file(folder, first: int) -> Path:
+    return Path(folder) / SHOT_FILE.format(first=f"{first:06d}")
+
+
+def train_one(first: int, keys: list[int], derived: dict, frames: dict, settings: dict, out, device="auto", log=None):
+    """The network of the shot starting at ``first`` from its keyframes ``keys`` into ``out`` ({net,
+    losses}). ``frames``: {t: source frame file} of the keyframes' frames.
+
+    The network is kept in ``shots/`` beside ``out``, named by what decides it (:func:`shot_key`): the same
+    keyframes and settings take it as it was, whatever else changed, and a killed training goes on from its
+    last checkpoint (every tenth of the steps) to the same network, bit for bit. Returns whether it trained."""
+    import shutil
+
     import torch
 
     from paintflow.devices import pick_device
     from paintflow.files import is_intact, save_torch
 
-    torch.set_num_threads(threads)
-    device = pick_device(device)
-    kept = Path(out["model"]).parent / "shots"
-    shots, rows, trained, reused = [], [], 0, 0
-    for first, stop, keys in derived["shots"]:
-        if not keys:
-            shots.append([first, stop, None])
-            continue
-        name = shot_key(keys, derived, frames, settings)
-        done, part = kept / f"{name}.pt", kept / f"{name}.part.pt"
-        if is_intact(done):
-            state = torch.load(done, weights_only=True)
-            shots.append([first, stop, state["net"]])
-            rows += [(first, i + 1, round(v, 6)) for i, v in enumerate(state["losses"].tolist())]
-            reused += 1
-            if log:
-                log.info("shot at frame %d: its keyframes and settings are unchanged, network kept", first)
-            continue
+    kept = Path(out).parent / "shots"
+    name = shot_key(keys, derived, frames, settings)
+    done, part = kept / f"{name}.pt", kept / f"{name}.part.pt"
+    trained = not is_intact(done)
+    if not trained:
+        if log:
+            log.info("shot at frame %d: its keyframes and settings are unchanged, network kept", first)
+    else:
         pairs = [keyframe_pair(frames[t], derived["keyframes"][str(t)], derived["alpha"]) for t in keys]
 
-        def said(step, loss, first=first, every=max(1, settings["steps"] // 10)):
+        def said(step, loss, every=max(1, settings["steps"] // 10)):
             if log and step % every == 0:
                 log.info("shot at frame %d: step %d of %d, loss %.4f", first, step, settings["steps"], loss)
 
         if log and part.is_file():
             log.info("shot at frame %d: going on from its checkpoint", first)
         kept.mkdir(parents=True, exist_ok=True)
-        net, losses = train_shot(pairs, settings, device, derived["alpha"], said, part)
+        net, losses = train_shot(pairs, settings, pick_device(device), derived["alpha"], said, part)
         state = {k: v.cpu() for k, v in net.state_dict().items()}
         save_torch({"net": state, "losses": torch.tensor(losses, dtype=torch.float64)}, done)
         part.unlink(missing_ok=True)
-        shots.append([first, stop, state])
-        rows += [(first, i + 1, round(v, 6)) for i, v in enumerate(losses)]
-        trained += 1
         if log:
             log.info("shot at frame %d: %d keyframes, loss %.4f -> %.4f", first, len(keys), losses[0], losses[-1])
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(done, out)
+    return trained
+
+
+def gather(derived: dict, settings: dict, out: dict) -> str:
+    """The render's model (every shot's network, None for a shot without keyframes) into ``out['model']``
+    and the losses (shot, step, loss) into ``out['loss']``, from the shots' files beside the model."""
+    import torch
+
+    from paintflow.files import save_torch
+
+    shots, rows = [], []
+    for first, stop, keys in derived["shots"]:
+        state = torch.load(shot_file(Path(out["model"]).parent, first), weights_only=True) if keys else None
+        shots.append([first, stop, state and state["net"]])
+        rows += [(first, i + 1, round(v, 6)) for i, v in enumerate(state["losses"].tolist())] if keys else []
     model = {"channels": settings["channels"], "levels": settings["levels"], "alpha": derived["alpha"], "shots": shots}
     save_torch(model, out["model"])
-    Path(out["loss"]).parent.mkdir(parents=True, exist_ok=True)
     with open(out["loss"], "w", newline="") as fh:
         csv.writer(fh).writerows([("shot", "step", "loss"), *rows])
-    last = [r[2] for r in rows[-1:]]
-    return f"{trained} shots trained, {reused} kept, last loss {last[0] if last else '-'}"
+    return f"{sum(1 for *_, k in derived['shots'] if k)} shots, last loss {rows[-1][2] if rows else '-'}"
+
+
+def train(derived: dict, frames: dict, settings: dict, out: dict, device="auto", threads: int = 2, log=None) -> str:
+    """Every shot's network (:func:`train_one`, in turn) and the render's model (:func:`gather`) into ``out``
+    (model, loss) — what the workflow's jobs do, one per shot then one gathering, in one call."""
+    import torch
+
+    torch.set_num_threads(threads)
+    Path(out["model"]).parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(out["model"]).parent
+    shots = [(first, keys) for first, _, keys in derived["shots"] if keys]
+    trained = sum(
+        train_one(first, keys, derived, frames, settings, shot_file(folder, first), device, log)
+        for first, keys in shots
+    )
+    return f"{trained} shots trained, {len(shots) - trained} kept; " + gather(derived, settings, out)
 
 
 class Painter:

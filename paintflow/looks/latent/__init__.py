@@ -67,7 +67,10 @@ register_look(
         prepare=("latent_train",),
         preview=later(f"{__name__}.vae", "preview"),
         check=later(f"{__name__}.vae", "check"),
-        calibrate=lambda s: {"steps": min(s["steps"], CALIBRATION_STEPS), "refiner_steps": min(s["refiner_steps"], 10)},
+        calibrate=lambda s, scratch, frames: {
+            "steps": min(s["steps"], CALIBRATION_STEPS),
+            "refiner_steps": min(s["refiner_steps"], 10),
+        },
         smooths=True,
         form=(
             ("steps", "training steps"),
