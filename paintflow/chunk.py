@@ -72,8 +72,9 @@ class ChunkContext:
 
 def paint_frames(ctx: ChunkContext, painter) -> dict:
     """Paint the chunk's frames with ``painter(ctx)`` → ``paint(t, rgb)``, smoothed with the previous
-    output when the render asks — but for the frames the painter gives exactly (its ``exact``: the keyframe
-    look's keyframes); frames the store holds are restored, not painted."""
+    output when the render asks, as much as the painter lets each frame be (its ``smoothing(t)`` in [0, 1],
+    if it has one: the keyframe look keeps its keyframes as painted); frames the store holds are restored,
+    not painted."""
     from .files import read_rgb, write_rgb
     from .jobs import run_frames
     from .smooth import Smoother
@@ -85,7 +86,8 @@ def paint_frames(ctx: ChunkContext, painter) -> dict:
             state["paint"] = painter(ctx)
         rgb = read_rgb(ctx.content[t]) if ctx.content else None
         painted = state["paint"](t, rgb)
-        write_rgb(ctx.outputs[t], painted if t in getattr(state["paint"], "exact", ()) else smoother(t, painted))
+        strength = getattr(state["paint"], "smoothing", None)
+        write_rgb(ctx.outputs[t], smoother(t, painted, strength(t) if strength else 1.0))
 
     label = stage(ctx.stage).label
     return run_frames({t: [p] for t, p in ctx.outputs.items()}, make, ctx.store, label, ctx.progress)

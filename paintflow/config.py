@@ -154,7 +154,19 @@ def prepare(config: dict) -> dict:
     """Validate ``config`` and return a copy with every default filled in."""
     raw = copy.deepcopy(dict(config))
     validate(raw)
+    _look_smoothing(raw)
     return _fill(schema(), raw)
+
+
+def _look_smoothing(config: dict) -> None:
+    """Each render's ``smooth:`` over its look's own smoothing (Look.smoothing: the keyframe look's flow
+    blend), the render's keys winning (``smooth: {method: none}`` turns it off)."""
+    from .registry import LOOKS
+
+    for r in (config.get("renders") or {}).values():
+        look = LOOKS.get(r.get("look")) if isinstance(r, dict) else None
+        if look is not None and look.smoothing:
+            r["smooth"] = {**look.smoothing, **(r.get("smooth") or {})}
 
 
 def load(configfile, overrides: dict | None = None) -> dict:

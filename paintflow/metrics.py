@@ -20,6 +20,14 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
     return float(10 * np.log10(255.0**2 / max(mse, 1e-12)))
 
 
+def ssim(a: np.ndarray, b: np.ndarray) -> float:
+    """Structural similarity (Wang et al. 2004: 11-pixel Gaussian window, σ 1.5) of two uint8 RGB pictures,
+    the mean of their channels' (OpenCV contrib's quality module)."""
+    import cv2
+
+    return float(np.mean(cv2.quality.QualitySSIM_compute(a, b)[0][: a.shape[2] if a.ndim == 3 else 1]))
+
+
 def warping_error(prev: np.ndarray, cur: np.ndarray, flow_back: np.ndarray, mask: np.ndarray) -> float:
     """E = Σ c·(warp(O_{t−1}) − O_t)² / Σ c, images scaled to [0, 1].
 

@@ -97,6 +97,7 @@ class Look:
     # command (``paintflow <command> RENDER --out DIR``) and takes the painted pictures back
     hand: str | None = None
     smooths: bool = False  # its frames may be smoothed over time (a render's smooth:)
+    smoothing: dict = field(default_factory=dict)  # its renders' smooth: where they do not say (keys of smooth:)
     # (dag, render, sampled frames) -> {title: [file or None per sample]}: columns it adds to its report's
     # stage strip (the keyframe look: the artist's keyframe beside each propagated frame)
     report_columns: Callable = lambda dag, render, samples: {}

@@ -78,8 +78,9 @@ class Smoother:
         self.detail = float(settings.get("detail", 16))
         self.outputs, self.prev, self.flows, self.masks = outputs, prev, flows, masks
 
-    def __call__(self, t: int, look: np.ndarray) -> np.ndarray:
-        if self.method == "none":
+    def __call__(self, t: int, look: np.ndarray, strength: float = 1.0) -> np.ndarray:
+        """Frame t smoothed; ``strength`` scales ``alpha`` (0: the look's frame as it is)."""
+        if self.method == "none" or strength <= 0:
             return look
         from .files import read_flow, read_gray, read_rgb
         from .masks import from_png
@@ -90,4 +91,4 @@ class Smoother:
             return look  # frame 1: nothing to blend with
         flow = read_flow(self.flows[t]) if with_flow else None
         mask = from_png(read_gray(self.masks[t])) if with_flow else None
-        return smooth(look, read_rgb(prev_path), self.alpha, self.method, flow, mask, self.detail)
+        return smooth(look, read_rgb(prev_path), self.alpha * strength, self.method, flow, mask, self.detail)

@@ -32,7 +32,7 @@ for _r in PF.owners("keyframes_train"):
             f"keyframes_train_{_r}"
         input:
             id=lambda w, r=_r: keyframes_look.shot_id_path(PF, r, int(w.first)),
-            frames=lambda w, v=_v, shots=_shots: frames_of("frames", v, shots[int(w.first)]),
+            frames=lambda w, v=_v, r=_r: frames_of("frames", v, keyframes_look.shot_frames(PF.renders[r], int(w.first))),
             keyframes=lambda w, shots=_shots, files=_keyframes: [ancient(files[str(t)]) for t in shots[int(w.first)]],
         output:
             shot=_files["shot"],

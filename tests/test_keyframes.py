@@ -12,7 +12,7 @@ from PIL import Image
 from conftest import make_clip, run_snakemake, shared
 from paintflow import PaintflowError
 from paintflow.files import read_rgb
-from paintflow.metrics import psnr
+from paintflow.metrics import psnr, ssim
 
 QUALITY = True  # its renders run the quality stage (tests/conftest.py: _quality_stage)
 FRAMES, KEYS, FAR = 12, (1, 12), (5, 6, 7, 8)  # far: at least 4 frames from a keyframe
@@ -43,8 +43,7 @@ def rendered(tmp_path_factory):
         "video": "clip",
         "look": "keyframes",
         "keyframes": {"keyframes": str(keys), "steps": 400, "channels": 16},
-        "smooth": {"method": "flow_blend", "alpha": 0.8},  # the keyframes themselves stay exact
-    }
+    }  # smoothed by the look's own default (flow_blend 0.8): the keyframes themselves stay exact
     (wd / "config.yaml").write_text(yaml.safe_dump(config(wd, {"truth": truth, "keys": look})))
     run_snakemake(wd)
     return wd
@@ -62,34 +61,41 @@ def test_the_keyframe_look_beats_warping_and_the_fast_look_given_the_keyframe(re
 
     wd = rendered
     fast = {k: FastStylizer(FastSettings(style=str(wd / f"painted/{k:06d}.png"))) for k in KEYS}
-    ours, warped, restyled = [], [], []
+    made = {"ours": [], "warped": [], "restyled": []}
     for t in FAR:
         k = min(KEYS, key=lambda k: abs(k - t))  # noqa: B023
-        truth, source = frame(wd, "fast", "truth", t), frame(wd, "frames", "clip", t)
-        ours.append(psnr(frame(wd, "keyframes", "keys", t), truth))
+        source = frame(wd, "frames", "clip", t)
         flow = compute_flow(source, frame(wd, "frames", "clip", k), "deepflow")  # t → k: k's pixels onto t
-        warped.append(psnr(np.clip(warp(frame(wd, "fast", "truth", k).astype(np.float32), flow), 0, 255), truth))
-        restyled.append(psnr(fast[k](source), truth))
-    ours, warped, restyled = np.mean(ours), np.mean(warped), np.mean(restyled)
-    print(f"PSNR on frames {FAR}: keyframe look {ours:.2f} dB, warped keyframe {warped:.2f}, fast look {restyled:.2f}")
-    assert ours >= warped + 2 and ours >= restyled + 1, (ours, warped, restyled)
+        made["ours"].append(frame(wd, "keyframes", "keys", t))
+        made["warped"].append(np.rint(np.clip(warp(frame(wd, "fast", "truth", k).astype(np.float32), flow), 0, 255)))
+        made["restyled"].append(fast[k](source))
+    truths = [frame(wd, "fast", "truth", t) for t in FAR]
+    scores = {n: np.mean([psnr(x, y) for x, y in zip(m, truths, strict=True)]) for n, m in made.items()}
+    alike = {n: np.mean([ssim(x.astype(np.uint8), y) for x, y in zip(m, truths, strict=True)]) for n, m in made.items()}
+    print(f"PSNR, SSIM on frames {FAR}: " + ", ".join(f"{n} {scores[n]:.2f} dB, {alike[n]:.3f}" for n in made))
+    ours, warped, restyled = scores["ours"], scores["warped"], scores["restyled"]
+    assert ours >= warped + 2 and ours >= restyled + 2, (ours, warped, restyled)
+    assert alike["ours"] > max(alike["warped"], alike["restyled"]), alike
     for t in KEYS:  # the keyframes themselves
         got = psnr(frame(wd, "keyframes", "keys", t), read_rgb(wd / f"painted/{t:06d}.png"))
         assert got >= 35, f"keyframe {t} reproduced at {got:.1f} dB"
 
 
-def test_the_keyframe_look_smoothed_is_nearly_as_steady_as_the_footage(rendered):
-    """Each frame painted on its own, then flow-blended (alpha 0.8) with the previous output: its warping
-    error (the optical flow's, with its consistency mask) within 30 % of the footage's own (measured: 0.0022
-    against 0.0018; most of it on keyframe 12's own frame, kept exact after smoothed frames: 0.0109)."""
+def test_the_keyframe_look_is_as_steady_as_the_footage(rendered):
+    """Each frame painted on its own, then flow-blended (alpha 0.8: the look's default smoothing) with the
+    previous output: its warping error (the optical flow's, with its consistency mask) at or below the
+    footage's own (measured: 0.0014 against 0.0018)."""
     import json
+
+    snapshot = json.loads((rendered / "results/.paintflow/renders/keys.json").read_text())
+    assert snapshot["smooth"]["method"] == "flow_blend" and snapshot["smooth"]["alpha"] == 0.8
 
     records = [json.loads(p.read_text()) for p in sorted((rendered / "results/renders/keys/quality").glob("*.json"))]
     assert all(r["flow"] for r in records if r["t"] > 1)
     e1 = np.mean([r["e1"] for r in records if r.get("e1") is not None])
     floor = np.mean([r["floor1"] for r in records if r.get("floor1") is not None])
     print(f"warping error {e1:.4f}, the footage's {floor:.4f}")
-    assert e1 <= 1.3 * floor, (e1, floor)
+    assert e1 <= floor, (e1, floor)
 
 
 def test_the_report_shows_each_sampled_frame_beside_its_nearest_keyframe(rendered):
@@ -179,9 +185,11 @@ def test_a_keyframes_alpha_says_where_the_painting_applies(tmp_path):
     key[:, 32:, 3] = 255  # … painted over the right half
     write_rgb(tmp_path / "000001.png", source)
     Image.fromarray(key, "RGBA").save(tmp_path / "key.png")
-    derived = {"keyframes": {"1": str(tmp_path / "key.png")}, "shots": [[1, 2, [1]]], "alpha": True}
+    # a shot of two frames, the second its neighbour (the same still: the keyframe carried onto it whole)
+    derived = {"keyframes": {"1": str(tmp_path / "key.png")}, "shots": [[1, 3, [1]]], "alpha": True}
     settings = {"steps": 150, "patch": 24, "batch": 8, "channels": 16, "levels": 1, "learning_rate": 0.003, "seed": 0}
-    train(derived, {1: tmp_path / "000001.png"}, settings, {"model": tmp_path / "m.pt", "loss": tmp_path / "l.csv"})
+    frames = {1: tmp_path / "000001.png", 2: tmp_path / "000001.png"}
+    train(derived, frames, settings | {"neighbours": 1}, {"model": tmp_path / "m.pt", "loss": tmp_path / "l.csv"})
     out = Painter(tmp_path / "m.pt", "cpu")(1, source).astype(np.float64)  # the network alone (reach 0)
     left = np.abs(out[:, :28] - source[:, :28]).mean()  # a few pixels off the edge of the painting
     right = np.abs(out[:, 36:] - (255 - source[:, 36:])).mean()
@@ -197,6 +205,7 @@ def test_a_killed_training_goes_on_from_its_checkpoint_to_the_same_network_and_a
     source = np.asarray(Image.open(shared("content", "astronaut.png")).convert("RGB").resize((48, 32)))
     pairs = [(source, 255 - source)]
     settings = {"steps": 40, "patch": 16, "batch": 4, "channels": 8, "levels": 1, "learning_rate": 0.003, "seed": 0}
+    settings["neighbours"] = 0
     straight, straight_losses = train_shot(pairs, settings, "cpu")
 
     def killed(step, loss):
@@ -235,7 +244,7 @@ def test_a_preview_paints_with_the_network_the_render_trained(rendered):
     said = yaml.safe_load((rendered / "config.yaml").read_text()) | {"shots": {"default": "none"}}  # as rendered
     (rendered / "one_shot.yaml").write_text(yaml.safe_dump(said))
     _, dag = load(rendered, rendered / "one_shot.yaml")
-    assert keyframe_preview.kept_network(dag, "keys", list(KEYS)) is not None
+    assert keyframe_preview.kept_network(dag, "keys", 1) is not None
     rgb = source_frame(dag, "keys", 6)
     keys = {k: (rendered / f"results/videos/clip/frames/{k:06d}.png", rendered / f"painted/{k:06d}.png") for k in KEYS}
     painter = Painter(rendered / "results/renders/keys/keyframe_training/model.pt", "cpu", keys, 4)
@@ -283,3 +292,33 @@ def test_each_shot_trains_in_a_job_of_its_own_and_a_changed_keyframe_retrains_it
     calibration = RenderDag(prepare(calibration_config(loaded, dag, 3, tmp_path / "calibration")))
     assert calibration.renders["keys"].derived["shots"] == [[1, 4, [1]]]
     assert calibration.renders["keys"].settings["steps"] == 6
+
+
+def test_between_two_keyframes_nearer_than_reach_the_strokes_mix_without_a_pop(tmp_path):
+    """Keyframes 1 and 5 with reach 4 over a still frame, a network that paints grey: frames 2-4 take both
+    keyframes by their nearness (200, 175, 150, 125, 100), not the nearest alone (a jump at the midpoint)."""
+    import torch
+
+    from paintflow.files import write_rgb
+    from paintflow.looks.keyframes.patches import Painter, build
+
+    net = build(4, 3, 1)
+    for p in net.parameters():
+        torch.nn.init.zeros_(p)  # sigmoid(0): grey 0.5 everywhere
+    still = np.full((16, 16, 3), 90, np.uint8)
+    keys = {}
+    for k, grey in ((1, 200), (5, 100)):
+        write_rgb(tmp_path / f"{k}.png", np.full((16, 16, 3), grey, np.uint8))
+        keys[k] = (still, tmp_path / f"{k}.png")
+    model = {"channels": 4, "levels": 1, "alpha": False, "shots": [[1, 6, net.state_dict()]]}
+    painter = Painter(model, "cpu", keys, reach=4)
+    greys = [float(painter(t, still).mean()) for t in range(1, 6)]
+    assert greys == pytest.approx([200, 175, 150, 125, 100], abs=1), greys
+
+
+def test_a_keyframe_teaches_the_frames_near_it_in_its_shot():
+    from paintflow.looks.keyframes.patches import neighbour_frames
+
+    assert neighbour_frames([1, 5], 1, 9, 2) == {2: (1, 1), 3: (1, 2), 4: (5, 1), 6: (5, 1), 7: (5, 2)}
+    assert neighbour_frames([5], 4, 7, 3) == {4: (5, 1), 6: (5, 1)}  # never outside its shot
+    assert neighbour_frames([5], 1, 9, 0) == {}

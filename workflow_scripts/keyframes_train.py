@@ -3,7 +3,7 @@ of its painted keyframes (or the one kept for the same keyframes and settings)."
 
 import torch
 
-from paintflow.looks.keyframes import trained_shots
+from paintflow.looks.keyframes import shot_of
 from paintflow.looks.keyframes.patches import train_one
 from paintflow.paths import frame_of
 from paintflow.smk import render_of, setup_log, threads
@@ -14,6 +14,5 @@ r = render_of(snakemake, owner)
 frames = {frame_of(p): p for p in snakemake.input.frames}
 
 torch.set_num_threads(threads(snakemake))
-keys = trained_shots(r)[first]
-trained = train_one(first, keys, r.derived, frames, r.settings, snakemake.output.shot, r.settings["device"], log)
+trained = train_one(shot_of(r, first), r.derived, frames, r.settings, snakemake.output.shot, r.settings["device"], log)
 log.info("keyframe training of %s, shot at frame %d: %s", owner, first, "trained" if trained else "kept")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from paintflow.registry import Command, Look, Stage, later, register_look
 from paintflow.shared_stages import smooth_id
 
-TRAIN_KEYS = ("steps", "patch", "batch", "channels", "levels", "learning_rate", "seed")  # what a network depends on
+TRAIN_KEYS = ("steps", "patch", "batch", "channels", "levels", "learning_rate", "neighbours", "seed")  # a network's
 
 
 def _train_id(dag, render):
@@ -32,6 +32,19 @@ def trained_shots(render) -> dict[int, list[int]]:
     return {first: keys for first, _, keys in render.derived["shots"] if keys}
 
 
+def shot_of(render, first: int) -> tuple[int, int, list[int]]:
+    """(first, stop, keyframes) of the render's shot starting at ``first``."""
+    return next(tuple(row) for row in render.derived["shots"] if row[0] == first)
+
+
+def shot_frames(render, first: int) -> list[int]:
+    """The source frames a shot's training reads: its keyframes' and those near them (``neighbours``)."""
+    from .patches import neighbour_frames
+
+    first, stop, keys = shot_of(render, first)
+    return sorted({*keys, *neighbour_frames(keys, first, stop, render.settings["neighbours"])})
+
+
 def _train_jobs(dag, render) -> list[str]:
     return [f"shot{first:06d}" for first in trained_shots(dag.renders[render])]
 
@@ -43,6 +56,7 @@ def shot_identity(dag, render, first: int) -> dict:
     s = dag.numbers("keyframes", r.settings)
     return {
         "frames": dag.key("frames", r.video),
+        "shot": list(shot_of(r, first)[:2]),  # which frames near its keyframes it learns from too
         "keyframes": {str(t): dag.ids(r.derived["keyframes"][str(t)]) for t in trained_shots(r)[first]},
         "alpha": r.derived["alpha"],
         "settings": {k: s[k] for k in TRAIN_KEYS},
@@ -126,6 +140,9 @@ register_look(
         check=later(f"{__name__}.patches", "check"),
         calibrate=calibration,
         smooths=True,
+        # each frame painted on its own flickers (1.7-2x the footage's warping error): flow-blended it is
+        # below the footage's own at +3-5 % content distance (bench/keyframes.py); the keyframes stay exact
+        smoothing={"method": "flow_blend", "alpha": 0.8},
         report_columns=report_columns,
         command=Command(
             "keyframes",

@@ -13,21 +13,22 @@ import numpy as np
 PREVIEW_STEPS = 200  # training steps of a preview's network (the render's own: `steps`, 1000 by default)
 
 
-def kept_network(dag, render: str, keys: list[int]):
-    """The network the render's training keeps for a shot with these keyframes, if it made one (its source
-    frames must be extracted for its name), or None."""
+def kept_network(dag, render: str, first: int):
+    """The network the render's training keeps for the shot starting at ``first`` with its keyframes as they
+    are now, if it made one (its source frames must be extracted for its name), or None."""
     import torch
 
     from paintflow.files import is_intact
 
-    from . import paths
+    from . import paths, shot_frames, shot_of
     from .patches import shot_key
 
     r = dag.renders[render]
-    frames = dict(zip(keys, dag.paths("frames", r.video, keys), strict=True))
+    wanted = shot_frames(r, first)
+    frames = dict(zip(wanted, dag.paths("frames", r.video, wanted), strict=True))
     if not all(Path(p).is_file() for p in frames.values()):
         return None
-    name = shot_key(keys, r.derived, frames, r.settings)
+    name = shot_key(*shot_of(r, first), r.derived, frames, r.settings)
     kept = Path(paths(dag, render)["model"]).parent / "shots" / f"{name}.pt"
     return torch.load(kept, weights_only=True)["net"] if is_intact(kept) else None
 
@@ -37,19 +38,20 @@ def preview(dag, render: str, rgb: np.ndarray, quick: bool = True, t: int | None
     from paintflow.devices import pick_device
     from paintflow.preview import source_frame
 
-    from .patches import Painter, keyframe_pair, train_shot
+    from . import shot_frames
+    from .patches import Painter, train_shot, training_pairs
 
     r, s = dag.renders[render], dag.renders[render].settings
     t = t or max(1, (r.frames + 1) // 2)
     first, stop, keys = next(row for row in r.derived["shots"] if row[0] <= t < row[1])
     if not keys:  # missing: as_filmed
         return rgb
-    sources = {k: source_frame(dag, render, k) for k in keys}
     files = r.derived["keyframes"]
-    net = kept_network(dag, render, keys)
+    net = kept_network(dag, render, first)
     if net is None:
+        sources = {u: source_frame(dag, render, u) for u in shot_frames(r, first)}
         settings = {**s, "steps": min(s["steps"], PREVIEW_STEPS) if quick else s["steps"]}
-        pairs = [keyframe_pair(sources[k], files[str(k)], r.derived["alpha"]) for k in keys]
+        pairs = training_pairs(first, stop, keys, r.derived, sources, s["neighbours"])
         trained, _ = train_shot(pairs, settings, pick_device(s["device"]), r.derived["alpha"])
         net = {k: v.cpu() for k, v in trained.state_dict().items()}
     model = {
@@ -58,5 +60,5 @@ def preview(dag, render: str, rgb: np.ndarray, quick: bool = True, t: int | None
         "alpha": r.derived["alpha"],
         "shots": [[first, stop, net]],
     }
-    keyed = {k: (sources[k], files[str(k)]) for k in keys}
+    keyed = {k: (source_frame(dag, render, k), files[str(k)]) for k in keys}
     return Painter(model, s["device"], keyed, s["reach"])(t, rgb)
