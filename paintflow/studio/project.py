@@ -299,6 +299,8 @@ def write_to_paint(render: Render) -> None:
     hand = hand_of(render)
     if not hand or not hand["command"]:
         raise PaintflowError(f"the look of {render.name} takes no painted frames")
+    if hand["writing"]:
+        raise PaintflowError("the frames worth painting are being chosen already")
     out = runner.folder(render.workdir) / TO_PAINT
     shutil.rmtree(out, ignore_errors=True)
     command = [hand["command"], render.name, "--directory", render.workdir, "--out", str(out)]

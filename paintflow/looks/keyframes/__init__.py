@@ -125,8 +125,8 @@ def calibration(settings: dict, scratch, frames: int) -> dict:
     return {"steps": min(settings["steps"], 40), "keyframes": str(folder)}
 
 
-def training_frames(render) -> list[int]:
-    """The source frames the training reads: the keyframes' own."""
+def keyframe_frames(render) -> list[int]:
+    """The keyframes' own source frames (the painter carries the artist's strokes from them)."""
     return sorted(int(t) for t in render.derived["keyframes"])
 
 
@@ -140,8 +140,8 @@ register_look(
         check=later(f"{__name__}.patches", "check"),
         calibrate=calibration,
         smooths=True,
-        # each frame painted on its own flickers (1.7-2x the footage's warping error): flow-blended it is
-        # below the footage's own at +3-5 % content distance (bench/keyframes.py); the keyframes stay exact
+        # each frame painted on its own flickers (1.1-1.8x the footage's warping error): flow-blended it is
+        # 0.25-0.42x the footage's own (bench/keyframes.py); the keyframes stay exact
         smoothing={"method": "flow_blend", "alpha": 0.8},
         report_columns=report_columns,
         command=Command(
@@ -176,7 +176,7 @@ register_look(
         painter=painter,
         inputs=lambda dag, render: {
             "model": [paths(dag, render)["model"]],
-            "keyframe_sources": dag.paths("frames", dag.renders[render].video, training_frames(dag.renders[render])),
+            "keyframe_sources": dag.paths("frames", dag.renders[render].video, keyframe_frames(dag.renders[render])),
         },
     ),
     where=__file__,
