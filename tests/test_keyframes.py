@@ -322,3 +322,28 @@ def test_a_keyframe_teaches_the_frames_near_it_in_its_shot():
     assert neighbour_frames([1, 5], 1, 9, 2) == {2: (1, 1), 3: (1, 2), 4: (5, 1), 6: (5, 1), 7: (5, 2)}
     assert neighbour_frames([5], 4, 7, 3) == {4: (5, 1), 6: (5, 1)}  # never outside its shot
     assert neighbour_frames([5], 1, 9, 0) == {}
+
+
+def test_the_config_check_decodes_a_keyframe_once_per_version_of_its_file(tmp_path, monkeypatch):
+    """Reading the workflow (every dry run, and on a cluster every job) checks every keyframe's shape: a
+    file unchanged since the last check is not decoded again; a file painted again is."""
+    import os
+
+    from paintflow.config import prepare
+    from paintflow.dag import RenderDag
+    from paintflow.looks.keyframes import patches
+
+    make_clip(tmp_path / "clip.mp4", audio=False, seconds=FRAMES / 10, size="192x108")
+    keys = tmp_path / "painted"
+    keys.mkdir()
+    painting = Image.open(shared("style", "starry_night.jpg")).convert("RGB")
+    painting.resize((96, 54)).save(keys / "000001.png")
+    look = {"video": "clip", "look": "keyframes", "keyframes": {"keyframes": str(keys)}}
+    cfg = {**config(tmp_path, {"keys": look}), "results": str(tmp_path / "results")}
+    first = RenderDag(prepare(cfg)).renders["keys"].derived
+    decoded = []
+    monkeypatch.setattr(patches, "read_keyframe", lambda p: decoded.append(p) or np.zeros((54, 96, 4), np.uint8))
+    assert RenderDag(prepare(cfg)).renders["keys"].derived == first and decoded == []
+    painting.resize((192, 108)).save(keys / "000001.png")  # painted again, larger
+    os.utime(keys / "000001.png", ns=(1, 1))  # even with an old date
+    assert RenderDag(prepare(cfg)).renders["keys"].derived["alpha"] is True and len(decoded) == 1

@@ -37,6 +37,42 @@ def read_keyframe(path) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
+class KeyframeShapes:
+    """(height, width, channels) of keyframe files, each decoded once per version of the file: kept in a
+    JSON file under the results (``.paintflow/keyframe_shapes.json``) while its inode, size, mtime and ctime
+    are unchanged — the config check runs whenever the workflow is read (every dry run, plan, status and, on
+    a cluster, every job), and a shot's worth of 4K paintings takes seconds to decode."""
+
+    def __init__(self, cache: Path | None):
+        import json
+
+        self.cache, self.data, self.dirty = cache, {}, False
+        if cache is not None and cache.is_file():
+            try:
+                self.data = json.loads(cache.read_text())
+            except ValueError:
+                self.data = {}
+
+    def __call__(self, path: Path) -> tuple[int, int, int]:
+        st = path.stat()
+        stamp, name = [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns], str(path.resolve())
+        hit = self.data.get(name)
+        if not hit or hit["stamp"] != stamp:
+            image = read_keyframe(path)  # a picture that is not one is said here, by the caller
+            hit = self.data[name] = {"stamp": stamp, "shape": [*image.shape[:2], image.shape[2]]}
+            self.dirty = True
+        return tuple(hit["shape"])
+
+    def save(self) -> None:
+        from paintflow.files import write_json
+
+        if self.dirty and self.cache is not None:
+            try:
+                write_json(self.cache, self.data)
+            except (OSError, PaintflowError):
+                pass  # a results folder that cannot be written yet: decoded again next time
+
+
 def check(render, rcfg: dict, videos: dict, renders: dict, where: str, config: dict | None = None) -> dict:
     """The keyframes of a render, each checked before any job (named by the frame it paints, inside the
     clip, an image of the frames' shape), and the shots with theirs: {keyframes: {t: file}, shots: [[first,
@@ -49,6 +85,8 @@ def check(render, rcfg: dict, videos: dict, renders: dict, where: str, config: d
     if not folder.is_dir():
         raise PaintflowError(f"{where}.keyframes: folder not found: {folder}")
     found, alpha = {}, False
+    results = (config or {}).get("results")
+    shapes = KeyframeShapes(Path(results) / ".paintflow" / "keyframe_shapes.json" if results else None)
     for p in sorted(folder.iterdir()):
         if p.is_dir() or p.name.startswith("."):
             continue
@@ -64,10 +102,9 @@ def check(render, rcfg: dict, videos: dict, renders: dict, where: str, config: d
                 f"{where}.keyframes: {p.name} paints frame {t}, but the clip has {render.frames} frames"
             )
         try:
-            image = read_keyframe(p)
+            h, w, channels = shapes(p)
         except PaintflowError as err:
             raise PaintflowError(f"{where}.keyframes: {p.name} is not a readable image ({err})") from err
-        h, w = image.shape[:2]
         want, got = render.width / render.height, w / h
         if abs(got - want) > ASPECT_TOLERANCE * want:
             raise PaintflowError(
@@ -76,7 +113,8 @@ def check(render, rcfg: dict, videos: dict, renders: dict, where: str, config: d
             )
         if t in found:
             raise PaintflowError(f"{where}.keyframes: {p.name} and {Path(found[t]).name} both paint frame {t}")
-        found[t], alpha = str(p), alpha or image.shape[2] == 4
+        found[t], alpha = str(p), alpha or channels == 4
+    shapes.save()
     if not found:
         raise AwaitingInput(f"{where}.keyframes: no painted frames in {folder} yet (000012.png paints frame 12)")
     shots = videos[render.video].shots.ranges() if render.video in videos else [range(1, render.frames + 1)]
