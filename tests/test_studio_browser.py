@@ -199,6 +199,51 @@ def test_the_studio_in_a_browser(browser, tmp_path):
     assert REPO.is_dir()
 
 
+def test_a_keyframe_render_from_the_page_frames_out_painted_frames_in(browser, tmp_path):
+    """The keyframe look in a browser: the new render waits for its painted frames and shows the frames
+    worth painting; the painted ones go in through the page's own upload field; then it can start, and a
+    preview shows the painting carried to another frame (the server side: test_studio_views.py)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from paintflow.files import read_rgb, write_rgb
+
+    project, shots, clip, port, log, server = new_studio(tmp_path, "hand.mp4", seconds=0.4)
+    base = f"http://127.0.0.1:{port}"
+    d = browser
+    try:
+        d.get(f"{base}/new/")
+        d.find_element(By.ID, "id_name").send_keys("hand")
+        d.find_element(By.ID, "id_video_upload").send_keys(str(clip))
+        fill(d, "width", "64")
+        Select(d.find_element(By.ID, "id_look")).select_by_value("keyframes")
+        fill(d, "keyframes__steps", "30")
+        d.find_element(By.ID, "create").click()
+        wait(lambda: "/render/hand/" in d.current_url, 30, "the render page")
+        assert state(d, base, "hand") == "waiting" and not d.find_elements(By.ID, "start")
+        wait(lambda: d.find_elements(By.ID, "to-paint-sheet"), 60, "the frames to paint")  # the page reloads
+        assert d.find_element(By.ID, "to-paint-zip").get_attribute("href").endswith("/render/hand/to_paint.zip")
+        shot(d, shots, "keyframes_to_paint")
+        painted = []
+        for frame in sorted((project / "renders/hand/.studio/to_paint").glob("*.png")):  # as an artist would
+            painted.append(tmp_path / frame.name)
+            write_rgb(painted[-1], 255 - read_rgb(frame))
+        d.find_element(By.ID, "painted").send_keys("\n".join(str(p) for p in painted))
+        d.find_element(By.ID, "upload-painted").click()
+        said = wait(lambda: [m.text for m in d.find_elements(By.CSS_SELECTOR, ".messages li")], 30, "the upload")
+        assert "every shot has one, the render can start" in said[0], said
+        assert state(d, base, "hand") == "new" and d.find_elements(By.ID, "start")
+        assert len(d.find_elements(By.CSS_SELECTOR, "#painted-frames img")) == len(painted)
+        d.find_element(By.CSS_SELECTOR, "input[name=frame]").send_keys("3")
+        d.find_element(By.ID, "preview").click()
+        image = wait(lambda: d.find_elements(By.ID, "preview-image"), 120, "the preview image")[0]
+        wait(lambda: d.execute_script("return arguments[0].naturalWidth", image) == 64, 10, "the preview to load")
+        shot(d, shots, "keyframes")
+    finally:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
 # every other look from the page, its knobs turned down for a CPU: (fields typed or ticked, paintings clicked)
 LOOKS_FROM_THE_PAGE = {
     "paint": ({"paint__iterations": "2", "paint__first_frame_iterations": "4"}, ["the_scream.jpg"]),
