@@ -266,6 +266,21 @@ class RenderDag:
             for owner in self.owners(name)
         }
 
+    def job_identity(self, name: str, owner: str, job: str) -> dict:
+        """What decides one job of a stage made by several (Stage.jobs, Stage.job_identity)."""
+        body = STAGES[name].job_identity(self, owner, job)
+        return ident.canonical({"stage": name, "v": STAGES[name].version, "job": job, **body})
+
+    def identity_files(self):
+        """(rule name, file, log name, identity) of every identity file: one per (stage, owner), and one per
+        job of a stage whose jobs have identities of their own; each re-written when its identity changes."""
+        for name, owner in self.current_keys():
+            yield f"{name}_{owner}", self.id_path(name, owner), f"{name}-{owner}", self.identity(name, owner)
+            s = STAGES[name]
+            for job in s.jobs(self, owner) if s.jobs and s.job_identity else ():
+                log = f"{name}-{owner}-{job}"
+                yield f"{name}_{owner}_{job}", self.id_path(name, owner, job), log, self.job_identity(name, owner, job)
+
     def current_shot_tags(self) -> dict:
         """{(stage, owner): the shot tags its chain chunks may carry now} (see chain_params): the frame
         store keeps these shot folders and drops the others (shots that a moved cut took away)."""
@@ -349,8 +364,9 @@ class RenderDag:
             return True
         return name == "flow" and variant == "bwd" and t > self.videos[video].frames - FRAMES_BACK
 
-    def id_path(self, name: str, owner: str) -> str:
-        return f"{self.results}/.paintflow/ids/{name}-{owner}.json"
+    def id_path(self, name: str, owner: str, job: str | None = None) -> str:
+        """A stage's identity file for an owner, or one job's (Stage.job_identity)."""
+        return f"{self.results}/.paintflow/ids/{name}-{owner}{f'-{job}' if job else ''}.json"
 
     def key_color_path(self, video: str) -> str:
         return f"{self.results}/videos/{video}/key_color.json"

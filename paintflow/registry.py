@@ -49,6 +49,9 @@ class Stage:
     # (dag, owner) -> names of the jobs a one-job stage is made by, one rule's jobs (the keyframe look's
     # training: one per shot); each has its log and benchmark job-<name>; None: one job
     jobs: Callable | None = None
+    # (dag, owner, job) -> what decides one of those jobs: an identity file of its own (identity_<stage>_<owner>_
+    # <job>), so that a change re-runs that job alone (a shot's keyframes: its training); None: the stage's
+    job_identity: Callable | None = None
     bytes_per_pixel: float = 2.0  # disk per pixel of a stored frame (the disk estimate; 1280x720 measures)
 
     @property

@@ -1,7 +1,8 @@
 # The keyframe look: one training job per shot with keyframes trains its network on patches of the
 # shot's painted keyframes (paintflow/looks/keyframes), re-run only when that shot's keyframes or the
-# training settings change (its own identity file); one quick job gathers the shots' networks into the
-# render's model; every frame is then painted by the generic per-frame rule (rules/looks.smk).
+# training settings change (its own identity file: Stage.job_identity, rules/identity.smk); one quick
+# job gathers the shots' networks into the render's model; every frame is then painted by the generic
+# per-frame rule (rules/looks.smk).
 from paintflow.looks import keyframes as keyframes_look
 
 for _r in PF.owners("keyframes_train"):
@@ -10,28 +11,11 @@ for _r in PF.owners("keyframes_train"):
     _files = keyframes_look.paths(PF, _r)
     _keyframes = PF.renders[_r].derived["keyframes"]
 
-    for _first in _shots:
-
-        rule:
-            name:
-                f"identity_keyframes_shot_{_r}_{_first}"
-            output:
-                keyframes_look.shot_id_path(PF, _r, _first),
-            log:
-                f"{R}/logs/identity/keyframes_shot-{_r}-{_first:06d}.log",
-            localrule: True
-            conda:
-                "../envs/video.yaml"
-            params:
-                identity=keyframes_look.shot_identity(PF, _r, _first),
-            script:
-                "../workflow_scripts/identity.py"
-
     rule:
         name:
             f"keyframes_train_{_r}"
         input:
-            id=lambda w, r=_r: keyframes_look.shot_id_path(PF, r, int(w.first)),
+            id=lambda w, r=_r: PF.id_path("keyframes_train", r, f"shot{w.first}"),
             frames=lambda w, v=_v, r=_r: frames_of("frames", v, keyframes_look.shot_frames(PF.renders[r], int(w.first))),
             keyframes=lambda w, shots=_shots, files=_keyframes: [ancient(files[str(t)]) for t in shots[int(w.first)]],
         output:

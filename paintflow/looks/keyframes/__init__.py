@@ -49,10 +49,11 @@ def _train_jobs(dag, render) -> list[str]:
     return [f"shot{first:06d}" for first in trained_shots(dag.renders[render])]
 
 
-def shot_identity(dag, render, first: int) -> dict:
-    """What decides one shot's network: its keyframes (their frames' identity and the files' content) and
-    the training settings — not the other shots' (a changed keyframe retrains its shot alone)."""
-    r = dag.renders[render]
+def _shot_identity(dag, render, job: str) -> dict:
+    """What decides one shot's network (its training job, ``shot<first>``): its keyframes (their frames'
+    identity and the files' content) and the training settings — not the other shots' (a changed keyframe
+    retrains its shot alone)."""
+    r, first = dag.renders[render], int(job.removeprefix("shot"))
     s = dag.numbers("keyframes", r.settings)
     return {
         "frames": dag.key("frames", r.video),
@@ -61,11 +62,6 @@ def shot_identity(dag, render, first: int) -> dict:
         "alpha": r.derived["alpha"],
         "settings": {k: s[k] for k in TRAIN_KEYS},
     }
-
-
-def shot_id_path(dag, render, first: int) -> str:
-    """The identity file of one shot's training (its job's one input that is not ancient)."""
-    return f"{dag.results}/.paintflow/ids/keyframes_shot-{render}-{first:06d}.json"
 
 
 def _keyframes_id(dag, render):
@@ -164,6 +160,7 @@ register_look(
         identity=_train_id,
         work=_train_work,
         jobs=_train_jobs,
+        job_identity=_shot_identity,
     ),
     Stage(
         "keyframes",
