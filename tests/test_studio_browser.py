@@ -106,6 +106,18 @@ def wait(check, seconds: float, what: str):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def left(element) -> bool:
+    """The page that held `element` is gone (Chrome may answer a node of a page being replaced with an inspector
+    error instead of a stale element: both mean it left)."""
+    from selenium.common.exceptions import WebDriverException
+
+    try:
+        element.is_enabled()
+    except WebDriverException:
+        return True
+    return False
+
+
 def state(driver, base, name) -> str:
     import json
     import urllib.request
@@ -306,8 +318,7 @@ def terminal_reference(project: Path, reference: Path):
 
 def test_every_look_from_the_page(browser, tmp_path):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.expected_conditions import staleness_of
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
     import paintflow.looks
     from paintflow.config import absolute_paths, load
@@ -353,7 +364,7 @@ def test_every_look_from_the_page(browser, tmp_path):
                 assert not d.find_elements(By.ID, "preview"), f"{look}: a preview button for a look without one"
             start = d.find_element(By.ID, "start")
             start.click()  # queued: the studio runs one render at a time
-            WebDriverWait(d, 30).until(staleness_of(start))  # the page after the click, before the next look
+            wait(lambda: left(start), 30, f"the page after {name}'s start")  # noqa: B023 - before the next look
         for look in LOOKS_FROM_THE_PAGE:
             name = f"every_{look}"
             wait(lambda: state(d, base, name) in ("done", "failed"), 300, f"{name} to finish")  # noqa: B023
