@@ -378,7 +378,10 @@ def run(args) -> int:
 
 def _run_workflow(args, dag) -> int:
     """Run the workflow until every final output exists (``paintflow render``, ``resume`` and ``redo``)."""
-    what = ", ".join(f"{name} ({r.frames} frames, {dag.look(name).name})" for name, r in dag.renders.items())
+    what = ", ".join(
+        [f"{name} ({r.frames} frames, {dag.look(name).name})" for name, r in dag.renders.items()]
+        + [f"timeline {name} ({tl.frames} frames)" for name, tl in dag.timelines.items()]
+    )
     print(f"paintflow: rendering {what}; Snakemake is reading the workflow …", flush=True)
     from .cost import snakemake_env
 

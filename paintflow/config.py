@@ -154,6 +154,8 @@ def prepare(config: dict) -> dict:
     """Validate ``config`` and return a copy with every default filled in."""
     raw = copy.deepcopy(dict(config))
     validate(raw)
+    if not raw.get("renders") and not raw.get("timelines"):
+        raise PaintflowError("config: nothing to make: give renders: (a look over a video) or timelines:")
     _look_smoothing(raw)
     return _fill(schema(), raw)
 

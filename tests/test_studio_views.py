@@ -579,3 +579,65 @@ def test_the_keyframe_look_from_the_page_frames_to_paint_out_painted_frames_in_a
     third = source_frame(dag, "by_keys", 3).astype(float)
     # the painting carried to frame 3: near the inverted frame, far from the frame as filmed
     assert np.abs(shown - (255 - third)).mean() < 0.1 * np.abs(shown - third).mean()
+
+
+def test_a_timeline_gives_each_shot_a_look_by_clicking_and_plays_its_master(studio, tmp_path):
+    """Issue 41's studio page: a new timeline over an edit is every shot as filmed; its page shows each shot
+    as a picture with the looks it can take (the project's renders); a click gives a shot a look (a render of
+    that look over its shots, in a config a terminal runs too); Start makes the master the page plays."""
+    from edits import write_cut
+
+    from paintflow.config import prepare
+    from paintflow.studio import runner
+    from paintflow.video import probe
+
+    project, client, clip = studio
+    edit = tmp_path / "edit.mp4"
+    cut = write_cut(edit)  # two real shots, 4 frames each
+    look = client.post("/new/", {**form(name="tl_warm", duration=0.2), "video_upload": upload(clip, "tl.mp4")})
+    assert look.status_code == 302, said_on(look)
+    new = {"name": "tl_band", "width": 64, "upscale": 1}
+    # bad input is said next to its field, before any work, and leaves nothing
+    late = client.post("/timeline/new/", {**new, "video_upload": upload(edit), "cuts": "99"})
+    assert late.status_code == 400 and "99" in " ".join(said_on(late)), said_on(late)
+    assert not (project / "renders/tl_band").exists()
+    binary = upload(REPO / "resources/style/the_scream.jpg", name="cuts.edl", content_type="text/plain")
+    noise = client.post("/timeline/new/", {**new, "video_upload": upload(edit), "cut_list": binary})
+    assert noise.status_code == 400 and "is not a cut list" in " ".join(said_on(noise)), said_on(noise)
+    assert not (project / "media/videos/edit.mp4").exists()  # the refused uploads went with them
+    made = client.post("/timeline/new/", {**new, "video_upload": upload(edit), "cuts": str(cut)})
+    assert made.status_code == 302 and made["Location"].endswith("/render/tl_band/"), said_on(made)
+    folder = project / "renders/tl_band"
+    config = yaml.safe_load((folder / "config.yaml").read_text())
+    assert config["timelines"] == {"tl_band": {"video": "source", "renders": []}} and not config.get("renders")
+    page = client.get("/render/tl_band/").content.decode()
+    shots = re.findall(r'<div class="shot[^"]*" id="shot-(\d+)">\s*<img src="/render/tl_band/file/([^"]+)"', page)
+    assert [n for n, _ in shots] == ["1", "2"] and all((folder / p).is_file() for _, p in shots), page[-3000:]
+    offered = set(re.findall(r'name="shot-1" value="(\w+)"', page))
+    assert {"as_filmed", "tl_warm"} <= offered and "tl_band" not in offered  # not itself
+    # a click gives shot 2 the look of tl_warm: a render of it over shot 2, the rest as filmed
+    said = client.post(
+        "/render/tl_band/do/looks/", {"shots": 2, "shot-1": "as_filmed", "shot-2": "tl_warm"}, follow=True
+    )
+    assert "tl_warm: shots 2; the rest as filmed" in html.unescape(said.content.decode())
+    config = yaml.safe_load((folder / "config.yaml").read_text())
+    assert config["timelines"]["tl_band"]["renders"] == ["tl_warm"] and config["renders"]["tl_warm"]["shots"] == "2"
+    assert config["renders"]["tl_warm"]["look"] == "fast" and config["renders"]["tl_warm"]["video"] == "source"
+    prepare(config)  # a config the workflow takes from a terminal too
+    before = (folder / "config.yaml").read_text()
+    wrong = client.post("/render/tl_band/do/looks/", {"shots": 2, "shot-1": "nothing_here"}, follow=True)
+    assert "'nothing_here' is not a look of this project" in html.unescape(wrong.content.decode())
+    assert (folder / "config.yaml").read_text() == before  # refused: nothing changed
+    # Start: the master, played by the page, every frame of the edit; shot 2's frames marked made
+    config["quality"] = {"enabled": False}  # as in every test outside the quality modules (conftest)
+    (folder / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    assert runner.main(str(folder)) == 0  # what Start runs (in the background, from the queue)
+    status = client.get("/render/tl_band/status.json").json()
+    assert status["state"] == "done" and status["video"] == "results/timelines/tl_band/tl_band.mp4", status
+    assert probe(folder / status["video"])["frames"] == 8
+    page = client.get("/render/tl_band/").content.decode()
+    assert f'src="/render/tl_band/file/{status["video"]}"' in page and 'id="timeline-parts"' in page
+    assert re.search(r'id="shot-2">.*?class="made"', page, re.S) and not re.search(
+        r'id="shot-1">[^✓]*?class="made"[^✓]*?id="shot-2"', page, re.S
+    )
+    assert "tl_band.otio" in page  # the editor's timeline, to download

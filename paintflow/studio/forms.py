@@ -197,11 +197,7 @@ class NewRenderForm(forms.Form):
         self.fields["smooth"].look = looks_that(lambda look: look.smooths)
         self.fields["song_upload"].look = looks_that(lambda look: look.sound)
         self.fields["painting_upload"].look = self.painted_looks
-        self.fields["video"].choices = (
-            [("", "—")]
-            + [(p.name, p.name) for p in project.videos()]
-            + [(project.SAMPLE + p.name, f"{p.name} (a sample clip)") for p in project.sample_videos()]
-        )
+        self.fields["video"].choices = video_choices()
         self.fields["painting"].choices = [("", "—")] + [(str(p), p.name) for p in project.paintings()]
         from .models import Render
 
@@ -243,16 +239,7 @@ class NewRenderForm(forms.Form):
         return out
 
     def clean_name(self):
-        from .models import Render
-
-        name = self.cleaned_data["name"]
-        if not re.fullmatch(r"[A-Za-z0-9]+(_[A-Za-z0-9]+)*", name):
-            raise forms.ValidationError(
-                f"{name!r}: use letters and digits, words joined by single _ (e.g. {plain_name(name)!r})"
-            )
-        if Render.objects.filter(name=name).exists() or project.render_dir(name).exists():
-            raise forms.ValidationError(f"a render called {name!r} exists already")
-        return name
+        return check_new_name(self.cleaned_data["name"])
 
     def clean(self):
         data = super().clean()
@@ -282,6 +269,78 @@ class NewRenderForm(forms.Form):
     def many_paintings(self) -> str:
         """The looks that take several paintings, to learn from or blended (the gallery's tick boxes for them)."""
         return looks_that(lambda look: look.paintings or look.blend)
+
+
+def video_choices() -> list[tuple[str, str]]:
+    """The videos of the project and the sample clips paintflow comes with, for a form's dropdown."""
+    return (
+        [("", "—")]
+        + [(p.name, p.name) for p in project.videos()]
+        + [(project.SAMPLE + p.name, f"{p.name} (a sample clip)") for p in project.sample_videos()]
+    )
+
+
+def check_new_name(name: str) -> str:
+    """A new render's or timeline's name: a config key, not taken by an entry or a folder of the project."""
+    from .models import Render
+
+    if not re.fullmatch(r"[A-Za-z0-9]+(_[A-Za-z0-9]+)*", name):
+        raise forms.ValidationError(
+            f"{name!r}: use letters and digits, words joined by single _ (e.g. {plain_name(name)!r})"
+        )
+    if Render.objects.filter(name=name).exists() or project.render_dir(name).exists():
+        raise forms.ValidationError(f"a render called {name!r} exists already")
+    return name
+
+
+class NewTimelineForm(forms.Form):
+    """A timeline: an edit (one video) whose shots are each given a look on its page."""
+
+    name = forms.CharField(max_length=60, help_text="letters and digits, words joined by _ (e.g. band_video)")
+    video = forms.ChoiceField(required=False, help_text="the edit, exported from the video editor")
+    video_upload = forms.FileField(required=False, label="or upload it")
+    width = forms.IntegerField(initial=320, **limits("videos", "width"), help_text="processing width in pixels")
+    cut_list = forms.FileField(
+        required=False,
+        label="the editor's cut list",
+        help_text="a CMX 3600 .edl, a Final Cut Pro 7 .xml or an OpenTimelineIO .otio of the same edit: its shots "
+        "and dissolves exactly (empty: the shots are found in the picture)",
+    )
+    cuts = forms.CharField(
+        required=False,
+        label="or where its shots start",
+        help_text='frame numbers or times of the video, e.g. "41, 12.5s, 1:02.5"',
+        validators=[RegexValidator(r"^[\s\d.,:sS]*$", 'frame numbers or times, separated by commas: "41, 12.5s"')],
+    )
+    upscale = forms.TypedChoiceField(choices=[(1, "off"), (2, "2x (waifu2x)")], coerce=int, initial=1)
+    formats = forms.MultipleChoiceField(
+        choices=[(n, f"{n} — {f.for_whom}") for n, f in FORMATS.items()],
+        initial=defaults("encode")["formats"],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="deliver the master as",
+        help_text="each a file beside the master's .mp4, which is always made",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["video"].choices = video_choices()
+
+    def clean_name(self):
+        return check_new_name(self.cleaned_data["name"])
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("video") and not data.get("video_upload"):
+            self.add_error("video", "choose a video, or upload one")
+        if data.get("cut_list") and data.get("cuts"):
+            self.add_error("cuts", "give the cut list or where the shots start, not both")
+        return data
+
+    def cut_frames(self) -> list:
+        """The cuts typed, as the config takes them: numbers as frames, the rest as times."""
+        items = [x.strip() for x in (self.cleaned_data.get("cuts") or "").split(",") if x.strip()]
+        return [int(x) if x.isdigit() else x for x in items]
 
 
 class OpenConfigForm(forms.Form):

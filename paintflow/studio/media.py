@@ -14,7 +14,8 @@ from .. import PaintflowError
 VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v"}
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp"}
 AUDIO_SUFFIXES = {".wav", ".mp3", ".m4a", ".aac", ".flac", ".ogg", ".opus"} | VIDEO_SUFFIXES  # a clip's sound too
-SUFFIXES = {"video": VIDEO_SUFFIXES, "image": IMAGE_SUFFIXES, "audio": AUDIO_SUFFIXES}
+CUT_LIST_SUFFIXES = {".edl", ".xml", ".otio"}  # an editor's cut list (read by paintflow.shots.from_edit)
+SUFFIXES = {"video": VIDEO_SUFFIXES, "image": IMAGE_SUFFIXES, "audio": AUDIO_SUFFIXES, "cut list": CUT_LIST_SUFFIXES}
 
 
 def safe_name(name: str, suffixes: set[str]) -> str:
@@ -41,7 +42,7 @@ def inside(root: Path, relative: str) -> Path:
 
 
 def save_upload(upload, folder: Path, kind: str, limit: int) -> Path:
-    """Check and store an uploaded file; returns its path. ``kind``: "video", "image" or "audio"."""
+    """Check and store an uploaded file; returns its path. ``kind``: "video", "image", "audio" or "cut list"."""
     suffixes = SUFFIXES[kind]
     name = safe_name(upload.name, suffixes)
     if upload.size > limit:
@@ -66,8 +67,14 @@ def save_upload(upload, folder: Path, kind: str, limit: int) -> Path:
 
 
 def check_content(path: Path, kind: str, name: str) -> None:
-    """A video must have a decodable video stream; an image must decode; a song must have a sound stream."""
-    if kind == "audio":
+    """A video must have a decodable video stream; an image must decode; a song must have a sound stream; a cut
+    list must be text (what it says is read with the video's shots: its errors named there)."""
+    if kind == "cut list":
+        try:
+            path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            raise PaintflowError(f"{name} is not a cut list (not text: export an EDL, FCP 7 XML or OTIO)") from None
+    elif kind == "audio":
         import av
 
         try:

@@ -158,8 +158,9 @@ def look_of(dag, name: str, render: Render) -> dict:
     }
 
 
-def describe(render: Render) -> dict:
-    """Everything a page shows about a render, from its files."""
+def describe(render: Render, page: bool = False) -> dict:
+    """Everything a page shows about a render, from its files (``page``: also what only its page shows, not
+    its live status: a timeline's shots and their pictures)."""
     from ..progress import render_progress
 
     info = {
@@ -232,6 +233,30 @@ def describe(render: Render) -> dict:
             ]
         latest = sorted(made, key=lambda p: p.stat().st_mtime)[-4:]
         info["thumbs"] += [rel(render, p) for p in latest]
+    if render.name in dag.timelines:  # a timeline: its master is the result, its shots are given looks
+        from ..delivery import size_text
+        from . import timelines
+
+        master, *others = dag.timeline_deliveries(render.name)
+        info["video"] = rel(render, master.path) if Path(master.path).exists() else None
+        info.setdefault("deliveries", []).extend(
+            {"name": Path(d.path).name, "what": f"the master · {d.format}", "size": size_text(d.path),
+             "file": rel(render, d.path) if Path(d.path).is_file() else None, "folder": Path(d.path).is_dir()}
+            for d in others
+            if Path(d.path).exists()
+        )  # fmt: skip
+        info["deliveries"] += [
+            {
+                "name": Path(f).name,
+                "what": "for the editor",
+                "size": size_text(f),
+                "file": rel(render, f),
+                "folder": False,
+            }
+            for f in dag.editor_files(render.name)
+            if Path(f).is_file()
+        ]
+        info["timeline"] = timelines.card(render, dag) if page else None
     info["doing"] = runner.doing(render.workdir) if info["state"] == "running" else None
     if info["state"] == "failed":
         info["failure"] = runner.failure(render.workdir)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.new, name="new"),
     path("open/", views.open_config, name="open"),
+    path("timeline/new/", views.new_timeline, name="new_timeline"),
     path("frame/", views.frame, name="frame"),
     path("look/<slug:look>/choices.jpg", views.look_choices, name="look_choices"),
     path("render/<slug:name>/", views.detail, name="detail"),

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 from .. import AwaitingInput, PaintflowError
 from ..registry import LOOKS
 from ..render_folder import look_render, put
-from . import media, project, runner
-from .forms import NewRenderForm, OpenConfigForm, field_name
+from . import media, project, runner, timelines
+from .forms import NewRenderForm, NewTimelineForm, OpenConfigForm, field_name
 from .models import Render
 
 
@@ -158,6 +158,59 @@ def new(request):
     return render(request, "studio/new.html", {"form": form}, status=status)
 
 
+def new_timeline(request):
+    """A timeline over an edit: its shots are given looks on its page (every shot as filmed until then)."""
+    form = NewTimelineForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data, uploaded = form.cleaned_data, []
+
+        def refuse(field, text):
+            for path in uploaded:
+                path.unlink(missing_ok=True)
+            form.add_error(field, text)
+            return render(request, "studio/new_timeline.html", {"form": form}, status=400)
+
+        try:
+            if data.get("video_upload"):
+                video = media.save_upload(
+                    data["video_upload"], project.media_dir("videos"), "video", settings.UPLOAD_LIMIT
+                )
+                uploaded.append(video)
+            else:
+                video = project.chosen_video(data["video"])
+        except PaintflowError as err:
+            return refuse("video_upload" if data.get("video_upload") else "video", str(err))
+        cuts = form.cut_frames() or None
+        if data.get("cut_list"):
+            try:
+                cut_list = media.save_upload(
+                    data["cut_list"], project.media_dir("cuts"), "cut list", settings.UPLOAD_LIMIT
+                )
+            except PaintflowError as err:
+                return refuse("cut_list", str(err))
+            uploaded.append(cut_list)
+            cuts = str(cut_list)
+        name = data["name"]
+        try:
+            folder = project.write_config(
+                name, timelines.new_config(name, video, data["width"], cuts, data["upscale"], data.get("formats"))
+            )
+            item = Render.objects.create(name=name, workdir=str(folder))
+            project.load(item)  # probes the video and reads its shots: a cut list that does not fit is said now
+        except PaintflowError as err:
+            Render.objects.filter(name=name).delete()
+            import shutil
+
+            shutil.rmtree(project.render_dir(name), ignore_errors=True)
+            text = str(err).removeprefix("config: ")
+            field = "cut_list" if data.get("cut_list") else "cuts" if cuts else "video"
+            return refuse(field if "shots" in text or "cut" in text else "video", text)
+        messages.success(request, f"timeline {name} created: give each shot a look, then start it")
+        return redirect("detail", name=name)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "studio/new_timeline.html", {"form": form}, status=status)
+
+
 def open_config(request):
     form = OpenConfigForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -184,7 +237,7 @@ def open_config(request):
 def detail(request, name):
     item = get_object_or_404(Render, name=name)
     project.schedule()
-    return render(request, "studio/detail.html", {"r": project.describe(item)})
+    return render(request, "studio/detail.html", {"r": project.describe(item, page=True)})
 
 
 def status(request, name):
@@ -239,6 +292,12 @@ def action(request, name, what):
             # in the background: a painted frame takes up to a minute on a CPU, and the page says it is at work
             project.background(args, item.workdir, "preview.running", "preview.txt")
             messages.success(request, f"{name}: previewing {'frame ' + frame.strip() if frame.strip() else 'a frame'}…")
+        elif what == "looks":  # a timeline's shots given looks
+            if runner.is_running(item.workdir):
+                raise PaintflowError("stop the timeline before giving its shots other looks")
+            given = {int(k.removeprefix("shot-")): v for k, v in request.POST.items() if re.fullmatch(r"shot-\d+", k)}
+            said = timelines.give(item, given, int(request.POST.get("shots", 0)))
+            messages.success(request, f"{name}: {said}")
         elif what == "to_paint":
             project.write_to_paint(item)
             messages.success(request, f"{name}: choosing the frames worth painting…")
