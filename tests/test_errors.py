@@ -183,3 +183,14 @@ def test_disk_filling_up_mid_write_names_the_file_and_keeps_what_exists(tiny_dis
         write_rgb(tiny_disk / "frames/000002.png", noise)
     assert read_rgb(done).shape == (10, 10, 3)
     assert sorted(p.name for p in (tiny_disk / "frames").iterdir()) == ["000001.png"]  # no partial file
+
+
+def test_a_config_with_nothing_to_make_says_so(workdir):
+    """No render and no timeline: said in words (a timeline alone, every shot as filmed, is something)."""
+    from paintflow import PaintflowError
+    from paintflow.config import prepare
+
+    _, cfg, _ = workdir
+    with pytest.raises(PaintflowError, match="nothing to make: give renders:"):
+        prepare({"videos": cfg["videos"]})
+    prepare({"videos": cfg["videos"], "timelines": {"t": {"video": "clip", "renders": []}}})
