@@ -27,8 +27,28 @@ for _t, _tl in PF.timelines.items():
                 **timeline_finals(_t),
                 source=ancient(str(PF.videos[_tl.video].file)),
             output:
-                **({"parts": PF.timeline_picture(_t)} if _d.main else {}),
-                video=directory(_d.path) if _d.fmt.sequence else _d.path,
+                **(
+                    {
+                        "parts": report(
+                            PF.timeline_picture(_t),
+                            caption="../report/timeline_parts.rst",
+                            category=f"timeline {_t}",
+                            labels={"timeline": _t, "result": "parts"},
+                        )
+                    }
+                    if _d.main
+                    else {}
+                ),
+                video=(
+                    report(
+                        _d.path,
+                        caption="../report/timeline.rst",
+                        category=f"timeline {_t}",
+                        labels={"timeline": _t, "result": "master"},
+                    )
+                    if _d.main
+                    else directory(_d.path) if _d.fmt.sequence else _d.path
+                ),
             log:
                 f"{R}/logs/timeline/{_t}/{Path(_d.path).name.replace('.', '_')}.log",
             benchmark:

@@ -204,6 +204,14 @@ def test_status_draws_the_master_as_a_strip_of_its_parts(timeline):
     assert "A first (fast): 38/38 frames made" in said and "B second (fast): 24/24 frames made" in said, said
 
 
+def test_the_report_shows_the_timeline(timeline):
+    wd, clip = timeline
+    run_snakemake(wd, "--report", str(wd / "report.html"))
+    html = (wd / "report.html").read_text(errors="ignore")
+    for said in ("timeline master", "master_parts.png", "master.mp4", "each part's first frame"):
+        assert said in html, said
+
+
 def test_the_plan_gives_each_part_its_cost(timeline):
     wd, clip = timeline
     cfg = yaml.safe_load((wd / "config.yaml").read_text())
