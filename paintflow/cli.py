@@ -362,16 +362,18 @@ def run(args) -> int:
         import shutil
 
         from .runs import refuse_if_alive
-        from .store import prune, remove_leftovers, store_root
+        from .store import prune, prune_shots, remove_leftovers, shots_root, store_root
 
         config, dag = _dag(args)
         refuse_if_alive(config["results"], "clean")
         removed = remove_leftovers(config["results"])
         if args.store:
             shutil.rmtree(store_root(config["results"]), ignore_errors=True)
+            shutil.rmtree(shots_root(config["results"]), ignore_errors=True)
             dropped = ["the whole frame store"]
         else:
             dropped = prune(config["results"], dag.current_keys(), dag.current_shot_tags())
+            dropped += prune_shots(config["results"], dag.current_local_keys())
         print(f"removed {len(removed)} temporary file(s) and {len(dropped)} frame-store folder(s)")
     return 0
 

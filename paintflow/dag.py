@@ -62,6 +62,8 @@ class RenderDag:
         self.chunk = config["execution"]["chunk_frames"]
         self._keys: dict = {}
         self._identities: dict = {}
+        self.by_shot = False  # identities being computed by shot (local_key)
+        self._by_shot: tuple = ({}, {})  # their identities and keys
         self.current_keys()  # every identity now: a missing style or weights file fails before any job
         for name, r in self.renders.items():
             r.sheet = self.job_sheet(name)
@@ -257,6 +259,56 @@ class RenderDag:
         if (name, owner) not in self._keys:
             self._keys[name, owner] = ident.key_of(self.identity(name, owner))
         return self._keys[name, owner]
+
+    def local_key(self, name: str, owner: str) -> str:
+        """The key a shot-local stage (Stage.shot_local) stores its frames under by their shot: its identity
+        with the video's frames told by shot instead of by which part of the video they are — the same for
+        every part of the video (and the whole video) under the same settings (paintflow.store.ShotStore)."""
+        saved = self._identities, self._keys
+        self._identities, self._keys = self._by_shot
+        self.by_shot = True
+        try:
+            return self.key(name, owner)
+        finally:
+            self.by_shot = False
+            self._identities, self._keys = saved
+
+    def source_frame(self, video: str, t: int) -> int:
+        """The frame number in the whole video of frame ``t`` of ``video`` (a part of it, or itself)."""
+        from .parts import source_frame
+
+        return source_frame(self.videos[video].info, t)
+
+    def stored_by_shot(self, name: str, owner: str) -> str | None:
+        """The video whose shots a stage's frames are also stored by (a shot-local stage of a part of a
+        video: its render's, or itself); None where they are not."""
+        s = stage(name)
+        if not s.shot_local or not s.per_frame:
+            return None
+        video = owner if s.owner == "video" else self.renders[owner].video
+        return video if video is not None and self.videos[video].part else None
+
+    def local_params(self, name: str, owner: str, frames: range) -> dict:
+        """A chunk's params for storing its frames by shot as well (paintflow.store.ShotStore): the local key
+        and, for each shot the chunk's frames touch, [first, last] in the owner's frames and in the whole
+        video's; {} for a stage or owner whose frames are not (Stage.shot_local)."""
+        video = self.stored_by_shot(name, owner)
+        if video is None:
+            return {}
+        shots = [
+            [r.start, r.stop - 1, self.source_frame(video, r.start), self.source_frame(video, r.stop - 1)]
+            for r in self.shot_ranges(name, owner)
+            if r.start < frames.stop and r.stop > frames.start
+        ]
+        return {"local": {"key": self.local_key(name, owner), "shots": shots}}
+
+    def current_local_keys(self) -> dict:
+        """{stage: the keys under which the shot store keeps its frames now} (the others are dropped)."""
+        out: dict = {}
+        for name, owner in self.current_keys():
+            if self.stored_by_shot(name, owner):
+                out.setdefault(name, set()).add(self.local_key(name, owner))
+        return out
 
     def current_keys(self) -> dict:
         return {

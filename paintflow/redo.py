@@ -93,7 +93,15 @@ def mark(dag, p: RedoPlan) -> Path:
     for path in p.files:
         parsed = parse_path(dag.results, path)
         if parsed:
-            drop(dag.results, parsed[0], parsed[1], dag.key(parsed[0], parsed[1]), path)
+            name, owner, t = parsed
+            drop(
+                dag.results,
+                name,
+                owner,
+                dag.key(name, owner),
+                path,
+                dag.local_params(name, owner, range(t, t + 1)).get("local"),
+            )
             quarantine(dag.results, path, into)
         else:  # the video, the report: made again because the run's targets include them
             dest = into / Path(path).resolve().relative_to(Path(dag.results).resolve())

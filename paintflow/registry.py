@@ -53,6 +53,11 @@ class Stage:
     # <job>), so that a change re-runs that job alone (a shot's keyframes: its training); None: the stage's
     job_identity: Callable | None = None
     bytes_per_pixel: float = 2.0  # disk per pixel of a stored frame (the disk estimate; 1280x720 measures)
+    # frame t's output is what it would be in a clip of t's shot alone (a chain restarts at every cut, a pair
+    # never crosses one, nothing reads the clip's other shots or its frame numbers): a render of a part of its
+    # video also stores it by its shot (paintflow.store.ShotStore), so another part holding that shot — a
+    # boundary moved, a shot tried alone first — takes it back instead of making it again
+    shot_local: bool = False
 
     @property
     def per_frame(self) -> bool:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import PaintflowError
 from .files import write_json
-from .store import prune, remove_leftovers
+from .store import prune, prune_shots, remove_leftovers
 
 
 def marker(results) -> Path:
@@ -80,8 +80,9 @@ def refuse_if_alive(results, what: str) -> None:
         )
 
 
-def start_run(results, current_keys: dict, shot_tags: dict | None = None) -> None:
-    """Called before the first job of a real run (Snakemake ``onstart``)."""
+def start_run(results, current_keys: dict, shot_tags: dict | None = None, local_keys: dict | None = None) -> None:
+    """Called before the first job of a real run (Snakemake ``onstart``); ``local_keys``: the shot store's
+    (RenderDag.current_local_keys)."""
     refuse_if_alive(results, "start a second run")
     write_json(
         marker(results),
@@ -95,6 +96,7 @@ def start_run(results, current_keys: dict, shot_tags: dict | None = None) -> Non
     )
     removed = remove_leftovers(results)
     dropped = prune(results, {k: v for k, v in current_keys.items()}, shot_tags)
+    dropped += prune_shots(results, local_keys) if local_keys is not None else []
     if removed or dropped:
         print(
             f"paintflow: cleaned {len(removed)} temporary file(s) of killed runs and {len(dropped)} frame-store "

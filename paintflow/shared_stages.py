@@ -39,6 +39,8 @@ def _frames_id(dag, video):
     }
     if v.part:  # frames of its video: that video's decode (its start) and which of its frames
         ident |= {"start": float(v.info["request"]["start"] or 0.0), "part": v.part["frames"]}
+    if dag.by_shot:  # RenderDag.local_key: any part of the video (or all of it), its frames told by their shot
+        ident |= {"start": float(v.info["request"]["start"] or 0.0), "part": "by shot"}
     return ident
 
 
@@ -235,6 +237,7 @@ register(
         variants=lambda dag, video: ["fwd", "bwd"],
         prep=True,
         bytes_per_pixel=3.6,
+        shot_local=True,
     )
 )
 register(
@@ -248,9 +251,21 @@ register(
         pairs="second",  # the mask of frame t+1 belongs to the pair (t, t+1)
         prep=True,
         bytes_per_pixel=0.1,
+        shot_local=True,
     )
 )
-register(Stage("rmasks", "video", "reverse masks", folder="rmasks", identity=_rmasks_id, pairs="first", prep=True))
+register(
+    Stage(
+        "rmasks",
+        "video",
+        "reverse masks",
+        folder="rmasks",
+        identity=_rmasks_id,
+        pairs="first",
+        prep=True,
+        shot_local=True,
+    )
+)
 register(
     Stage(
         "longflow",
@@ -262,6 +277,7 @@ register(
         variants=_long_variants(("fwd", "bwd")),
         jobs_when=_has_long_pairs,
         prep=True,
+        shot_local=True,
     )
 )
 register(
@@ -274,6 +290,7 @@ register(
         variants=lambda dag, video: [str(j) for j in dag.long_offsets(video)],
         jobs_when=_has_long_pairs,
         prep=True,
+        shot_local=True,
     )
 )
 register(Stage("vgg_weights", "model", "VGG weights", identity=_vgg_id))
@@ -318,6 +335,7 @@ register(
         chain="finish",
         when=lambda dag, render: dag.config["upscale"]["scale"] > 1,
         bytes_per_pixel=1.6,
+        shot_local=True,
     )
 )
 register(Stage("encode", "render", "video", identity=_encode_id, when=_always))

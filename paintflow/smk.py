@@ -10,7 +10,7 @@ import sys
 
 from .config import look_settings
 from .identity import key_of
-from .store import FrameStore
+from .store import FrameStore, ShotStore
 
 TERMINAL = sys.__stderr__  # where Snakemake shows the job's output (the log gets everything else)
 
@@ -35,7 +35,10 @@ def setup_log(smk) -> logging.Logger:
 def frame_store(smk, stage: str) -> FrameStore:
     """The store of finished frames of this job's stage and owner (keyed by the stage's identity, and
     a chain's by its shot: see RenderDag.chain_params)."""
-    return FrameStore(smk.config["results"], stage, smk.params.owner, key_of(smk.params.identity), shot_tag(smk))
+    results, key, local = smk.config["results"], key_of(smk.params.identity), getattr(smk.params, "local", None)
+    if local:  # a part of a video: its frames also kept by their shot (RenderDag.local_params)
+        return ShotStore(results, stage, smk.params.owner, key, shot_tag(smk), local)
+    return FrameStore(results, stage, smk.params.owner, key, shot_tag(smk))
 
 
 def iteration_records(smk, stage: str):

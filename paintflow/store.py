@@ -67,6 +67,77 @@ class FrameStore:
             self.dir.rmdir()
 
 
+def shots_root(results) -> Path:
+    return Path(results) / ".paintflow" / "shots"
+
+
+class ShotStore(FrameStore):
+    """The frame store of a shot-local stage of a part of a video (Stage.shot_local): every frame is also
+    kept by its shot — ``results/.paintflow/shots/<stage>/<local key>/<first>-<last>/`` (the shot's frames of
+    the whole video) under its place in the shot — so another part holding that shot, under the same settings
+    (a boundary moved by a shot, a shot tried alone first), takes it back instead of making it again. Hard
+    links: no extra disk. ``local``: RenderDag.local_params' {"key", "shots": [[first, last, its first, its
+    last in the whole video], …]}."""
+
+    def __init__(self, results, stage: str, owner: str, key: str, shot: str | None, local: dict):
+        super().__init__(results, stage, owner, key, shot)
+        self.local_dir = shots_root(results) / stage / local["key"]
+        self.shots = [tuple(s) for s in local["shots"]]
+
+    def _shot_slot(self, output) -> Path | None:
+        output = Path(output)
+        t = int(output.name[:6])
+        for first, last, source_first, source_last in self.shots:
+            if first <= t <= last:
+                name = f"{output.parent.name}__{t - first + 1:06d}{output.name[6:]}"
+                return self.local_dir / f"{source_first}-{source_last}" / name
+        return None
+
+    def has(self, output) -> bool:
+        slot = self._shot_slot(output)
+        return super().has(output) or (slot is not None and slot.is_file())
+
+    def restore(self, output) -> bool:
+        if super().restore(output):
+            return True
+        slot = self._shot_slot(output)
+        if slot is None or not slot.is_file():
+            return False
+        if not is_intact(slot):
+            log.warning("shot store entry %s is damaged; %s will be made again", slot, output)
+            slot.unlink()
+            return False
+        link_into(slot, Path(output))
+        super().keep(output)
+        return True
+
+    def keep(self, output) -> None:
+        super().keep(output)
+        slot = self._shot_slot(output)
+        if slot is not None:
+            link_into(Path(output), slot)
+
+    def forget(self, outputs) -> None:
+        super().forget(outputs)
+        for out in outputs:
+            slot = self._shot_slot(out)
+            if slot is not None and slot.exists():
+                slot.unlink()
+
+
+def prune_shots(results, current: dict[str, set]) -> list[str]:
+    """Drop the shot store's folders whose key no current render uses (``current``: {stage: keys})."""
+    root, dropped = shots_root(results), []
+    for stage_dir in root.iterdir() if root.is_dir() else []:
+        for key_dir in stage_dir.iterdir() if stage_dir.is_dir() else []:
+            if key_dir.name not in current.get(stage_dir.name, ()):
+                shutil.rmtree(key_dir, ignore_errors=True)
+                dropped.append(str(key_dir))
+        if stage_dir.is_dir() and not any(stage_dir.iterdir()):
+            stage_dir.rmdir()
+    return dropped
+
+
 def held_files(results, stage: str, owner: str, key: str) -> list[Path]:
     """The entries the store holds of a stage's outputs for ``key`` (in every shot folder)."""
     root = FrameStore(results, stage, owner, key).dir
@@ -78,12 +149,14 @@ def held_frames(results, stage: str, owner: str, key: str) -> set[int]:
     return {int(p.name.split("__")[1][:6]) for p in held_files(results, stage, owner, key)}
 
 
-def drop(results, stage: str, owner: str, key: str, output) -> None:
-    """Drop every entry of one output under its key, in whichever shot folder a chain kept it: the output
-    is made again, not restored (a damaged frame, a frame redone on purpose)."""
+def drop(results, stage: str, owner: str, key: str, output, local: dict | None = None) -> None:
+    """Drop every entry of one output under its key, in whichever shot folder a chain kept it, and in the
+    shot store (``local``: RenderDag.local_params' of its frame): the output is made again, not restored (a
+    damaged frame, a frame redone on purpose)."""
     root = store_root(results) / stage / owner / key
     slot = FrameStore(results, stage, owner, key)._slot(output).name
-    for entry in [root / slot, *root.glob(f"shot-*/{slot}")]:
+    by_shot = ShotStore(results, stage, owner, key, None, local)._shot_slot(output) if local else None
+    for entry in [root / slot, *root.glob(f"shot-*/{slot}"), *([by_shot] if by_shot else [])]:
         if entry.exists():
             entry.unlink()
 

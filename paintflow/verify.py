@@ -36,7 +36,15 @@ def verify(dag: RenderDag, threads: int = 4, fix: bool = True) -> dict:
     for name, owner, path, _ in damaged:
         redo.setdefault((name, owner), []).append(frame_of(path))
         if fix:
-            drop(dag.results, name, owner, dag.key(name, owner), path)
+            t = frame_of(path)
+            drop(
+                dag.results,
+                name,
+                owner,
+                dag.key(name, owner),
+                path,
+                dag.local_params(name, owner, range(t, t + 1)).get("local"),
+            )
             quarantine(dag.results, path)
     return {"checked": len(files), "damaged": damaged, "redo": redo}
 

@@ -27,6 +27,7 @@ for _j in PF.chunk_jobs("flow"):
             mem_mb=2000,
             runtime=120,
         params:
+            **PF.local_params("flow", _j.owner, _j.frames),
             identity=identity("flow", _j.owner),
             owner=_j.owner,
         message:
@@ -60,6 +61,7 @@ for _j in PF.chunk_jobs("longflow"):
             mem_mb=2000,
             runtime=120,
         params:
+            **PF.local_params("longflow", _j.owner, _j.frames),
             identity=identity("longflow", _j.owner),
             owner=_j.owner,
         message:

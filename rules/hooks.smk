@@ -6,7 +6,7 @@
 onstart:
     from paintflow.runs import start_run
 
-    start_run(R, PF.current_keys(), PF.current_shot_tags())
+    start_run(R, PF.current_keys(), PF.current_shot_tags(), PF.current_local_keys())
 
 
 onsuccess:

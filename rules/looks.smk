@@ -31,6 +31,7 @@ for _s in [s for s in STAGES.values() if s.painter is not None]:
                 runtime=60,
             params:
                 **smoothing_params(_s.name, _r.name, _j.frames),
+                **PF.local_params(_s.name, _r.name, _j.frames),
                 identity=identity(_s.name, _r.name),
                 owner=_r.name,
             message:

@@ -28,6 +28,7 @@ for _j in PF.chunk_jobs("masks"):
             mem_mb=1000,
             runtime=60,
         params:
+            **PF.local_params("masks", _j.owner, _j.frames),
             identity=identity("masks", _j.owner),
             owner=_j.owner,
         message:
@@ -60,6 +61,7 @@ for _j in PF.chunk_jobs("longmasks"):
             mem_mb=1000,
             runtime=60,
         params:
+            **PF.local_params("longmasks", _j.owner, _j.frames),
             identity=identity("longmasks", _j.owner),
             owner=_j.owner,
         message:
@@ -91,6 +93,7 @@ for _j in PF.chunk_jobs("rmasks"):
             mem_mb=1000,
             runtime=60,
         params:
+            **PF.local_params("rmasks", _j.owner, _j.frames),
             identity=identity("rmasks", _j.owner),
             owner=_j.owner,
         message:

@@ -96,6 +96,7 @@ for _j in [*PF.chunk_jobs("stylize"), *PF.chunk_jobs("lead")]:
             runtime=240,
         params:
             **(PF.chain_params(_j.stage, _r.name, _j.frames, _both) if _temporal or _smooth != "none" or _both else {}),
+            **PF.local_params(_j.stage, _r.name, _j.frames),
             identity=identity(_j.stage, _r.name),
             stage=_j.stage,
             owner=_r.name,

@@ -25,6 +25,7 @@ for _j in PF.chunk_jobs("upscale"):
             mem_mb=4000,
             runtime=120,
         params:
+            **PF.local_params("upscale", _j.owner, _j.frames),
             identity=identity("upscale", _j.owner),
             owner=_j.owner,
         message:

@@ -96,6 +96,14 @@ def write_cut(path: Path, size=(64, 36), each: int = 4) -> int:
     return each + 1
 
 
+def write_three_shots(path: Path, size=(64, 36), each: int = 4) -> list[int]:
+    """A tiny clip of three real shots joined by hard cuts (the cockatoo, the man on his green screen, the
+    cockatoo elsewhere), ``each`` frames each at 20 fps; returns the first frames of the second and third."""
+    frames = _frames(COCKATOO, size, 100, each) + _frames(MAN, size, 30, each, step=3)
+    write_frames(path, frames + _frames(COCKATOO, size, 200, each))
+    return [each + 1, 2 * each + 1]
+
+
 def dissolve_frames(size=(96, 54)) -> list[np.ndarray]:
     """60 frames (25 fps) of an edit with a dissolve: the cockatoo (frames 1-30), an 8-frame dissolve into the
     man (31-38), the man (39-54), a hard cut to the cockatoo elsewhere (55-60)."""

@@ -16,7 +16,7 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 import yaml
-from edits import dissolve_frames, write_dissolve_cut_list, write_frames
+from edits import dissolve_frames, write_dissolve_cut_list, write_frames, write_three_shots
 
 from conftest import run_snakemake, snakemake_cmd
 from paintflow import PaintflowError
@@ -260,3 +260,45 @@ def test_a_render_of_one_shot_is_the_quick_try(timeline, tmp_path):
     cfg = yaml.safe_load((tmp_path / "two/config.yaml").read_text())
     (render,) = cfg["renders"].values()
     assert render["shots"] == "2" and cfg["videos"]["edit"]["duration"] is None, cfg  # the video whole
+
+
+def test_a_boundary_moved_by_a_shot_paints_only_the_shot_that_changed_hands(tmp_path):
+    """Parts store their frames by shot too (paintflow.store.ShotStore): moving shot 2 from one part to the
+    next paints shot 2 in its new look and takes every other shot back as it was — the same files (hard
+    links), not frames made again — and a render that tries a shot alone gives it to the part holding it."""
+    import os
+
+    clip = tmp_path / "three.mp4"
+    cuts = write_three_shots(clip)
+    before = {
+        "a": {"video": "edit", "look": "fast", "fast": {"style": 3}, "shots": "1-2"},
+        "b": {"video": "edit", "look": "fast", "fast": {"style": 9}, "shots": "3"},
+    }
+    cfg = config(tmp_path, clip, **before)
+    cfg["videos"]["edit"].update(width=64, shots=cuts)
+    cfg["timelines"] = {"t": {"video": "edit", "renders": ["a", "b"]}}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
+    run_snakemake(tmp_path)
+
+    def files(render):
+        folder = tmp_path / "results/renders" / render / "fast"
+        return {int(p.stem): p for p in sorted(folder.glob("*.png"))}
+
+    old_a, old_b = (
+        {t: p.stat().st_ino for t, p in files("a").items()},
+        {t: p.stat().st_ino for t, p in files("b").items()},
+    )
+    cfg["renders"]["a"]["shots"], cfg["renders"]["b"]["shots"] = "1", "2-3"  # shot 2 changes hands
+    cfg["renders"]["try"] = {"video": "edit", "look": "fast", "fast": {"style": 9}, "shots": "3"}  # tried alone
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
+    run_snakemake(tmp_path)
+    a, b, tried = files("a"), files("b"), files("try")
+    assert [a[t].stat().st_ino for t in range(1, 5)] == [old_a[t] for t in range(1, 5)]  # shot 1: kept
+    assert [b[t].stat().st_ino for t in range(5, 9)] == [old_b[t] for t in range(1, 5)]  # shot 3: taken back
+    assert [tried[t].stat().st_ino for t in range(1, 5)] == [old_b[t] for t in range(1, 5)]  # and by `try`
+    new = [b[t].stat().st_ino for t in range(1, 5)]
+    assert not set(new) & (set(old_a.values()) | set(old_b.values()))  # shot 2: painted in b's look
+    assert not np.array_equal(read_rgb(b[1]), read_rgb(a[1]))
+    logs = " ".join(p.read_text() for p in (tmp_path / "results/logs/fast").rglob("*.log"))
+    assert sum(int(n) for n in re.findall(r"(\d+) frame\(s\) restored", logs)) >= 12
+    assert os.path.getsize(tmp_path / "results/timelines/t/t.mp4") > 0

@@ -85,6 +85,7 @@ register_look(
         identity=_fast_id,
         painter=painter,
         inputs=inputs,
+        shot_local=True,  # each frame alone (its smoothing restarts at every cut)
     ),
     where=__file__,
 )

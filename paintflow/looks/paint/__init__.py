@@ -17,6 +17,13 @@ from paintflow.shared_stages import smooth_id
 from .settings import new_ceiling
 
 
+def _first_frame(dag, r):
+    """What the colour of the targets comes from: the render's first frame (by its shot, RenderDag.local_key:
+    which frame of the video it is — a part starting elsewhere has other targets)."""
+    key = dag.key("frames", r.video)
+    return [key, dag.source_frame(r.video, 1)] if dag.by_shot else key
+
+
 def _style_targets_id(dag, render):
     r, s = dag.renders[render], dag.renders[render].settings
     return {
@@ -25,7 +32,7 @@ def _style_targets_id(dag, render):
         ],
         "size": [r.width, r.height],
         "preserve_color": s["preserve_color"],
-        "first_frame": dag.key("frames", r.video) if s["preserve_color"] != "none" else None,
+        "first_frame": _first_frame(dag, r) if s["preserve_color"] != "none" else None,
         "style_layers": s["style_layers"],
         "style_scale": float(s["style_scale"]),
         "pooling": dag.config["model"]["pooling"],
@@ -164,6 +171,7 @@ _stages = [
         identity=_stylize_id,
         work=_stylize_work,
         bytes_per_pixel=2.2,
+        shot_local=True,  # each shot a chain of its own, seeded from its first frame; targets: _first_frame
     ),
     Stage(
         "lead",
