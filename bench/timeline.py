@@ -41,11 +41,61 @@ def bench_seconds(folder: Path, pattern: str) -> float:
     return total
 
 
+def inodes(folder: Path) -> set[int]:
+    """Every file's inode under results/ (a frame taken back from a store is a link to one of them)."""
+    return {p.stat().st_ino for p in (folder / "results").rglob("*.png")}
+
+
+def made_since(folder: Path, stage: str, seen: set[int]) -> tuple[int, int]:
+    """(frames of a stage's folders that are new files, those that are files seen before: kept or taken back)."""
+    frames = [p.stat().st_ino for p in (folder / "results/renders").glob(f"*/{stage}/*.png")]
+    return sum(i not in seen for i in frames), sum(i in seen for i in frames)
+
+
+def shot_length(folder: Path, number: int) -> int:
+    from paintflow.cost import load
+
+    _, dag = load(folder, folder / "config.yaml")
+    return len(dag.videos["band"].shots.ranges()[number - 1])
+
+
+def shot_frames(folder: Path, render: str) -> int:
+    from paintflow.cost import load
+
+    _, dag = load(folder, folder / "config.yaml")
+    return dag.renders[render].frames
+
+
+def painted_part(folder: Path, config: dict, width: int) -> None:
+    """The painted look (its defaults, a smaller picture) over shot 1, then over shots 1-2: only shot 2 is
+    painted the second time (the shot store); against painting shots 1-2 from nothing."""
+    paint = {"video": "small", "look": "paint", "style": str(REPO / "resources/style/the_scream.jpg")}
+    config = {**config, "videos": {**config["videos"], "small": {**config["videos"]["band"], "width": width}}}
+    config["renders"] = {"verse": {**paint, "shots": "1"}}
+    config["timelines"] = {}
+    (folder / "paint.yaml").write_text(yaml.safe_dump(config))
+    first, _ = render(folder, folder / "paint.yaml")
+    config["renders"]["verse"]["shots"] = "1-2"
+    (folder / "paint.yaml").write_text(yaml.safe_dump(config))
+    seen = inodes(folder)
+    grown, _ = render(folder, folder / "paint.yaml")
+    made, restored = made_since(folder, "stylized", seen)
+    config["renders"] = {"fresh": {**paint, "shots": "1-2"}}
+    config["results"] = str(folder / "fresh_results")  # its own stores: painted from nothing
+    (folder / "paint.yaml").write_text(yaml.safe_dump(config))
+    fresh, _ = render(folder, folder / "paint.yaml")
+    print(
+        f"painted look at {width} px over shot 1: {first:.0f} s; then over shots 1-2: {grown:.0f} s, {made} "
+        f"frames painted, {restored} taken back; shots 1-2 from nothing: {fresh:.0f} s"
+    )
+
+
 def main() -> int:
     from edits import edit_frames, write_frames
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--width", type=int, default=640)
+    ap.add_argument("--paint-width", type=int, default=160, help="the painted part's width (its CPU time)")
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="paintflow-timeline-"))
     size = (args.width, args.width * 9 // 16)
@@ -84,6 +134,20 @@ def main() -> int:
     wall, jobs = render(folder, folder / "config.yaml")
     what = sorted({" · ".join(j.split(" · ")[:2]) for j in jobs})
     print(f"another look for the chorus: {wall:.0f} s, {len(jobs)} jobs: {', '.join(what)}")
+    seen = inodes(folder)
+    config["renders"]["intro"]["shots"], config["renders"]["chorus"]["shots"] = "1", "2, 4-6"  # shot 2 moves
+    (folder / "config.yaml").write_text(yaml.safe_dump(config))
+    wall, jobs = render(folder, folder / "config.yaml")
+    for r in ("intro", "chorus"):
+        for old in (folder / f"results/renders/{r}/fast").glob("*.png"):  # a render's frames past its end stay
+            if int(old.stem) > shot_frames(folder, r):
+                old.unlink()
+    made, kept = made_since(folder, "fast", seen)
+    print(
+        f"shot 2 moved from the intro to the chorus: {wall:.0f} s; fast look: {made} frames painted, {kept} "
+        f"kept or taken back (shot 2 has {shot_length(folder, 2)} frames)"
+    )
+    painted_part(folder, config, args.paint_width)
     print(f"(folder kept: {folder})")
     return 0
 
