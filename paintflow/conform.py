@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from . import PaintflowError
 from .crossfade import mix, weight
 
@@ -41,6 +43,48 @@ def master_frames(plan: dict, source: Path, info: dict, finals: dict):
             yield rgb
     finally:
         footage.close()
+
+
+class InOrder:
+    """Frame ``t`` of a sequence read once, in order (a keyed render's layer frames), asked in rising order."""
+
+    def __init__(self, frames):
+        self.frames, self.t, self.last = iter(frames), 0, None
+
+    def at(self, t: int):
+        while self.t < t:
+            self.last, self.t = next(self.frames), self.t + 1
+        if self.t != t:
+            raise PaintflowError(f"frame {t} asked after frame {self.t}: a render's layer is read in order")
+        return self.last
+
+
+def master_layer(plan: dict, layer: str, composite, layers: dict):
+    """The master's ``layer`` frame by frame: a keyed part's own layer (``layers``: {render: its layer's
+    frames in order, paintflow.key.layer_frames}); elsewhere — a look without a key, the footage — no
+    performer (transparent) and the whole picture (``composite``: the master's frames) as the background. A
+    dissolve mixes the two sides' layers."""
+    cursors = {r: InOrder(frames) for r, frames in layers.items()}
+    by_frame, mixes = {}, {}
+    for p in plan["parts"]:
+        run = range(p["first"], p["last"] + 1)
+        by_frame |= {t: (p["render"], p["at"] + i) for i, t in enumerate(run)}
+        if p["into"]:
+            mixes |= {t: (p["into"], p["into_at"] + i, weight(t, run)) for i, t in enumerate(run)}
+    for t, rgb in enumerate(composite, 1):
+
+        def of(render, at, rgb=rgb):
+            if render in cursors:
+                return cursors[render].at(at)
+            if layer == "performer":
+                return np.zeros((*rgb.shape[:2], 4), np.uint8)
+            return rgb
+
+        out = of(*by_frame[t])
+        if t in mixes:
+            into, at, w = mixes[t]
+            out = mix(out, of(into, at), w)
+        yield out
 
 
 class PartsPicture:

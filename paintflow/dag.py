@@ -669,15 +669,12 @@ class RenderDag:
         return out + self.repairs()
 
     def timeline_deliveries(self, name: str) -> list:
-        """A timeline's masters (paintflow.delivery.Delivery): results/timelines/<t>/<t>.mp4 and its formats."""
+        """A timeline's masters (paintflow.delivery.Delivery): results/timelines/<t>/<t>.mp4, its formats, and
+        the layers of its keyed parts (Timeline.layers)."""
         from .delivery import plan
 
-        return plan(
-            name,
-            f"{self.results}/timelines/{name}",
-            self.timelines[name].delivery["settings"]["formats"],
-            ["composite"],
-        )
+        tl = self.timelines[name]
+        return plan(name, f"{self.results}/timelines/{name}", tl.delivery["settings"]["formats"], tl.layers)
 
     def timeline_picture(self, name: str) -> str:
         """A picture of a timeline's cut: each part's first frame in the master, its frames and look."""

@@ -40,6 +40,8 @@ class Timeline:
     parts: list  # [Part]
     delivery: dict  # encode settings, rate, timecode, colour (as a render's)
     audio: tuple | None  # (file, start, seconds) of the video's sound
+    layers: list  # the master's layers: the composite, and a keyed part's performer and background
+    keyed: list  # the renders with a key (their parts give the performer and background layers)
 
     def plan(self) -> dict:
         """Everything a conform or editor job needs (its params: a change re-runs it)."""
@@ -84,13 +86,18 @@ def build(config: dict, videos: dict, renders: dict) -> dict:
         scale = config["upscale"]["scale"]
         settings = look_settings(config, tcfg, "encode")
         size = (v.info["width"] * scale, v.info["height"] * scale)
-        check(settings["formats"], ["composite"], False, size, f"{where}.encode")
+        keyed = [r for r in tcfg["renders"] if renders[r].key is not None]
+        # the renders' layers where a part is keyed (the global encode.layers of its keyed renders), or said
+        layers = settings["layers"] if keyed or "layers" in (tcfg.get("encode") or {}) else ["composite"]
+        check(settings["formats"], layers, bool(keyed), size, f"{where}.encode")
         delivery = {"settings": settings, **timing(v, v.info["fps"], settings["timecode"])}
         audio = (
             (str(v.path), v.info["start"], v.info["duration"]) if v.info["has_audio"] and settings["audio"] else None
         )
         parts = runs_of(owner, shared, renders, videos)
-        out[name] = Timeline(name, video, list(tcfg["renders"]), v.frames, size, parts, delivery, audio)
+        out[name] = Timeline(
+            name, video, list(tcfg["renders"]), v.frames, size, parts, delivery, audio, list(layers), keyed
+        )
     return out
 
 

@@ -22,9 +22,18 @@ for _t, _tl in PF.timelines.items():
 
         rule:
             name:
-                f"timeline_{_t}" if _d.main else f"timeline_{_t}__{_d.format}"
+                (
+                    f"timeline_{_t}"
+                    if _d.main
+                    else (
+                        f"timeline_{_t}__{_d.format}"
+                        if _d.layer == "composite"
+                        else f"timeline_{_t}__{_d.layer}_{_d.format}"
+                    )
+                )
             input:
                 **timeline_finals(_t),
+                **{f"{_r}__{_k}": _f for _r in _tl.keyed for _k, _f in layer_inputs(_r, _d.layer).items()},
                 source=ancient(str(PF.videos[_tl.video].file)),
             output:
                 **(
@@ -65,8 +74,11 @@ for _t, _tl in PF.timelines.items():
                 looks={r: PF.renders[r].look for r in _tl.renders},
                 info=PF.videos[_tl.video].info,
                 format=_d.format,
+                layer=_d.layer,
+                keyed=_tl.keyed,
             message:
-                f"conform · {_t} · {_tl.frames} frames of {_tl.video} from {len(_tl.renders)} render(s) in {_d.format}"
+                f"conform · {_t} · {_tl.frames} frames of {_tl.video} from {len(_tl.renders)} render(s)"
+                f"{'' if _d.layer == 'composite' else ' · ' + _d.layer} in {_d.format}"
             script:
                 "../workflow_scripts/conform.py"
 

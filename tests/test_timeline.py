@@ -302,3 +302,46 @@ def test_a_boundary_moved_by_a_shot_paints_only_the_shot_that_changed_hands(tmp_
     logs = " ".join(p.read_text() for p in (tmp_path / "results/logs/fast").rglob("*.log"))
     assert sum(int(n) for n in re.findall(r"(\d+) frame\(s\) restored", logs)) >= 12
     assert os.path.getsize(tmp_path / "results/timelines/t/t.mp4") > 0
+
+
+def decoded(path: Path, size, alpha: bool = False) -> list[np.ndarray]:
+    fmt, channels = ("rgba", 4) if alpha else ("rgb24", 3)
+    gen = imageio_ffmpeg.read_frames(str(path), pix_fmt=fmt, bpp=channels)
+    next(gen)
+    return [np.frombuffer(raw, np.uint8).reshape(size[1], size[0], channels) for raw in gen]
+
+
+def test_a_keyed_part_gives_the_master_its_performer_and_background_layers(tmp_path):
+    """A keyed render of the plate's first shot, the second as filmed: the master's performer layer is the
+    keyed render's performer (its matte as alpha) there and transparent elsewhere; its background layer is what
+    the performer stands on there and the whole picture elsewhere; the composite master is unchanged by it."""
+    from conftest import shared
+
+    plate = {"path": str(shared("video", "chroma_keying_man.mp4")), "width": 64, "fps": 20, "duration": 0.4}
+    cfg = {
+        "videos": {"plate": {**plate, "matte": {"method": "chroma"}, "shots": [5]}},
+        "renders": {"performer": {"video": "plate", "look": "fast", "fast": {"style": 3}, "shots": "1", "key": {}}},
+        "timelines": {
+            "t": {
+                "video": "plate",
+                "renders": ["performer"],
+                "encode": {"formats": ["ffv1"], "layers": ["composite", "performer", "background"]},
+            }
+        },
+        "upscale": {"scale": 1},
+        "quality": {"enabled": False},
+    }
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
+    run_snakemake(tmp_path)
+    out = tmp_path / "results/timelines/t"
+    size = tuple(dag_of(tmp_path).timelines["t"].size)
+    composite, background = decoded(out / "t_ffv1.mkv", size), decoded(out / "t_background_ffv1.mkv", size)
+    performer = decoded(out / "t_performer_ffv1.mkv", size, alpha=True)
+    assert len(composite) == len(background) == len(performer) == 8
+    alpha = np.stack([p[..., 3] for p in performer])
+    assert alpha[4:].max() == 0  # the shot as filmed: no performer
+    assert 0.05 < (alpha[:4] > 127).mean() < 0.95  # the keyed shot: the man, not the screen
+    for t in range(4, 8):
+        assert np.array_equal(background[t], composite[t])  # as filmed: the whole picture
+    keyed = alpha[:4] > 250  # where the man is: the composite is his painted colours, not the background's
+    assert np.abs(composite[0].astype(int) - background[0].astype(int))[keyed[0]].mean() > 10

@@ -240,7 +240,7 @@ def describe(render: Render, page: bool = False) -> dict:
         master, *others = dag.timeline_deliveries(render.name)
         info["video"] = rel(render, master.path) if Path(master.path).exists() else None
         info.setdefault("deliveries", []).extend(
-            {"name": Path(d.path).name, "what": f"the master · {d.format}", "size": size_text(d.path),
+            {"name": Path(d.path).name, "what": f"the master · {d.layer} · {d.format}", "size": size_text(d.path),
              "file": rel(render, d.path) if Path(d.path).is_file() else None, "folder": Path(d.path).is_dir()}
             for d in others
             if Path(d.path).exists()
