@@ -199,7 +199,12 @@ def describe(render: Render, page: bool = False) -> dict:
     info["frames_kept"] = sum(r.get("kept", 0) for r in rows)  # in the frame store: back on Resume
     # frames a stopped run's chunk finished are kept (Snakemake removed them from the folder): still done
     info["percent"] = 100 if info["state"] == "done" else min(99, int(100 * (done + info["frames_kept"]) / total))
-    info["stage_lines"] = [" · ".join(f"{s['label']}: {s['done']}/{s['total']}" for s in row["stages"]) for row in rows]
+    many = len(rows) > 1  # a timeline's parts: each line says whose
+    info["stage_lines"] = [
+        (f"{row['render']}: " if many else "")
+        + " · ".join(f"{s['label']}: {s['done']}/{s['total']}" for s in row["stages"])
+        for row in rows
+    ]
     jobs = [job for r in rows for job in r["jobs"]]
     training = next((job for job in jobs if job["step"] < job["total"]), None)
     info["training"] = {**training, "points": chart_points(training["curve"], training["total"])} if training else None
