@@ -302,6 +302,14 @@ def test_a_boundary_moved_by_a_shot_paints_only_the_shot_that_changed_hands(tmp_
     logs = " ".join(p.read_text() for p in (tmp_path / "results/logs/fast").rglob("*.log"))
     assert sum(int(n) for n in re.findall(r"(\d+) frame\(s\) restored", logs)) >= 12
     assert os.path.getsize(tmp_path / "results/timelines/t/t.mp4") > 0
+    # the shot store keeps the keys of the current settings and drops the others (at each run's start)
+    from paintflow.store import prune_shots, shots_root
+
+    current = dag_of(tmp_path).current_local_keys()
+    stale = shots_root(tmp_path / "results") / "fast" / "0123456789abcdef"
+    (stale / "5-8").mkdir(parents=True)
+    assert prune_shots(tmp_path / "results", current) == [str(stale)]
+    assert {d.name for d in (shots_root(tmp_path / "results") / "fast").iterdir()} == current["fast"]
 
 
 def decoded(path: Path, size, alpha: bool = False) -> list[np.ndarray]:
