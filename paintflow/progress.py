@@ -104,7 +104,8 @@ def render_progress(dag, now: float | None = None) -> list[dict]:
     for name, r in dag.renders.items():
         stages = []
         for s in dag.render_stages(name):
-            made = _made(frame_folder(dag.results, s, name))
+            # frames past the render's end (a part that lost a shot) are a former length's, not done
+            made = {t: m for t, m in _made(frame_folder(dag.results, s, name)).items() if t <= r.frames}
             stamps = sorted(made.values())
             stages.append(
                 {

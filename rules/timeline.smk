@@ -77,8 +77,8 @@ for _t, _tl in PF.timelines.items():
                 layer=_d.layer,
                 keyed=_tl.keyed,
             message:
-                f"conform · {_t} · {_tl.frames} frames of {_tl.video} from {len(_tl.renders)} render(s)"
-                f"{'' if _d.layer == 'composite' else ' · ' + _d.layer} in {_d.format}"
+                f"conform · {_t} · {_tl.frames} frames of {_tl.video} from {len(_tl.renders)} render(s) in "
+                f"{_d.format}{'' if _d.layer == 'composite' else f', {_d.layer} layer'}"
             script:
                 "../workflow_scripts/conform.py"
 

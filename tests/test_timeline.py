@@ -302,6 +302,12 @@ def test_a_boundary_moved_by_a_shot_paints_only_the_shot_that_changed_hands(tmp_
     logs = " ".join(p.read_text() for p in (tmp_path / "results/logs/fast").rglob("*.log"))
     assert sum(int(n) for n in re.findall(r"(\d+) frame\(s\) restored", logs)) >= 12
     assert os.path.getsize(tmp_path / "results/timelines/t/t.mp4") > 0
+    # a that lost shot 2 has its old frames 5-8 still in its folder: not counted done, the page shows its own
+    from paintflow.progress import render_progress
+
+    assert len(files("a")) == 8 and {r["render"]: (r["done"], r["total"]) for r in render_progress(dag_of(tmp_path))}[
+        "a"
+    ] == (4, 4)
     # the shot store keeps the keys of the current settings and drops the others (at each run's start)
     from paintflow.store import prune_shots, shots_root
 

@@ -229,7 +229,8 @@ def describe(render: Render, page: bool = False) -> dict:
         )  # fmt: skip
         final_stage = dag.final_stage(name)
         final = Path(dag.results) / "renders" / name / stage(final_stage).folder
-        made = list(final.glob("[0-9]*.png")) if final.is_dir() else []
+        count = dag.renders[name].frames  # not a former length's frames past its end (a part that lost a shot)
+        made = [p for p in final.glob("[0-9]*.png") if int(p.stem) <= count] if final.is_dir() else []
         if len(made) < 4:  # a stopped run: its last chunk's frames are in the frame store
             from ..store import held_files
 
