@@ -302,6 +302,22 @@ class RenderDag:
         ]
         return {"local": {"key": self.local_key(name, owner), "shots": shots}}
 
+    def drop_stored(self, name: str, owner: str, path) -> None:
+        """Forget a finished frame in the frame store and the shot store: it is made again, not restored (a
+        damaged frame, a frame redone on purpose)."""
+        from .paths import frame_of
+        from .store import drop
+
+        t = frame_of(path)
+        drop(
+            self.results,
+            name,
+            owner,
+            self.key(name, owner),
+            path,
+            self.local_params(name, owner, range(t, t + 1)).get("local"),
+        )
+
     def current_local_keys(self) -> dict:
         """{stage: the keys under which the shot store keeps its frames now} (the others are dropped)."""
         out: dict = {}

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import PaintflowError
-from .store import drop
 
 
 def parse_frames(spec: str, count: int) -> list[int]:
@@ -93,15 +92,7 @@ def mark(dag, p: RedoPlan) -> Path:
     for path in p.files:
         parsed = parse_path(dag.results, path)
         if parsed:
-            name, owner, t = parsed
-            drop(
-                dag.results,
-                name,
-                owner,
-                dag.key(name, owner),
-                path,
-                dag.local_params(name, owner, range(t, t + 1)).get("local"),
-            )
+            dag.drop_stored(parsed[0], parsed[1], path)
             quarantine(dag.results, path, into)
         else:  # the video, the report: made again because the run's targets include them
             dest = into / Path(path).resolve().relative_to(Path(dag.results).resolve())

@@ -37,10 +37,13 @@ def _frames_id(dag, video):
         "fps": float(v.info["fps"]),
         "start": float(v.info.get("start") or 0.0),
     }
-    if v.part:  # frames of its video: that video's decode (its start) and which of its frames
-        ident |= {"start": float(v.info["request"]["start"] or 0.0), "part": v.part["frames"]}
-    if dag.by_shot:  # RenderDag.local_key: any part of the video (or all of it), its frames told by their shot
-        ident |= {"start": float(v.info["request"]["start"] or 0.0), "part": "by shot"}
+    # a part: its video's decode (its start) and which of its frames; RenderDag.local_key: any part of the
+    # video (or all of it), its frames told by their shot
+    if v.part or dag.by_shot:
+        ident |= {
+            "start": float(v.info["request"]["start"] or 0.0),
+            "part": "by shot" if dag.by_shot else v.part["frames"],
+        }
     return ident
 
 

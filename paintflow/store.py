@@ -28,6 +28,18 @@ def store_root(results) -> Path:
     return Path(results) / ".paintflow" / "store"
 
 
+def _put_back(slot: Path, output) -> bool:
+    """Link a store entry back into place; True if done. A damaged entry is dropped, not restored."""
+    if not slot.is_file():
+        return False
+    if not is_intact(slot):
+        log.warning("store entry %s is damaged; %s will be made again", slot, output)
+        slot.unlink()
+        return False
+    link_into(slot, Path(output))
+    return True
+
+
 class FrameStore:
     def __init__(self, results, stage: str, owner: str, key: str, shot: str | None = None):
         # a chain's frames in a shot that is not the whole clip: apart, by where the shot starts (ends)
@@ -43,15 +55,7 @@ class FrameStore:
 
     def restore(self, output) -> bool:
         """Put back a finished frame; True if done. A damaged entry is dropped, not restored."""
-        slot = self._slot(output)
-        if not slot.is_file():
-            return False
-        if not is_intact(slot):
-            log.warning("store entry %s is damaged; %s will be made again", slot, output)
-            slot.unlink()
-            return False
-        link_into(slot, Path(output))
-        return True
+        return _put_back(self._slot(output), output)
 
     def keep(self, output) -> None:
         """Remember a finished (atomically written) output."""
@@ -101,13 +105,8 @@ class ShotStore(FrameStore):
         if super().restore(output):
             return True
         slot = self._shot_slot(output)
-        if slot is None or not slot.is_file():
+        if slot is None or not _put_back(slot, output):
             return False
-        if not is_intact(slot):
-            log.warning("shot store entry %s is damaged; %s will be made again", slot, output)
-            slot.unlink()
-            return False
-        link_into(slot, Path(output))
         super().keep(output)
         return True
 

@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from .dag import RenderDag, quarantine
 from .files import decodes
 from .paths import frame_of
-from .store import drop
 
 
 def finished_files(dag: RenderDag):
@@ -36,15 +35,7 @@ def verify(dag: RenderDag, threads: int = 4, fix: bool = True) -> dict:
     for name, owner, path, _ in damaged:
         redo.setdefault((name, owner), []).append(frame_of(path))
         if fix:
-            t = frame_of(path)
-            drop(
-                dag.results,
-                name,
-                owner,
-                dag.key(name, owner),
-                path,
-                dag.local_params(name, owner, range(t, t + 1)).get("local"),
-            )
+            dag.drop_stored(name, owner, path)
             quarantine(dag.results, path)
     return {"checked": len(files), "damaged": damaged, "redo": redo}
 
