@@ -144,6 +144,26 @@ def limits(section: str, key: str) -> dict:
     return out
 
 
+def width_field():
+    return forms.IntegerField(initial=320, **limits("videos", "width"), help_text="processing width in pixels")
+
+
+def upscale_field():
+    return forms.TypedChoiceField(choices=[(1, "off"), (2, "2x (waifu2x)")], coerce=int, initial=1)
+
+
+def formats_field(label: str, help_text: str):
+    """The delivery formats to tick (the H.264 .mp4 is always made)."""
+    return forms.MultipleChoiceField(
+        choices=[(n, f"{n} — {f.for_whom}") for n, f in FORMATS.items()],
+        initial=defaults("encode")["formats"],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=label,
+        help_text=help_text,
+    )
+
+
 class NewRenderForm(forms.Form):
     name = forms.CharField(
         max_length=60, help_text="letters and digits, words joined by _ (e.g. bird_paint): the render's folder"
@@ -152,7 +172,7 @@ class NewRenderForm(forms.Form):
     video_upload = forms.FileField(required=False, label="or upload a video")
     start = forms.FloatField(initial=0.0, min_value=0, help_text="seconds")
     duration = forms.FloatField(required=False, min_value=0.01, help_text="seconds (empty: to the end)")
-    width = forms.IntegerField(initial=320, **limits("videos", "width"), help_text="processing width in pixels")
+    width = width_field()
     fps = forms.FloatField(required=False, min_value=0.1, max_value=240, help_text="empty: the video's own")
     look = forms.ChoiceField(choices=look_choices, initial=FIRST_LOOK)
     painting = forms.MultipleChoiceField(
@@ -172,14 +192,9 @@ class NewRenderForm(forms.Form):
     )
     key = forms.BooleanField(required=False, label="paint only the performer (green-screen key)")
     background = forms.ChoiceField(required=False, help_text="keyed: what the painted performer goes over")
-    upscale = forms.TypedChoiceField(choices=[(1, "off"), (2, "2x (waifu2x)")], coerce=int, initial=1)
-    formats = forms.MultipleChoiceField(
-        choices=[(n, f"{n} — {f.for_whom}") for n, f in FORMATS.items()],
-        initial=defaults("encode")["formats"],
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="deliver as",
-        help_text="each a file (png, exr: a folder of frames) beside the render's .mp4, which is always made",
+    upscale = upscale_field()
+    formats = formats_field(
+        "deliver as", "each a file (png, exr: a folder of frames) beside the render's .mp4, which is always made"
     )
     layers = forms.BooleanField(
         required=False,
@@ -299,7 +314,7 @@ class NewTimelineForm(forms.Form):
     name = forms.CharField(max_length=60, help_text="letters and digits, words joined by _ (e.g. band_video)")
     video = forms.ChoiceField(required=False, help_text="the edit, exported from the video editor")
     video_upload = forms.FileField(required=False, label="or upload it")
-    width = forms.IntegerField(initial=320, **limits("videos", "width"), help_text="processing width in pixels")
+    width = width_field()
     cut_list = forms.FileField(
         required=False,
         label="the editor's cut list",
@@ -312,15 +327,8 @@ class NewTimelineForm(forms.Form):
         help_text='frame numbers or times of the video, e.g. "41, 12.5s, 1:02.5"',
         validators=[RegexValidator(r"^[\s\d.,:sS]*$", 'frame numbers or times, separated by commas: "41, 12.5s"')],
     )
-    upscale = forms.TypedChoiceField(choices=[(1, "off"), (2, "2x (waifu2x)")], coerce=int, initial=1)
-    formats = forms.MultipleChoiceField(
-        choices=[(n, f"{n} — {f.for_whom}") for n, f in FORMATS.items()],
-        initial=defaults("encode")["formats"],
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="deliver the master as",
-        help_text="each a file beside the master's .mp4, which is always made",
-    )
+    upscale = upscale_field()
+    formats = formats_field("deliver the master as", "each a file beside the master's .mp4, which is always made")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

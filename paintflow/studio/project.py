@@ -219,14 +219,11 @@ def describe(render: Render, page: bool = False) -> dict:
         video = Path(dag.render_video(name))
         if video.exists():
             info["video"] = rel(render, video)
-        from ..delivery import size_text
-
         info.setdefault("deliveries", []).extend(
-            {"name": Path(d.path).name, "what": f"{d.layer} · {d.format}", "size": size_text(d.path),
-             "file": rel(render, d.path) if Path(d.path).is_file() else None, "folder": Path(d.path).is_dir()}
+            delivered(render, d.path, f"{d.layer} · {d.format}")
             for d in dag.deliveries(name)
             if not d.main and Path(d.path).exists()
-        )  # fmt: skip
+        )
         final_stage = dag.final_stage(name)
         final = Path(dag.results) / "renders" / name / stage(final_stage).folder
         count = dag.renders[name].frames  # not a former length's frames past its end (a part that lost a shot)
@@ -240,27 +237,15 @@ def describe(render: Render, page: bool = False) -> dict:
         latest = sorted(made, key=lambda p: p.stat().st_mtime)[-4:]
         info["thumbs"] += [rel(render, p) for p in latest]
     if render.name in dag.timelines:  # a timeline: its master is the result, its shots are given looks
-        from ..delivery import size_text
         from . import timelines
 
         master, *others = dag.timeline_deliveries(render.name)
         info["video"] = rel(render, master.path) if Path(master.path).exists() else None
         info.setdefault("deliveries", []).extend(
-            {"name": Path(d.path).name, "what": f"the master · {d.layer} · {d.format}", "size": size_text(d.path),
-             "file": rel(render, d.path) if Path(d.path).is_file() else None, "folder": Path(d.path).is_dir()}
-            for d in others
-            if Path(d.path).exists()
-        )  # fmt: skip
+            delivered(render, d.path, f"the master · {d.layer} · {d.format}") for d in others if Path(d.path).exists()
+        )
         info["deliveries"] += [
-            {
-                "name": Path(f).name,
-                "what": "for the editor",
-                "size": size_text(f),
-                "file": rel(render, f),
-                "folder": False,
-            }
-            for f in dag.editor_files(render.name)
-            if Path(f).is_file()
+            delivered(render, f, "for the editor") for f in dag.editor_files(render.name) if Path(f).is_file()
         ]
         info["timeline"] = timelines.card(render, dag) if page else None
     info["doing"] = runner.doing(render.workdir) if info["state"] == "running" else None
@@ -279,6 +264,14 @@ def describe(render: Render, page: bool = False) -> dict:
     said = said.read_text() if said.exists() else ""
     info["preview_failed"] = said.removeprefix("failed: ") if said.startswith("failed: ") else None
     return info
+
+
+def delivered(render: Render, path, what: str) -> dict:
+    """A delivery made, as its page lists it: its name, what it is, its size, its file (None: a folder)."""
+    from ..delivery import size_text
+
+    return {"name": Path(path).name, "what": what, "size": size_text(path),
+            "file": rel(render, path) if Path(path).is_file() else None, "folder": Path(path).is_dir()}  # fmt: skip
 
 
 TO_PAINT = "to_paint"  # .studio/<it>: the frames a look with a hand asks a person to paint (its command's)
@@ -458,6 +451,12 @@ def background(command: list[str], workdir, marker: str, output: str) -> None:
         (studio / marker).unlink(missing_ok=True)
 
     threading.Thread(target=work, daemon=True).start()
+
+
+def discard(name: str) -> None:
+    """Undo a new render or timeline that failed its checks: its entry and the folder made for it."""
+    Render.objects.filter(name=name).delete()
+    shutil.rmtree(render_dir(name), ignore_errors=True)
 
 
 def remove(render: Render) -> None:

@@ -38,11 +38,6 @@ def new_config(name: str, video: Path, width: int, cuts=None, scale: int = 1, fo
     return {"videos": {VIDEO: source}, "upscale": {"scale": scale}, "timelines": {name: timeline}}
 
 
-def is_timeline(render: Render) -> bool:
-    """Whether a studio entry is a timeline (its config has a timeline of its own name)."""
-    return render.name in (_config(render).get("timelines") or {})
-
-
 def _config(render: Render) -> dict:
     try:
         return yaml.safe_load((Path(render.workdir) / "config.yaml").read_text()) or {}
@@ -53,7 +48,7 @@ def _config(render: Render) -> dict:
 def _settings_of(render: Render) -> dict | None:
     """How a project render paints, to give to shots (its render's settings, paths made absolute), or None
     where it cannot: not one look over one video's frames (a sheet, a still's zoom, keyed performers over
-    another video, a look painted by hand) or its config does not read."""
+    another video, a look painted by hand), a timeline (no render of its own name) or its config does not read."""
     from ..config import absolute_paths, load
 
     try:
@@ -76,7 +71,7 @@ def choices(render: Render) -> list[dict]:
     out = [{"value": AS_FILMED, "label": "as filmed", "look": None}]
     out += [{"value": n, "label": n, "look": r.get("look", "paint")} for n, r in own.items()]
     for other in Render.objects.exclude(name=render.name).order_by("name"):
-        if other.name in own or is_timeline(other):
+        if other.name in own:
             continue
         r = _settings_of(other)
         if r is not None:
@@ -113,7 +108,7 @@ def give(render: Render, given: dict, count: int) -> str:
             r = copy.deepcopy(own[name])
         else:
             other = Render.objects.filter(name=name).first()
-            r = _settings_of(other) if other is not None and not is_timeline(other) else None
+            r = _settings_of(other) if other is not None else None
             if r is None:
                 raise PaintflowError(f"shot {numbers[0]}: {name!r} is not a look of this project to give")
         r["video"] = VIDEO
@@ -130,11 +125,11 @@ def give(render: Render, given: dict, count: int) -> str:
         path.write_text(before)
         raise
     said = [f"{name}: shots {r['shots']}" for name, r in renders.items()]
-    return (
-        "; ".join(said) + ("; the rest as filmed" if sum(map(len, by_look.values())) < count else "")
-        if said
-        else ("every shot as filmed")
-    )
+    if not said:
+        return "every shot as filmed"
+    if sum(map(len, by_look.values())) < count:
+        said.append("the rest as filmed")
+    return "; ".join(said)
 
 
 def shot_pictures(render: Render, video) -> dict[int, str]:

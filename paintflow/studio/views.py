@@ -93,6 +93,16 @@ FIELD_OF = [
 ]
 
 
+def _video_of(data: dict, uploaded: list) -> Path:
+    """The video a form chose (one of the project's or a sample), or the one it uploaded (saved, and added to
+    ``uploaded``: the files to remove again if the form fails)."""
+    if data.get("video_upload"):
+        video = media.save_upload(data["video_upload"], project.media_dir("videos"), "video", settings.UPLOAD_LIMIT)
+        uploaded.append(video)
+        return video
+    return project.chosen_video(data["video"])
+
+
 def new(request):
     form = NewRenderForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -105,13 +115,7 @@ def new(request):
             return render(request, "studio/new.html", {"form": form}, status=400)
 
         try:
-            if data.get("video_upload"):
-                video = media.save_upload(
-                    data["video_upload"], project.media_dir("videos"), "video", settings.UPLOAD_LIMIT
-                )
-                uploaded.append(video)
-            else:
-                video = project.chosen_video(data["video"])
+            video = _video_of(data, uploaded)
         except PaintflowError as err:
             return refuse("video_upload" if data.get("video_upload") else "video", str(err))
         chosen = list(data.get("painting") or [])
@@ -146,10 +150,7 @@ def new(request):
             except AwaitingInput:  # its frames to paint come next, on its page
                 project.write_to_paint(item)
         except PaintflowError as err:
-            Render.objects.filter(name=data["name"]).delete()
-            import shutil
-
-            shutil.rmtree(project.render_dir(data["name"]), ignore_errors=True)
+            project.discard(data["name"])
             text = str(err).removeprefix("config: ")
             return refuse(next((f for key, f in FIELD_OF if key in text), None), text)
         messages.success(request, f"render {item.name} created: preview a frame, then start it")
@@ -171,13 +172,7 @@ def new_timeline(request):
             return render(request, "studio/new_timeline.html", {"form": form}, status=400)
 
         try:
-            if data.get("video_upload"):
-                video = media.save_upload(
-                    data["video_upload"], project.media_dir("videos"), "video", settings.UPLOAD_LIMIT
-                )
-                uploaded.append(video)
-            else:
-                video = project.chosen_video(data["video"])
+            video = _video_of(data, uploaded)
         except PaintflowError as err:
             return refuse("video_upload" if data.get("video_upload") else "video", str(err))
         cuts = form.cut_frames() or None
@@ -198,10 +193,7 @@ def new_timeline(request):
             item = Render.objects.create(name=name, workdir=str(folder))
             project.load(item)  # probes the video and reads its shots: a cut list that does not fit is said now
         except PaintflowError as err:
-            Render.objects.filter(name=name).delete()
-            import shutil
-
-            shutil.rmtree(project.render_dir(name), ignore_errors=True)
+            project.discard(name)
             text = str(err).removeprefix("config: ")
             field = "cut_list" if data.get("cut_list") else "cuts" if cuts else "video"
             return refuse(field if "shots" in text or "cut" in text else "video", text)
